@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { randomHexId, type CoreDeps } from '../../lib/runtime/deps.ts'
+
+/**
+ * Runtime deps for Node: undici with a keep-alive pool (STS and KMS are called again and again
+ * from one instance, so reused TLS connections matter), the wall clock, Web Crypto ids.
+ */
+export const createNodeDeps = (): CoreDeps => {
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 64 })
+  const fetchWithPool = ((input: string | URL, init?: RequestInit) =>
+    undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
+  return { fetch: fetchWithPool, now: () => new Date(), randomId: randomHexId }
+}
+
+/** Node's CSPRNG, handed to the emulator as its randomness. */
+export const nodeRandomBytes = (length: number): Uint8Array => new Uint8Array(randomBytes(length))

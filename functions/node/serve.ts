@@ -1,0 +1,57 @@
+import { createApp } from '../../lib/app.ts'
+import { createNodeDeps } from './deps.ts'
+import { listenLoopback, startLocalEmulator } from './local-emulator.ts'
+import { localBanner } from './banner.ts'
+
+/** Env names the serve command reads. */
+export const ENV_LOCAL = 'CREDVEND_LOCAL'
+export const ENV_CONFIG = 'CREDVEND_CONFIG'
+export const ENV_PORT = 'PORT'
+export const ENV_EMULATOR_PORT = 'CREDVEND_EMULATOR_PORT'
+
+/** Thrown for a command that cannot run as asked; the CLI prints the message and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+const port = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`${name} must be a port number, got "${value}"`)
+  return n
+}
+
+/**
+ * `credvend serve [--local]`. Local mode is explicit (PRODUCT.md §2): the emulator starts only
+ * with --local or CREDVEND_LOCAL=1, never because a config or an endpoint is missing.
+ */
+export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessEnv) => {
+  const unknown = args.filter((a) => a !== '--local')
+  if (unknown.length > 0) throw new UsageError(`serve: unknown option ${unknown[0]}`)
+  const local = args.includes('--local') || env[ENV_LOCAL] === '1'
+  if (!local) {
+    if (!env[ENV_CONFIG]) {
+      throw new UsageError(
+        `serve: no configuration. Set ${ENV_CONFIG}=/path/to/credvend.json, or run "credvend serve --local" ` +
+          `(or ${ENV_LOCAL}=1) for the local emulator with a demo world.`,
+      )
+    }
+    throw new UsageError(
+      `serve: configuration files are not supported by this build yet (they arrive with the vend API); ` +
+        `use "credvend serve --local".`,
+    )
+  }
+  const emulator = await startLocalEmulator({ port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT) })
+  const app = createApp(createNodeDeps())
+  const listener = await listenLoopback(app.fetch, port(env[ENV_PORT], 8787, ENV_PORT))
+  const appUrl = `http://127.0.0.1:${listener.port}`
+  console.log(localBanner({ appUrl, emulator }))
+  return {
+    appUrl,
+    emulator,
+    close: async () => {
+      await listener.close()
+      await emulator.close()
+    },
+  }
+}

@@ -1,0 +1,18 @@
+import { formatTimestamp } from '../../signing/timestamp.ts'
+import type { SessionRecord } from '../world.ts'
+
+/** The AssumeRole reply body (ALIBABA.md §1.2) for an issued session. @internal */
+export const credentialsReply = (requestId: string, session: SessionRecord) => ({
+  RequestId: requestId,
+  AssumedRoleUser: {
+    AssumedRoleId: `${session.role.roleId}:${session.sessionName}`,
+    Arn: `${session.role.arn}/${session.sessionName}`,
+  },
+  Credentials: {
+    SecurityToken: session.securityToken,
+    Expiration: formatTimestamp(session.expiresAt),
+    AccessKeySecret: session.accessKeySecret,
+    AccessKeyId: session.accessKeyId,
+  },
+  ...(session.sourceIdentity === undefined ? {} : { SourceIdentity: session.sourceIdentity }),
+})

@@ -1,0 +1,159 @@
+import type { JSONWebKeySet } from 'jose'
+import { toBase64 } from '../crypto/encoding.ts'
+import { parsePolicy, type PolicyKind, type RamPolicy } from '../policy/schema.ts'
+import { randomAlnum, randomDigits, type EmulatorDeps } from './emulator-deps.ts'
+
+/** A RAM user of one account. @internal */
+export interface UserRecord {
+  readonly kind: 'user'
+  readonly accountId: string
+  readonly userName: string
+  readonly userId: string
+  readonly policies: readonly RamPolicy[]
+}
+
+/** A RAM role with its trust policy, permission policies and session cap. @internal */
+export interface RoleRecord {
+  readonly accountId: string
+  readonly roleName: string
+  readonly roleId: string
+  readonly arn: string
+  readonly trustPolicy: RamPolicy
+  readonly policies: readonly RamPolicy[]
+  readonly maxSessionDuration: number
+}
+
+/** An issued STS session: the credentials and what they may do. @internal */
+export interface SessionRecord {
+  readonly kind: 'session'
+  readonly accountId: string
+  readonly role: RoleRecord
+  readonly sessionName: string
+  readonly accessKeyId: string
+  readonly accessKeySecret: string
+  readonly securityToken: string
+  readonly expiresAt: Date
+  readonly sessionPolicy: RamPolicy | undefined
+  readonly sourceIdentity: string | undefined
+}
+
+/** An OIDC identity provider registered in RAM. @internal */
+export interface OidcProviderRecord {
+  readonly arn: string
+  readonly issuer: string
+  readonly clientIds: readonly string[]
+  readonly jwks: JSONWebKeySet
+}
+
+/** Who holds an AccessKey. @internal */
+export type Principal = UserRecord | SessionRecord
+
+/** A policy the emulator's RAM refused to store, as CreateRole/CreatePolicy would. @public */
+export class MalformedPolicyError extends Error {
+  override readonly name = 'MalformedPolicyError'
+  readonly code = 'MalformedPolicyDocument'
+  readonly problems: readonly string[]
+
+  constructor(problems: readonly string[]) {
+    super(`MalformedPolicyDocument: ${problems.join('; ')}`)
+    this.problems = problems
+  }
+}
+
+const mustParse = (policy: unknown, kind: PolicyKind): RamPolicy => {
+  const parsed = parsePolicy(policy, kind)
+  if (!parsed.ok) throw new MalformedPolicyError(parsed.problems)
+  return parsed.policy
+}
+
+/**
+ * The emulator's RAM: accounts, users with AccessKeys, roles, OIDC providers and issued STS
+ * sessions. Policies are grammar-checked on the way in, unknown condition keys included.
+ * @public
+ */
+export const createWorld = (deps: EmulatorDeps) => {
+  const accessKeys = new Map<string, { secret: string; principal: Principal }>()
+  const roles = new Map<string, RoleRecord>()
+  const providers = new Map<string, OidcProviderRecord>()
+  const sessionsByToken = new Map<string, SessionRecord>()
+
+  const roleKey = (accountId: string, roleName: string) => `${accountId}:${roleName.toLowerCase()}`
+
+  return {
+    createAccount: (): string => randomDigits(deps, 16),
+
+    createUser(accountId: string, userName: string, options: { policies?: readonly unknown[] } = {}) {
+      const user: UserRecord = {
+        kind: 'user',
+        accountId,
+        userName,
+        userId: randomDigits(deps, 16),
+        policies: (options.policies ?? []).map((p) => mustParse(p, 'identity')),
+      }
+      const accessKeyId = `LTAI5t${randomAlnum(deps, 18)}`
+      const accessKeySecret = randomAlnum(deps, 30)
+      accessKeys.set(accessKeyId, { secret: accessKeySecret, principal: user })
+      return { ...user, accessKeyId, accessKeySecret }
+    },
+
+    createRole(
+      accountId: string,
+      roleName: string,
+      options: { trustPolicy: unknown; policies?: readonly unknown[]; maxSessionDuration?: number },
+    ): RoleRecord {
+      const role: RoleRecord = {
+        accountId,
+        roleName,
+        roleId: randomDigits(deps, 19),
+        arn: `acs:ram::${accountId}:role/${roleName.toLowerCase()}`,
+        trustPolicy: mustParse(options.trustPolicy, 'trust'),
+        policies: (options.policies ?? []).map((p) => mustParse(p, 'identity')),
+        maxSessionDuration: options.maxSessionDuration ?? 3600,
+      }
+      roles.set(roleKey(accountId, roleName), role)
+      return role
+    },
+
+    createOidcProvider(accountId: string, name: string, options: Omit<OidcProviderRecord, 'arn'>) {
+      const provider = { ...options, arn: `acs:ram::${accountId}:oidc-provider/${name}` }
+      providers.set(provider.arn, provider)
+      return provider
+    },
+
+    findRole: (accountId: string, roleName: string) => roles.get(roleKey(accountId, roleName)),
+    findOidcProvider: (arn: string) => providers.get(arn),
+    findAccessKey: (accessKeyId: string) => accessKeys.get(accessKeyId),
+    findSessionByToken: (token: string) => sessionsByToken.get(token),
+
+    /** Every secret and token this world has handed out, so tests can prove none leaks. */
+    issuedSecrets: (): string[] => [
+      ...[...accessKeys.values()].map((k) => k.secret),
+      ...sessionsByToken.keys(),
+    ],
+
+    /** Mints STS credentials of realistic shape: `STS.` ids, tokens over 1,000 characters. */
+    issueSession(
+      role: RoleRecord,
+      init: { sessionName: string; durationSeconds: number; sessionPolicy?: RamPolicy; sourceIdentity?: string },
+    ): SessionRecord {
+      const session: SessionRecord = {
+        kind: 'session',
+        accountId: role.accountId,
+        role,
+        sessionName: init.sessionName,
+        accessKeyId: `STS.${randomAlnum(deps, 25)}`,
+        accessKeySecret: randomAlnum(deps, 44),
+        securityToken: `CAIS${toBase64(deps.randomBytes(780))}`,
+        expiresAt: new Date(deps.now().getTime() + init.durationSeconds * 1000),
+        sessionPolicy: init.sessionPolicy,
+        sourceIdentity: init.sourceIdentity,
+      }
+      accessKeys.set(session.accessKeyId, { secret: session.accessKeySecret, principal: session })
+      sessionsByToken.set(session.securityToken, session)
+      return session
+    },
+  }
+}
+
+/** @public */
+export type World = ReturnType<typeof createWorld>

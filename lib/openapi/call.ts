@@ -1,0 +1,79 @@
+import type { z } from 'zod'
+import { VendError, type UpstreamDetail } from '../errors.ts'
+import { alibabaErrorBody } from './error-body.ts'
+import type { BuiltRequest } from './signed-request.ts'
+
+/** How one service turns Alibaba's answer into a VendError. @internal */
+export interface ServiceErrors {
+  readonly service: UpstreamDetail['service']
+  /** Alibaba error code + HTTP status → credvend error. */
+  readonly fromAlibaba: (detail: UpstreamDetail, retryAfterSeconds: number | undefined) => VendError
+  readonly timeout: (operation: string) => VendError
+  readonly network: (operation: string, cause: unknown) => VendError
+  readonly badResponse: (operation: string, detail: UpstreamDetail) => VendError
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** darabonba's rule: a positive integer `x-acs-retry-after` means "throttled, wait this long". */
+const retryAfter = (headers: Headers): number | undefined => {
+  const value = Number(headers.get('x-acs-retry-after'))
+  return Number.isInteger(value) && value > 0 ? value : undefined
+}
+
+/**
+ * Sends a built request with a timeout and no redirects, then parses the answer once: the
+ * success schema on 2xx, Alibaba's error body otherwise. Errors carry the upstream code and
+ * request id only.
+ * @internal
+ */
+export const callOpenApi = async <S extends z.ZodType>(
+  fetchFn: typeof fetch,
+  request: BuiltRequest,
+  options: { operation: string; timeoutMs: number; schema: S; errors: ServiceErrors },
+): Promise<z.output<S>> => {
+  const { operation, errors } = options
+  let response: Response
+  try {
+    response = await fetchFn(request.url, {
+      ...request.init,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs),
+    })
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw errors.timeout(operation)
+    }
+    throw errors.network(operation, error)
+  }
+  let text: string
+  try {
+    text = await response.text()
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw errors.timeout(operation)
+    }
+    throw errors.network(operation, error)
+  }
+  const body = parseJson(text)
+  if (response.status >= 200 && response.status < 300) {
+    const parsed = options.schema.safeParse(body)
+    if (parsed.success) return parsed.data
+    throw errors.badResponse(operation, { service: errors.service, httpStatus: response.status })
+  }
+  const failure = alibabaErrorBody.safeParse(body)
+  const detail: UpstreamDetail = {
+    service: errors.service,
+    httpStatus: response.status,
+    ...(failure.success ? { code: failure.data.code } : {}),
+    ...(failure.success && failure.data.requestId ? { requestId: failure.data.requestId } : {}),
+  }
+  throw errors.fromAlibaba(detail, retryAfter(response.headers))
+}
+

@@ -1,0 +1,18 @@
+/**
+ * RFC 3986 percent-encoding as Alibaba's signers apply it: only `A-Z a-z 0-9 - _ . ~` stay
+ * literal, UTF-8 bytes, uppercase hex (ALIBABA.md §2.1 step 3). `encodeURIComponent` leaves
+ * `!'()*` alone, so those five are finished by hand.
+ * @internal
+ */
+export const percentEncode = (value: string): string =>
+  encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
+
+/**
+ * Orders parameter and header names by UTF-16 code unit, as the official signers'
+ * `Object.keys(…).sort()` does. For the ASCII names every Alibaba API uses, this is byte order.
+ * @internal
+ */
+export const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

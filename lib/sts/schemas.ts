@@ -1,0 +1,98 @@
+import { z } from 'zod'
+import { parseTimestamp } from '../signing/timestamp.ts'
+
+/** `acs:ram::<account>:role/<name>` (ALIBABA.md §1.1). @public */
+export const ROLE_ARN = /^acs:ram::(\d{1,32}):role\/([A-Za-z0-9._@-]{1,64})$/
+/** 2–64 of letters, digits and `. @ - _` (current doc; credvend itself emits ≤ 32). @public */
+export const ROLE_SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/
+/** 2–1,224 of letters, digits and `= , . @ : / - _` (and `+`, per the doc's regex). @public */
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/
+/** 2–64 of `[\w+=,.@-]`, not starting with a reserved prefix. @public */
+export const SOURCE_IDENTITY = /^(?!acs:|aliyun:|alibabacloud:)[\w+=,.@-]{2,64}$/
+
+/** AssumeRole input, with STS's own limits encoded so a bad call never leaves the process. @public */
+export const assumeRoleInput = z.strictObject({
+  roleArn: z.string().regex(ROLE_ARN, 'not a RAM role ARN'),
+  roleSessionName: z.string().regex(ROLE_SESSION_NAME, '2–64 of [A-Za-z0-9.@_-]'),
+  durationSeconds: z.number().int().min(900).optional(),
+  policy: z.string().min(1).max(2048).optional(),
+  externalId: z.string().regex(EXTERNAL_ID, 'malformed ExternalId').optional(),
+  sourceIdentity: z.string().regex(SOURCE_IDENTITY, 'malformed SourceIdentity').optional(),
+})
+/** @public */
+export type AssumeRoleInput = z.input<typeof assumeRoleInput>
+
+/** AssumeRoleWithOIDC input (ALIBABA.md §1.4). @public */
+export const assumeRoleWithOidcInput = z.strictObject({
+  roleArn: z.string().regex(ROLE_ARN, 'not a RAM role ARN'),
+  oidcProviderArn: z.string().regex(/^acs:ram::\d{1,32}:oidc-provider\/[A-Za-z0-9._-]{1,128}$/),
+  oidcToken: z.string().min(4).max(20_000),
+  roleSessionName: z.string().regex(ROLE_SESSION_NAME, '2–64 of [A-Za-z0-9.@_-]'),
+  durationSeconds: z.number().int().min(900).optional(),
+  policy: z.string().min(1).max(2048).optional(),
+})
+/** @public */
+export type AssumeRoleWithOidcInput = z.input<typeof assumeRoleWithOidcInput>
+
+const expiration = z.string().transform((text, ctx) => {
+  const date = parseTimestamp(text)
+  if (!date) {
+    ctx.addIssue({ code: 'custom', message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ' })
+    return z.NEVER
+  }
+  return date
+})
+
+const credentialsBlock = z
+  .looseObject({
+    AccessKeyId: z.string().min(1),
+    AccessKeySecret: z.string().min(1),
+    SecurityToken: z.string().min(1),
+    Expiration: expiration,
+  })
+  .transform((c) => ({
+    accessKeyId: c.AccessKeyId,
+    accessKeySecret: c.AccessKeySecret,
+    securityToken: c.SecurityToken,
+    expiration: c.Expiration,
+  }))
+
+/** AssumeRole and AssumeRoleWithOIDC share this reply; mapped to camelCase in one place. @internal */
+export const assumeRoleReply = z
+  .looseObject({
+    RequestId: z.string(),
+    AssumedRoleUser: z.looseObject({ AssumedRoleId: z.string(), Arn: z.string() }),
+    Credentials: credentialsBlock,
+    SourceIdentity: z.string().optional(),
+  })
+  .transform((r) => ({
+    requestId: r.RequestId,
+    assumedRoleUser: { arn: r.AssumedRoleUser.Arn, assumedRoleId: r.AssumedRoleUser.AssumedRoleId },
+    credentials: r.Credentials,
+    ...(r.SourceIdentity === undefined ? {} : { sourceIdentity: r.SourceIdentity }),
+  }))
+/** @public */
+export type AssumeRoleResult = z.output<typeof assumeRoleReply>
+
+/** GetCallerIdentity reply (ALIBABA.md §1.5). @internal */
+export const callerIdentityReply = z
+  .looseObject({
+    RequestId: z.string(),
+    AccountId: z.string(),
+    Arn: z.string(),
+    IdentityType: z.string(),
+    PrincipalId: z.string().optional(),
+    UserId: z.string().optional(),
+    RoleId: z.string().optional(),
+  })
+  .transform((r) => ({
+    requestId: r.RequestId,
+    accountId: r.AccountId,
+    arn: r.Arn,
+    identityType: r.IdentityType,
+    principalId: r.PrincipalId,
+    userId: r.UserId,
+    roleId: r.RoleId,
+  }))
+/** @public */
+export type CallerIdentity = z.output<typeof callerIdentityReply>
