@@ -33,6 +33,8 @@ export const startLocalEmulator = async (options: { port?: number; now?: () => D
     world,
     demo: { ...demo, externalId },
     calls: sts.calls,
+    /** The STS emulator's handler, for in-process use (tests put a man-in-the-middle here). */
+    stsFetch: sts.app.fetch,
     close: listener.close,
   }
 }
