@@ -88,7 +88,7 @@ const buildAcs3 = async (call: RpcCall, ctx: SigningContext): Promise<BuiltReque
     ctx.credentials.accessKeySecret,
   )
   // fetch derives Host from the URL itself (and forbids setting it); it is the same value signed.
-  const { host: _signedHost, ...sent } = headers
+  const { host: _derivedByFetch, ...sent } = headers
   return {
     url: rootUrl(call.endpoint),
     init: { method: 'POST', headers: { ...sent, accept: 'application/json', authorization }, body },

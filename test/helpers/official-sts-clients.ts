@@ -21,6 +21,7 @@ export interface AssumeRoleParams {
   readonly roleArn: string
   readonly roleSessionName: string
   readonly externalId?: string
+  readonly policy?: string
 }
 
 export interface OfficialStsClient {
@@ -73,7 +74,12 @@ const popCoreClient = (endpoint: string, keys: KeyPair): OfficialStsClient => {
     async assumeRole(p) {
       const reply = await client.request(
         'AssumeRole',
-        { RoleArn: p.roleArn, RoleSessionName: p.roleSessionName, ...(p.externalId ? { ExternalId: p.externalId } : {}) },
+        {
+          RoleArn: p.roleArn,
+          RoleSessionName: p.roleSessionName,
+          ...(p.externalId ? { ExternalId: p.externalId } : {}),
+          ...(p.policy ? { Policy: p.policy } : {}),
+        },
         post,
       )
       const c = reply.Credentials

@@ -54,6 +54,17 @@ for (const [name, makeClient] of Object.entries(OFFICIAL_STS_CLIENTS)) {
       expect(me.arn).toBe(`acs:ram::${emulator.demo.accountId}:assumed-role/credvend-demo/oracle-session`)
     })
 
+    it("signs a session policy whose `*!'()` the SDK leaves raw on the wire, and the emulator agrees", async () => {
+      const policy = JSON.stringify({
+        Version: '1',
+        Statement: [{ Effect: 'Allow', Action: 'oss:Get*', Resource: "acs:oss:*:*:demo-bucket/it's(ok)!/*" }],
+      })
+      const creds = await client().assumeRole({ ...role(), policy })
+      expect(creds.accessKeyId).toMatch(/^STS\./)
+      const sent = mitm.recorded.at(-1)!
+      expect(`${sent.url}${sent.body}`).toMatch(/Policy=/)
+    })
+
     it('is refused with a wrong secret (SignatureDoesNotMatch); the right secret works', async () => {
       const wrong = { ...vendorKeys(), accessKeySecret: `${vendorKeys().accessKeySecret.slice(0, -1)}x` }
       expect(await alibabaCode(client(wrong).assumeRole(role()))).toBe('SignatureDoesNotMatch')

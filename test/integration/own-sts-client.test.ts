@@ -97,34 +97,26 @@ describe.each(['rpc-hmac-sha1', 'acs3-hmac-sha256'] as const)('credvend STS clie
 })
 
 describe('emulator RAM: trust policies', () => {
+  const trustRequiring = (conditionKey: string) => ({
+    Version: '1',
+    Statement: [{
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Principal: { RAM: [`acs:ram::${emulator.demo.accountId}:root`] },
+      Condition: { StringEquals: { [conditionKey]: 'abcd1234' } },
+    }],
+  })
+
   it('rejects a trust policy with an unknown condition key when the role is created', () => {
     const create = () =>
-      emulator.world.createRole(emulator.demo.accountId, 'typo-role', {
-        trustPolicy: {
-          Version: '1',
-          Statement: [{
-            Effect: 'Allow',
-            Action: 'sts:AssumeRole',
-            Principal: { RAM: [`acs:ram::${emulator.demo.accountId}:root`] },
-            Condition: { StringEquals: { 'sts:ExternalIdentifier': 'abcd1234' } },
-          }],
-        },
-      })
+      emulator.world.createRole(emulator.demo.accountId, 'typo-role', { trustPolicy: trustRequiring('sts:ExternalIdentifier') })
     expect(create).toThrow(MalformedPolicyError)
     expect(create).toThrow(/unknown condition key sts:ExternalIdentifier/)
   })
 
   it('accepts the same trust policy with the presumed key', () => {
     const role = emulator.world.createRole(emulator.demo.accountId, 'ok-role', {
-      trustPolicy: {
-        Version: '1',
-        Statement: [{
-          Effect: 'Allow',
-          Action: 'sts:AssumeRole',
-          Principal: { RAM: [`acs:ram::${emulator.demo.accountId}:root`] },
-          Condition: { StringEquals: { [EXTERNAL_ID_CONDITION_KEY]: 'abcd1234' } },
-        }],
-      },
+      trustPolicy: trustRequiring(EXTERNAL_ID_CONDITION_KEY),
     })
     expect(role.arn).toBe(`acs:ram::${emulator.demo.accountId}:role/ok-role`)
   })

@@ -1,9 +1,21 @@
 import type { Reporter, TestModule } from 'vitest/node'
 import { NEEDS_MARKER } from '../helpers/system-deps.ts'
 
-/** Prints a loud banner when tests were skipped because a system program is missing locally. */
+/**
+ * Prints a loud banner when tests were skipped because a system program is missing locally, and
+ * a plain `N passed, N failed, N skipped` line last, which CI reads whatever the runner.
+ */
 export default class SystemDepsReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    this.banner(testModules)
+    const counts = { passed: 0, failed: 0, skipped: 0, pending: 0 }
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) counts[test.result().state] += 1
+    }
+    console.log(`\nvitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped + counts.pending} skipped`)
+  }
+
+  private banner(testModules: ReadonlyArray<TestModule>): void {
     const skipped = new Map<string, number>()
     for (const module of testModules) {
       for (const test of module.children.allTests()) {

@@ -1,7 +1,6 @@
-import { sha256Hex } from '../../crypto/hmac.ts'
+import { hmacSha256Hex, sha256Hex } from '../../crypto/hmac.ts'
 import { timingSafeEqual } from '../../crypto/timing-safe-equal.ts'
 import { ACS3, acs3CanonicalRequest, acs3StringToSign } from '../../signing/acs3.ts'
-import { hmacSha256Hex } from '../../crypto/hmac.ts'
 import { rpcSignature, rpcStringToSign } from '../../signing/rpc-v1.ts'
 import { parseTimestamp } from '../../signing/timestamp.ts'
 import type { Principal, World } from '../world.ts'
