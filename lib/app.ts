@@ -3,7 +3,9 @@ import { VendError } from './errors.ts'
 import { onError } from './http/on-error.ts'
 import { requestId, type RequestIdVariables } from './http/request-id.ts'
 import { healthRoutes } from './routes/health.ts'
+import { credentialRoutes } from './routes/credentials.ts'
 import type { CoreDeps } from './runtime/deps.ts'
+import type { Credvend } from './credvend.ts'
 
 /** What createApp needs from its runtime. @public */
 export type AppDeps = CoreDeps
@@ -12,13 +14,14 @@ export type AppDeps = CoreDeps
  * The credvend HTTP app, free of runtime specifics: each entry (Node, FC, Workers) builds the
  * deps and serves `app.fetch`.
  * @example
- * const app = createApp({ fetch, now: () => new Date(), randomId: randomHexId })
+ * const app = createApp(deps, createCredvend({ loaded, deps, source, log, sharePending: true }))
  * @public
  */
-export const createApp = (deps: AppDeps) => {
+export const createApp = (deps: AppDeps, credvend: Credvend) => {
   const app = new Hono<{ Variables: RequestIdVariables }>()
   app.use(requestId(deps.randomId))
   app.route('/', healthRoutes)
+  app.route('/v1/credentials', credentialRoutes(credvend, deps.now))
   app.notFound((c) => onError(new VendError('ERR_NOT_FOUND', 'not found'), c))
   app.onError(onError)
   return app

@@ -1,13 +1,15 @@
+import type { createDemoConfig } from './demo-config.ts'
 import type { startLocalEmulator } from './local-emulator.ts'
 
 type Emulator = Awaited<ReturnType<typeof startLocalEmulator>>
+type Demo = Awaited<ReturnType<typeof createDemoConfig>>
 
 /**
  * The local-mode banner: loud about being local, and enough to call both the app and the
  * emulator by copy and paste. The demo keys are minted per start and are printed on purpose:
  * they open nothing but this process's emulator.
  */
-export const localBanner = ({ appUrl, emulator }: { appUrl: string; emulator: Emulator }): string => {
+export const localBanner = ({ appUrl, emulator, demo: demoConfig }: { appUrl: string; emulator: Emulator; demo: Demo }): string => {
   const { demo, stsEndpoint } = emulator
   const bar = '='.repeat(78)
   return [
@@ -17,6 +19,11 @@ export const localBanner = ({ appUrl, emulator }: { appUrl: string; emulator: Em
     bar,
     `  credvend app       ${appUrl}`,
     `    curl -s ${appUrl}/healthz`,
+    '',
+    '  Vend credentials as the demo user "alice" (JWT, valid 1 h), scoped to users/jwt.demo-login.alice/:',
+    `    curl -s -X POST ${appUrl}/v1/credentials/demo-upload -H 'Authorization: Bearer ${demoConfig.demoToken}'`,
+    '  As the demo partner (API key), with the partner role\'s ExternalId added by the server:',
+    `    curl -s ${appUrl}/v1/credentials/demo-partner -H 'Authorization: Bearer ${demoConfig.apiKey}'`,
     '',
     `  STS emulator       ${stsEndpoint}   (RPC v1.0 and ACS3 signatures verified)`,
     `  demo account       ${demo.accountId}`,

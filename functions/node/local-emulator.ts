@@ -35,6 +35,8 @@ export const startLocalEmulator = async (options: { port?: number; now?: () => D
     calls: sts.calls,
     /** The STS emulator's handler, for in-process use (tests put a man-in-the-middle here). */
     stsFetch: sts.app.fetch,
+    injectFaults: sts.injectFaults,
+    clearFaults: sts.clearFaults,
     close: listener.close,
   }
 }

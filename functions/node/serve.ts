@@ -1,5 +1,9 @@
 import { createApp } from '../../lib/app.ts'
-import { createNodeDeps } from './deps.ts'
+import { loadConfig, envSecretResolver } from '../../lib/config/load.ts'
+import { createCredvend } from '../../lib/credvend.ts'
+import { fromStatic } from '../../lib/credentials/provider.ts'
+import { createNodeDeps, jsonLineLog } from './deps.ts'
+import { createDemoConfig } from './demo-config.ts'
 import { listenLoopback, startLocalEmulator } from './local-emulator.ts'
 import { localBanner } from './banner.ts'
 
@@ -42,10 +46,15 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
     )
   }
   const emulator = await startLocalEmulator({ port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT) })
-  const app = createApp(createNodeDeps())
+  const demo = await createDemoConfig(emulator)
+  const loaded = await loadConfig(JSON.stringify(demo.config), envSecretResolver(demo.env))
+  const deps = createNodeDeps()
+  const source = fromStatic({ ...emulator.demo.vendor, source: 'local-demo-user' })
+  const credvend = createCredvend({ loaded, deps, source, log: jsonLineLog, sharePending: true })
+  const app = createApp(deps, credvend)
   const listener = await listenLoopback(app.fetch, port(env[ENV_PORT], 8787, ENV_PORT))
   const appUrl = `http://127.0.0.1:${listener.port}`
-  console.log(localBanner({ appUrl, emulator }))
+  console.log(localBanner({ appUrl, emulator, demo }))
   return {
     appUrl,
     emulator,

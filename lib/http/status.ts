@@ -1,14 +1,40 @@
 import type { VendErrorCode } from '../errors.ts'
 
+/** @internal */
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 502 | 503 | 504
+
 /**
  * The single mapping from credvend error codes to HTTP status (PRODUCT.md §4.2): 502 when STS
  * refused the call, 503 when it is unavailable or throttling us, 504 when it timed out.
  * @internal
  */
-export const HTTP_STATUS: Readonly<Record<VendErrorCode, 400 | 403 | 404 | 500 | 502 | 503 | 504>> = {
+export const HTTP_STATUS: Readonly<Record<VendErrorCode, HttpErrorStatus>> = {
   ERR_BAD_REQUEST: 400,
+  ERR_CREDENTIALS_IN_QUERY: 400,
+  ERR_BODY_TOO_LARGE: 413,
+  ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ERR_NOT_FOUND: 404,
+  ERR_NARROWING_DENIED: 403,
+  ERR_AUTH_MISSING: 401,
+  ERR_AUTH_MALFORMED: 401,
+  ERR_AUTH_ISSUER: 401,
+  ERR_AUTH_ALG: 401,
+  ERR_AUTH_HEADER: 401,
+  ERR_AUTH_SIGNATURE: 401,
+  ERR_AUTH_UNKNOWN_KID: 401,
+  ERR_AUTH_AUDIENCE: 401,
+  ERR_AUTH_TYPE: 401,
+  ERR_AUTH_EXPIRED: 401,
+  ERR_AUTH_NOT_YET_VALID: 401,
+  ERR_AUTH_CLAIMS: 401,
+  ERR_AUTH_KEY_INVALID: 401,
+  ERR_AUTH_KEY_EXPIRED: 401,
+  ERR_AUTH_KEY_REVOKED: 401,
+  ERR_AUTH_JWKS_UNAVAILABLE: 503,
   ERR_POLICY_INVALID: 400,
+  ERR_POLICY_VALUE: 400,
+  ERR_POLICY_TOO_LARGE: 400,
+  ERR_CIRCUIT_OPEN: 503,
   ERR_CONFIG_INVALID: 500,
   ERR_STS_REJECTED: 502,
   ERR_STS_DENIED: 502,

@@ -18,8 +18,30 @@ export interface StsEmulatorOptions {
 
 /** Counts of what the emulator answered, so tests assert on calls rather than on time. @public */
 export interface StsCallCounter {
+  /** Authenticated calls, per action. */
   readonly byAction: Map<string, number>
+  /** Every request that reached the emulator, faulted ones included. */
+  received: number
   total(): number
+}
+
+/** Outages a test can schedule: each queued fault answers one request instead of STS. @public */
+export type StsFault = 'throttle' | 'unavailable' | 'hang'
+
+const faultResponse = (fault: StsFault, requestId: string, signal: AbortSignal): Promise<Response> | Response => {
+  if (fault === 'hang') {
+    // Answers only when the client gives up (or after a minute), like an unresponsive upstream.
+    return new Promise((resolve) => {
+      const done = () => resolve(new Response(null, { status: 504 }))
+      signal.addEventListener('abort', done)
+      setTimeout(done, 60_000)
+    })
+  }
+  const [status, code, message, headers] =
+    fault === 'throttle'
+      ? [400, 'Throttling.User', 'Request was denied due to user flow control.', { 'x-acs-retry-after': '1' }]
+      : [503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', {}]
+  return Response.json({ RequestId: requestId, HostId: 'sts.aliyuncs.com', Code: code, Message: message }, { status, headers })
 }
 
 /**
@@ -37,13 +59,18 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
   const anonymousActions = new Set(['AssumeRoleWithOIDC'])
   const calls: StsCallCounter = {
     byAction: new Map(),
+    received: 0,
     total: () => [...calls.byAction.values()].reduce((a, b) => a + b, 0),
   }
+  const faults: StsFault[] = []
   const app = new Hono()
 
   app.all('/', async (c) => {
     const requestId = randomRequestId(deps)
     const now = deps.now()
+    calls.received++
+    const fault = faults.shift()
+    if (fault) return faultResponse(fault, requestId, c.req.raw.signal)
     try {
       const call = await readRequest(c.req.raw)
       const auth = await authenticate(call, { world, nonces, now, windowMs, anonymousActions })
@@ -75,5 +102,11 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
 
   app.all('*', (c) => c.json({ Code: 'InvalidApi.NotFound', Message: STS_ERRORS['InvalidApi.NotFound'].message }, 404))
 
-  return { app, calls }
+  return {
+    app,
+    calls,
+    /** Queues `count` faults; each answers one request. Tests only. */
+    injectFaults: (fault: StsFault, count: number) => faults.push(...Array.from({ length: count }, () => fault)),
+    clearFaults: () => void faults.splice(0),
+  }
 }

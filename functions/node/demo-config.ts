@@ -1,0 +1,63 @@
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { createApiKey } from '../../lib/auth/api-key.ts'
+import type { ConfigInput } from '../../lib/config/schema.ts'
+import { nodeRandomBytes } from './deps.ts'
+import type { startLocalEmulator } from './local-emulator.ts'
+
+type Emulator = Awaited<ReturnType<typeof startLocalEmulator>>
+
+const DEMO_ISSUER = 'https://login.credvend.local'
+
+/**
+ * The configuration `credvend serve --local` runs with: a JWT issuer and an API key whose keys are
+ * minted at this start, an OSS-upload-style profile scoped to each caller's own prefix, and a
+ * partner profile with an ExternalId. Secrets reach the config only as `{ env }` references,
+ * resolved from the returned record, exactly as in production.
+ */
+export const createDemoConfig = async (emulator: Emulator) => {
+  const { privateKey, publicKey } = await generateKeyPair('ES256')
+  const jwk = { ...(await exportJWK(publicKey)), kid: "demo-1", alg: "ES256", use: "sig", kty: "EC" }
+  const apiKey = await createApiKey('demo', (n) => new Uint8Array(nodeRandomBytes(n)))
+  const env = {
+    CREDVEND_DEMO_EXTERNAL_ID: emulator.demo.externalId,
+    CREDVEND_DEMO_KEY_SHA256: apiKey.sha256,
+    CREDVEND_DEMO_SESSION_NAME_KEY: Buffer.from(nodeRandomBytes(32)).toString('hex'),
+  }
+  const config: ConfigInput = {
+    region: 'cn-hangzhou',
+    sts: { endpoint: emulator.stsEndpoint },
+    callers: {
+      jwt: [{ id: 'demo-login', issuer: DEMO_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwks: { keys: [jwk] } }],
+      apiKeys: [{ id: 'demo', sha256: [{ env: 'CREDVEND_DEMO_KEY_SHA256' }] }],
+    },
+    sessionNameKey: { env: 'CREDVEND_DEMO_SESSION_NAME_KEY' },
+    profiles: {
+      'demo-upload': {
+        kind: 'sts',
+        allow: [{ jwt: 'demo-login' }],
+        roleArn: emulator.demo.appRole.arn,
+        sessionPolicy: {
+          Version: '1',
+          Statement: [
+            { Effect: 'Allow', Action: ['oss:PutObject', 'oss:GetObject'], Resource: ['acs:oss:*:*:demo-bucket/users/${caller.id}/*'] },
+            { Effect: 'Allow', Action: ['oss:ListObjects'], Resource: ['acs:oss:*:*:demo-bucket'], Condition: { StringLike: { 'oss:Prefix': ['users/${caller.id}/*'] } } },
+          ],
+        },
+        durationSeconds: { default: 900, max: 3600 },
+      },
+      'demo-partner': {
+        kind: 'sts',
+        allow: [{ apiKey: 'demo' }],
+        roleArn: emulator.demo.partnerRole.arn,
+        externalId: { env: 'CREDVEND_DEMO_EXTERNAL_ID' },
+        sessionName: 'pseudonymous',
+        durationSeconds: 3600,
+      },
+    },
+    exposeInternalRoutes: true,
+  }
+  const signToken = (sub: string) =>
+    new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'demo-1', typ: 'JWT' })
+      .setIssuer(DEMO_ISSUER).setAudience('credvend').setSubject(sub).setIssuedAt().setExpirationTime('1h').sign(privateKey)
+  return { config, env, apiKey: apiKey.key, signToken, demoToken: await signToken('alice') }
+}

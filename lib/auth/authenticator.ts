@@ -1,0 +1,38 @@
+import { sha256Hex } from '../crypto/hmac.ts'
+import { API_KEY_PREFIX, verifyApiKey, type ApiKeyRecord } from './api-key.ts'
+import type { Caller } from './caller.ts'
+import { verifyJwt, type IssuerVerifier } from './jwt.ts'
+import { authError } from './jwt-errors.ts'
+import type { TokenCache } from './token-cache.ts'
+
+/** Everything authentication needs, compiled from one config generation. @internal */
+export interface AuthenticatorInit {
+  readonly issuers: readonly IssuerVerifier[]
+  readonly apiKeys: ReadonlyMap<string, ApiKeyRecord>
+  readonly revokedKeys: ReadonlySet<string>
+  readonly tokenCache: TokenCache
+  readonly now: () => Date
+}
+
+/**
+ * Turns an `Authorization` header into a Caller. `Bearer cvk_…` is an API key; any other bearer
+ * token is a JWT. Verified JWTs are remembered by hash, so a token seen before costs one SHA-256.
+ * @internal
+ */
+export const createAuthenticator = (init: AuthenticatorInit) =>
+  async function authenticateCaller(authorization: string | undefined): Promise<Caller> {
+    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '')
+    if (!match) throw authError(authorization ? 'ERR_AUTH_MALFORMED' : 'ERR_AUTH_MISSING')
+    const token = match[1]!
+    const now = init.now()
+    if (token.startsWith(API_KEY_PREFIX)) return verifyApiKey(token, init.apiKeys, init.revokedKeys, now)
+    const tokenHash = await sha256Hex(token)
+    const cached = init.tokenCache.get(tokenHash, now.getTime())
+    if (cached) return cached.caller
+    const verified = await verifyJwt(token, init.issuers, now)
+    init.tokenCache.set(tokenHash, verified, now.getTime())
+    return verified.caller
+  }
+
+/** @internal */
+export type Authenticate = ReturnType<typeof createAuthenticator>

@@ -1,0 +1,24 @@
+import { sha256Hex } from '../crypto/hmac.ts'
+
+/** An authenticated caller. `id` is qualified by how and by whom it was authenticated. @public */
+export interface Caller {
+  /** `jwt.<issuer>.<sub>`, `jwth.<issuer>.<hash>` when the sub does not fit, or `key.<id>`. */
+  readonly id: string
+  readonly kind: 'jwt' | 'apiKey'
+  /** The configured issuer or key id that vouched for the caller. */
+  readonly authority: string
+  readonly sub: string
+  /** Verified JWT claims (empty for API keys). */
+  readonly claims: Readonly<Record<string, unknown>>
+}
+
+const SUB_FITS = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,95}$/
+
+/**
+ * `caller.id` for a JWT subject, in the template alphabet. A sub that does not fit is hashed
+ * under a different prefix (`jwth`), so a hashed id can never equal a plain one; issuer ids
+ * contain no `.`, so two issuers with the same sub never share an id.
+ * @internal
+ */
+export const jwtCallerId = async (issuerId: string, sub: string): Promise<string> =>
+  SUB_FITS.test(sub) ? `jwt.${issuerId}.${sub}` : `jwth.${issuerId}.${(await sha256Hex(sub)).slice(0, 32)}`

@@ -1,0 +1,111 @@
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import type { JwtIssuerConfig } from '../config/schema.ts'
+import type { CoreDeps } from '../runtime/deps.ts'
+import { jwtCallerId, type Caller } from './caller.ts'
+import { authError, fromJoseError } from './jwt-errors.ts'
+
+/** Headers that point at keys elsewhere: never honoured, so a token carrying one is refused. */
+const FOREIGN_KEY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const
+
+/** How often an unknown kid may trigger a JWKS refetch, and how long a key set is trusted. @internal */
+export const JWKS_COOLDOWN_MS = 30_000
+export const JWKS_MAX_AGE_MS = 10 * 60_000
+
+/** A configured issuer, ready to verify: its pinned settings and its key resolver. @internal */
+export interface IssuerVerifier {
+  readonly config: JwtIssuerConfig
+  readonly keys: JWTVerifyGetKey
+}
+
+/**
+ * Builds the key resolver for an issuer: inline keys, or a remote JWKS fetched through the
+ * injected fetch, cached, and refetched on an unknown kid at most once per cooldown — so a
+ * flood of made-up kids cannot cause a fetch storm. `onKeySet` sees every fetched set's kids.
+ * @internal
+ */
+export const issuerVerifier = (
+  config: JwtIssuerConfig,
+  deps: Pick<CoreDeps, 'fetch'>,
+  onKeySet: (issuerId: string, kids: ReadonlySet<string>) => void = () => {},
+): IssuerVerifier => {
+  if (config.jwks) return { config, keys: createLocalJWKSet(config.jwks as Parameters<typeof createLocalJWKSet>[0]) }
+  const observingFetch = async (url: string, options: RequestInit) => {
+    const response = await deps.fetch(url, { ...options, redirect: 'manual' })
+    if (response.ok) {
+      const body = (await response.clone().json().catch(() => undefined)) as { keys?: Array<{ kid?: unknown }> } | undefined
+      onKeySet(config.id, new Set((body?.keys ?? []).map((k) => String(k.kid))))
+    }
+    return response
+  }
+  const keys = createRemoteJWKSet(new URL(config.jwksUri!), {
+    cooldownDuration: JWKS_COOLDOWN_MS,
+    cacheMaxAge: JWKS_MAX_AGE_MS,
+    timeoutDuration: 5_000,
+    [customFetch]: observingFetch,
+  })
+  return { config, keys }
+}
+
+/** What a verified token yields: the caller, and what its cache entry depends on. @internal */
+export interface VerifiedToken {
+  readonly caller: Caller
+  readonly expiresAtMs: number
+  readonly issuerId: string
+  readonly kid: string | undefined
+}
+
+const checkHeader = (token: string, allowed: readonly string[]) => {
+  let header: ReturnType<typeof decodeProtectedHeader>
+  try {
+    header = decodeProtectedHeader(token)
+  } catch {
+    throw authError('ERR_AUTH_MALFORMED')
+  }
+  if (FOREIGN_KEY_HEADERS.some((h) => h in header)) throw authError('ERR_AUTH_HEADER')
+  if (typeof header.alg !== 'string' || !allowed.includes(header.alg)) throw authError('ERR_AUTH_ALG')
+  return header
+}
+
+/**
+ * Verifies a caller JWT against the issuers configured with the token's `iss`. The token only
+ * selects among pinned configurations; keys, issuer, audience, algorithms and `typ` all come
+ * from configuration, never from the token (ANCHORS.md §3 thread 1).
+ * @internal
+ */
+export const verifyJwt = async (token: string, issuers: readonly IssuerVerifier[], now: Date): Promise<VerifiedToken> => {
+  let claimedIssuer: unknown
+  try {
+    claimedIssuer = decodeJwt(token).iss
+  } catch {
+    throw authError('ERR_AUTH_MALFORMED')
+  }
+  const candidates = issuers.filter((i) => i.config.issuer === claimedIssuer)
+  if (candidates.length === 0) throw authError('ERR_AUTH_ISSUER')
+  let failure: unknown
+  for (const { config, keys } of candidates) {
+    const header = checkHeader(token, config.algorithms)
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: config.algorithms,
+        typ: config.type,
+        clockTolerance: config.clockToleranceSeconds,
+        currentDate: now,
+        requiredClaims: ['exp', 'sub'],
+      })
+      if (typeof payload.sub !== 'string' || payload.sub === '') throw authError('ERR_AUTH_CLAIMS')
+      const caller: Caller = {
+        id: await jwtCallerId(config.id, payload.sub),
+        kind: 'jwt',
+        authority: config.id,
+        sub: payload.sub,
+        claims: payload,
+      }
+      return { caller, expiresAtMs: payload.exp! * 1000, issuerId: config.id, kid: header.kid }
+    } catch (error) {
+      failure = error
+    }
+  }
+  throw fromJoseError(failure)
+}

@@ -1,0 +1,139 @@
+import type { z } from 'zod'
+import type { ApiKeyRecord } from '../auth/api-key.ts'
+import { sha256Hex } from '../crypto/hmac.ts'
+import { VendError } from '../errors.ts'
+import { compileTemplate, type CompiledTemplate } from '../policy/template.ts'
+import { EXTERNAL_ID } from '../sts/schemas.ts'
+import { configSchema, type Config, type SecretRef, type StsProfile } from './schema.ts'
+
+/** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
+export type SecretResolver = (ref: SecretRef) => Promise<string>
+
+/** `{ env }` from an explicit record (process.env on Node/FC, bindings on Workers). @public */
+export const envSecretResolver =
+  (env: Readonly<Record<string, string | undefined>>): SecretResolver =>
+  async (ref) => {
+    if ('kmsSecret' in ref) throw new Error('kmsSecret references need the KMS client, which this build does not have yet')
+    const value = env[ref.env]
+    if (value === undefined || value === '') throw new Error(`environment variable ${ref.env} is not set`)
+    return value
+  }
+
+/** A profile ready to vend: secrets resolved, template compiled, durations settled. @public */
+export interface CompiledProfile {
+  readonly name: string
+  readonly profile: StsProfile
+  readonly template: CompiledTemplate | undefined
+  readonly externalId: string | undefined
+  /** SHA-256 of the ExternalId (or of nothing): what cache keys and logs may carry. */
+  readonly externalIdHash: string
+  readonly duration: { readonly default: number; readonly max: number }
+}
+
+/** One loaded configuration generation. @public */
+export interface LoadedConfig {
+  readonly generation: string
+  readonly config: Config
+  readonly profiles: ReadonlyMap<string, CompiledProfile>
+  readonly apiKeys: ReadonlyMap<string, ApiKeyRecord>
+  readonly sessionNameKey: string | undefined
+}
+
+/** Field names whose found value is never echoed: they should hold references, and may hold a pasted secret. */
+const NEVER_ECHO = new Set(['externalId', 'sha256', 'sessionNameKey'])
+
+const describeFound = (issue: z.core.$ZodIssue): string => {
+  if (!('input' in issue) || issue.input === undefined) return ''
+  if (issue.path.some((p) => NEVER_ECHO.has(String(p)))) return ` (found a ${typeof issue.input})`
+  const text = JSON.stringify(issue.input) ?? String(issue.input)
+  return ` (found ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`
+}
+
+const pathOf = (path: readonly PropertyKey[]) =>
+  path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)), '') || '(root)'
+
+/** The error config loading throws: one line per problem, path first. @public */
+export const configError = (problems: readonly string[]) =>
+  Object.assign(new VendError('ERR_CONFIG_INVALID', `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`), { problems })
+
+const compilePattern = (pattern: string, at: string, problems: string[]): RegExp => {
+  try {
+    return new RegExp(pattern)
+  } catch {
+    problems.push(`${at}: not a valid regular expression`)
+    return /$^/
+  }
+}
+
+const compileProfile = async (name: string, profile: StsProfile, resolve: SecretResolver, problems: string[]): Promise<CompiledProfile> => {
+  const at = `profiles.${name}`
+  let template: CompiledTemplate | undefined
+  if (profile.sessionPolicy) {
+    const claims = Object.fromEntries(Object.entries(profile.variables).map(([k, v]) => [k, compilePattern(v.pattern, `${at}.variables.${k}`, problems)]))
+    const params = Object.fromEntries(Object.entries(profile.parameters).map(([k, v]) => [`params.${k}`, compilePattern(v.pattern, `${at}.parameters.${k}`, problems)]))
+    const compiled = compileTemplate(profile.sessionPolicy, { claims, params, callerPattern: /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/ })
+    if (compiled.ok) template = compiled.template
+    else problems.push(...compiled.problems.map((p) => `${at}.${p}`))
+  }
+  let externalId: string | undefined
+  if (profile.externalId) {
+    externalId = await resolve(profile.externalId).catch((e: Error) => void problems.push(`${at}.externalId: ${e.message}`))
+    if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
+      problems.push(`${at}.externalId: the resolved value is not a valid ExternalId (2-1224 of letters, digits and =,.@:/-_)`)
+    }
+  }
+  const d = profile.durationSeconds
+  return {
+    name,
+    profile,
+    template,
+    externalId: externalId ?? undefined,
+    externalIdHash: await sha256Hex(externalId ?? ''),
+    duration: typeof d === 'number' ? { default: d, max: d } : d,
+  }
+}
+
+const resolveApiKeys = async (config: Config, resolve: SecretResolver, problems: string[]) => {
+  const keys = new Map<string, ApiKeyRecord>()
+  for (const [i, key] of config.callers.apiKeys.entries()) {
+    const digests: string[] = []
+    for (const [j, d] of key.sha256.entries()) {
+      const value = typeof d === 'string' ? d : await resolve(d).catch((e: Error) => void problems.push(`callers.apiKeys[${i}].sha256[${j}]: ${e.message}`))
+      if (typeof value === 'string' && !/^[0-9a-f]{64}$/.test(value)) problems.push(`callers.apiKeys[${i}].sha256[${j}]: the resolved value is not a hex SHA-256 digest`)
+      else if (typeof value === 'string') digests.push(value)
+    }
+    keys.set(key.id, { id: key.id, digests, expiresAtMs: key.expires ? Date.parse(key.expires) : undefined, disabled: key.disabled })
+  }
+  return keys
+}
+
+/**
+ * Parses a configuration file once: zod schema, secret references, template compilation. Either
+ * everything is valid and a new generation comes back, or an error lists every problem, one per
+ * line with its path — nothing is half-loaded.
+ * @example
+ * const loaded = await loadConfig(await readFile(path, 'utf8'), envSecretResolver(process.env))
+ * @public
+ */
+export const loadConfig = async (text: string, resolve: SecretResolver): Promise<LoadedConfig> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw configError([`(file): not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : 'parse error'})`])
+  }
+  const parsed = configSchema.safeParse(json, { reportInput: true })
+  if (!parsed.success) throw configError(parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}${describeFound(i)}`))
+  const config = parsed.data
+  const problems: string[] = []
+  const profiles = new Map<string, CompiledProfile>()
+  for (const [name, profile] of Object.entries(config.profiles)) profiles.set(name, await compileProfile(name, profile, resolve, problems))
+  const apiKeys = await resolveApiKeys(config, resolve, problems)
+  const sessionNameKey = config.sessionNameKey
+    ? await resolve(config.sessionNameKey).catch((e: Error) => void problems.push(`sessionNameKey: ${e.message}`))
+    : undefined
+  if (problems.length > 0) throw configError(problems)
+  const secretsDigest = await sha256Hex(JSON.stringify([[...profiles.values()].map((p) => p.externalIdHash), [...apiKeys.values()].map((k) => k.digests), sessionNameKey ?? '']))
+  const generation = (await sha256Hex(`${text}\n${secretsDigest}`)).slice(0, 16)
+  return { generation, config, profiles, apiKeys, sessionNameKey: sessionNameKey ?? undefined }
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod'
+import { ROLE_ARN } from '../sts/schemas.ts'
+
+/** A secret is never written in the file: it is a reference resolved at load. @public */
+export const secretRef = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
+  z.strictObject({ kmsSecret: z.string().min(1).max(192) }),
+])
+/** @public */
+export type SecretRef = z.infer<typeof secretRef>
+
+/** Ids end up inside `caller.id` (`jwt.<id>.<sub>`), so they may not contain the `.` separator. */
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and -, at most 32')
+
+/** Asymmetric algorithms only: an HMAC key would have to be shared with the issuer. */
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const
+
+const jwks = z.strictObject({ keys: z.array(z.looseObject({ kty: z.string() })) })
+
+const jwtIssuer = z
+  .strictObject({
+    id,
+    issuer: z.url(),
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    /** The pinned `typ` header; `JWT` by default (RFC 8725 §3.11). */
+    type: z.string().min(1).default('JWT'),
+    algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
+    jwksUri: z.url().refine((u) => u.startsWith('https://') || /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(u), 'https, or http to loopback').optional(),
+    jwks: jwks.optional(),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  })
+  .refine((j) => (j.jwksUri === undefined) !== (j.jwks === undefined), 'exactly one of jwksUri and jwks')
+
+const digest = z.union([z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 digest'), secretRef])
+
+const apiKey = z.strictObject({
+  id,
+  /** Digests of `cvk_<id>_<secret>`; several while a key is being rotated. */
+  sha256: z.array(digest).min(1).max(4),
+  expires: z.iso.datetime({ offset: false }).optional(),
+  disabled: z.boolean().default(false),
+})
+
+const allowRule = z.union([
+  z.strictObject({ jwt: id, sub: z.string().min(1).optional(), claims: z.record(z.string(), z.string()).optional() }),
+  z.strictObject({ apiKey: id }),
+])
+
+const PATTERN_DEFAULT = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$'
+const variable = z.strictObject({ pattern: z.string().default(PATTERN_DEFAULT) })
+
+const duration = z.union([
+  z.number().int().min(900).max(43_200),
+  z.strictObject({ default: z.number().int().min(900).max(43_200), max: z.number().int().min(900).max(43_200) }),
+])
+
+const stsProfile = z.strictObject({
+  kind: z.literal('sts'),
+  allow: z.array(allowRule).min(1),
+  roleArn: z.string().regex(ROLE_ARN, 'a RAM role ARN'),
+  externalId: secretRef.optional(),
+  /** The session-policy template; `${…}` variables only in Resource and Condition values. */
+  sessionPolicy: z.record(z.string(), z.unknown()).optional(),
+  /** Patterns for `${claims.NAME}` variables, keyed `claims.NAME`. */
+  variables: z.record(z.string().regex(/^claims\.[A-Za-z0-9_]{1,64}$/), variable).default({}),
+  /** Request parameters a caller may send to narrow the grant, used as `${params.NAME}`. */
+  parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/), variable).default({}),
+  durationSeconds: duration.default(3600),
+  /** Role chaining above one hour is unconfirmed on STS; it must be asked for explicitly. */
+  allowAboveOneHour: z.boolean().default(false),
+  /** `pseudonymous`: a keyed hash, so internal ids never reach a partner's audit trail. */
+  sessionName: z.enum(['caller', 'pseudonymous']).default('caller'),
+  sourceIdentity: z.boolean().default(false),
+  disabled: z.boolean().default(false),
+})
+
+/**
+ * The credvend configuration (PRODUCT.md §3). Strict everywhere: an unknown key is a typo, and a
+ * typo in a security configuration must stop the process rather than be ignored.
+ * @public
+ */
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    region: z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/),
+    sts: z.strictObject({
+      endpoint: z.url().refine(
+        (u) => /^https:\/\/sts(-vpc)?(\.[a-z0-9-]+)?\.aliyuncs\.com\/?$/.test(u) || /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
+        'https://sts[-vpc].<region>.aliyuncs.com, or a loopback emulator',
+      ),
+      signature: z.enum(['rpc-hmac-sha1', 'acs3-hmac-sha256']).default('rpc-hmac-sha1'),
+      timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+      maxCallsPerSecond: z.number().positive().max(1000).default(80),
+    }),
+    callers: z.strictObject({
+      jwt: z.array(jwtIssuer).default([]),
+      apiKeys: z.array(apiKey).default([]),
+    }),
+    /** Key for pseudonymous session names (HMAC-SHA256); required if any profile uses them. */
+    sessionNameKey: secretRef.optional(),
+    profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'), stsProfile),
+    cache: z.strictObject({ maxEntries: z.number().int().min(1).max(1_000_000).default(10_000) }).default({ maxEntries: 10_000 }),
+    upstream: z
+      .strictObject({
+        attempts: z.number().int().min(1).max(6).default(3),
+        deadlineMs: z.number().int().min(100).max(60_000).default(10_000),
+        backoffBaseMs: z.number().int().min(1).max(5_000).default(100),
+        backoffCapMs: z.number().int().min(1).max(30_000).default(2_000),
+        circuitFailures: z.number().int().min(1).max(100).default(5),
+        circuitCooldownMs: z.number().int().min(100).max(600_000).default(30_000),
+      })
+      .default({ attempts: 3, deadlineMs: 10_000, backoffBaseMs: 100, backoffCapMs: 2_000, circuitFailures: 5, circuitCooldownMs: 30_000 }),
+    /** Serve /openapi.json and /metrics (internal function and local mode only). */
+    exposeInternalRoutes: z.boolean().default(false),
+  })
+  .superRefine((config, ctx) => {
+    const jwtIds = new Set(config.callers.jwt.map((j) => j.id))
+    const keyIds = new Set(config.callers.apiKeys.map((k) => k.id))
+    for (const [name, profile] of Object.entries(config.profiles)) {
+      const max = typeof profile.durationSeconds === 'number' ? profile.durationSeconds : profile.durationSeconds.max
+      if (typeof profile.durationSeconds !== 'number' && profile.durationSeconds.default > profile.durationSeconds.max) {
+        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'durationSeconds'], message: 'default exceeds max' })
+      }
+      if (max > 3600 && !profile.allowAboveOneHour) {
+        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'durationSeconds'], message: 'above 3600 s needs allowAboveOneHour: true (role chaining limit unconfirmed)' })
+      }
+      if (profile.sessionName === 'pseudonymous' && !config.sessionNameKey) {
+        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'sessionName'], message: 'pseudonymous session names need sessionNameKey' })
+      }
+      profile.allow.forEach((rule, i) => {
+        const known = 'jwt' in rule ? jwtIds.has(rule.jwt) : keyIds.has(rule.apiKey)
+        if (!known) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'allow', i], message: 'names a caller that is not configured' })
+      })
+    }
+  })
+
+/** @public */
+export type ConfigInput = z.input<typeof configSchema>
+/** @public */
+export type Config = z.output<typeof configSchema>
+/** @public */
+export type StsProfile = Config['profiles'][string]
+/** @public */
+export type JwtIssuerConfig = Config['callers']['jwt'][number]
+/** @public */
+export type ApiKeyConfig = Config['callers']['apiKeys'][number]
+/** @public */
+export type AllowRule = StsProfile['allow'][number]
+

@@ -1,0 +1,100 @@
+import { createAuthenticator, type Authenticate } from './auth/authenticator.ts'
+import type { Caller } from './auth/caller.ts'
+import { issuerVerifier } from './auth/jwt.ts'
+import { createTokenCache } from './auth/token-cache.ts'
+import type { LoadedConfig } from './config/load.ts'
+import type { CredentialProvider } from './credentials/provider.ts'
+import { isVendError } from './errors.ts'
+import type { LogSink } from './log.ts'
+import { createStsClient } from './sts/client.ts'
+import { createVendService, type VendRequest, type VendResult } from './vend/vend-service.ts'
+import type { VendDeps } from './vend/vend-deps.ts'
+
+/** @public */
+export interface CredvendInit {
+  readonly loaded: LoadedConfig
+  readonly deps: VendDeps
+  readonly source: CredentialProvider
+  readonly log: LogSink
+  /** False on Workers, which may not await another request's promise. */
+  readonly sharePending: boolean
+}
+
+const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>) => {
+  const tokenCache = createTokenCache()
+  const issuers = loaded.config.callers.jwt.map((config) =>
+    issuerVerifier(config, deps, (issuerId, kids) => tokenCache.keySetChanged(issuerId, kids)),
+  )
+  const authenticate: Authenticate = createAuthenticator({ issuers, apiKeys: loaded.apiKeys, revokedKeys, tokenCache, now: deps.now })
+  return { loaded, tokenCache, authenticate }
+}
+
+/**
+ * credvend's state: the current configuration generation with its authenticator, the vend
+ * service whose cache outlives reloads (keyed by generation), and the operations. Reload is
+ * atomic: a new generation is built completely, then swapped in one assignment.
+ * @public
+ */
+export const createCredvend = (init: CredvendInit) => {
+  const { deps, log } = init
+  const revokedKeys = new Set<string>()
+  let current = buildGeneration(init.loaded, deps, revokedKeys)
+  const stsConfig = init.loaded.config.sts
+  const sts = createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs }, deps)
+  const vends = createVendService({
+    deps, sts, source: init.source, sharePending: init.sharePending,
+    maxEntries: init.loaded.config.cache.maxEntries, upstream: init.loaded.config.upstream,
+  })
+  const outcomes = new Map<string, number>()
+
+  const vend = async (caller: Caller, profile: string, request: VendRequest, requestId: string): Promise<VendResult> => {
+    const { loaded } = current
+    const base = { type: 'audit', requestId, callerId: caller.id, profile, generation: loaded.generation }
+    try {
+      const result = await vends.vend(loaded, caller, profile, request)
+      outcomes.set('ok', (outcomes.get('ok') ?? 0) + 1)
+      log({
+        ...base, outcome: 'ok', roleArn: result.roleArn, sessionName: result.roleSessionName,
+        policySha256: result.policySha256 ?? null, durationSeconds: result.durationSeconds, cache: result.cache,
+        stsRequestId: result.stsRequestId ?? null,
+      })
+      return result
+    } catch (error) {
+      const code = isVendError(error) ? error.code : 'ERR_INTERNAL'
+      outcomes.set(code, (outcomes.get(code) ?? 0) + 1)
+      const upstream = isVendError(error) ? error.upstream : undefined
+      log({ ...base, outcome: code, upstreamCode: upstream?.code ?? null, stsRequestId: upstream?.requestId ?? null })
+      throw error
+    }
+  }
+
+  return {
+    authenticate: (authorization: string | undefined) => current.authenticate(authorization),
+    vend,
+    get generation() {
+      return current.loaded.generation
+    },
+    get loaded() {
+      return current.loaded
+    },
+    /** Swaps in a fully loaded generation and drops credentials granted under older rules. */
+    reload(loaded: LoadedConfig): void {
+      current = buildGeneration(loaded, deps, revokedKeys)
+      const purged = vends.keepGeneration(loaded.generation)
+      log({ type: 'config', event: 'reloaded', generation: loaded.generation, purgedEntries: purged })
+    },
+    disableProfile(name: string): void {
+      const purged = vends.disableProfile(name)
+      log({ type: 'ops', event: 'profile-disabled', profile: name, purgedEntries: purged })
+    },
+    revokeApiKey(id: string): void {
+      revokedKeys.add(id)
+      const purged = vends.purgeCaller(`key.${id}`)
+      log({ type: 'ops', event: 'api-key-revoked', keyId: id, purgedEntries: purged })
+    },
+    stats: () => ({ ...vends.stats(), outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
+  }
+}
+
+/** @public */
+export type Credvend = ReturnType<typeof createCredvend>

@@ -1,0 +1,78 @@
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Credvend } from '../credvend.ts'
+import { VendError } from '../errors.ts'
+import type { RequestIdVariables } from '../http/request-id.ts'
+import { formatTimestamp } from '../signing/timestamp.ts'
+import type { VendResult } from '../vend/vend-service.ts'
+import { vendBody, type VendBody } from './vend-body.ts'
+
+const MAX_BODY_BYTES = 8 * 1024
+const CREDENTIAL_PARAMS = /^(access_?token|token|api_?key|key|jwt|bearer|authorization|password|secret)$/i
+
+const refuseQuery = (c: Context) => {
+  const names = [...new URL(c.req.url).searchParams.keys()]
+  if (names.some((n) => CREDENTIAL_PARAMS.test(n))) throw new VendError('ERR_CREDENTIALS_IN_QUERY', 'credentials are not accepted in the query string; use the Authorization header')
+  if (names.length > 0) throw new VendError('ERR_BAD_REQUEST', 'this route takes no query parameters')
+}
+
+const readBody = async (c: Context): Promise<VendBody> => {
+  const text = await c.req.text()
+  if (text === '') return {}
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+  if (type !== 'application/json') throw new VendError('ERR_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new VendError('ERR_BAD_REQUEST', 'the body is not valid JSON')
+  }
+  const parsed = vendBody.safeParse(json)
+  if (!parsed.success) {
+    // Paths and reasons only: a rejected body may carry something the caller should not have sent.
+    const reasons = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+    throw new VendError('ERR_BAD_REQUEST', `invalid body: ${reasons.join('; ')}`)
+  }
+  return parsed.data
+}
+
+/** The credentials-URI-compatible response (PRODUCT.md §4.1), in Alibaba's casing. */
+const credentialsResponse = (result: VendResult, now: Date) => ({
+  Code: 'Success',
+  AccessKeyId: result.accessKeyId,
+  AccessKeySecret: result.accessKeySecret,
+  SecurityToken: result.securityToken,
+  Expiration: formatTimestamp(result.expiration),
+  ServerTime: formatTimestamp(now),
+  RefreshAfter: formatTimestamp(result.refreshAfter),
+  RoleSessionName: result.roleSessionName,
+  ...(result.policySha256 ? { PolicySha256: result.policySha256 } : {}),
+})
+
+/**
+ * `GET|POST /v1/credentials/{profile}`: authenticate, parse the optional narrowing body, vend.
+ * @internal
+ */
+export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
+  const routes = new Hono<{ Variables: RequestIdVariables }>()
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new VendError('ERR_BODY_TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`)
+    },
+  })
+  const handle = async (c: Context<{ Variables: RequestIdVariables }>, body: VendBody) => {
+    const caller = await credvend.authenticate(c.req.header('authorization'))
+    const result = await credvend.vend(caller, c.req.param('profile')!, body, c.var.requestId)
+    return c.json(credentialsResponse(result, now()), 200, { 'Cache-Control': 'no-store' })
+  }
+  routes.get('/:profile', async (c) => {
+    refuseQuery(c)
+    return handle(c, {})
+  })
+  routes.post('/:profile', limit, async (c) => {
+    refuseQuery(c)
+    return handle(c, await readBody(c))
+  })
+  return routes
+}

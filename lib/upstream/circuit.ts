@@ -1,0 +1,48 @@
+import { VendError, isVendError } from '../errors.ts'
+
+/**
+ * A circuit breaker around an upstream: after `failures` consecutive unavailability errors it
+ * opens and fails fast for `cooldownMs`, then lets one trial call through (half-open). Refusals
+ * such as NoPermission are answers, not outages, and do not count.
+ * @internal
+ */
+export const createCircuit = (options: { failures: number; cooldownMs: number; now: () => Date }) => {
+  let consecutive = 0
+  let openedAtMs: number | undefined
+  let trialInFlight = false
+
+  const isOutage = (error: unknown) => isVendError(error) && error.retryable
+
+  return {
+    async run<T>(work: () => Promise<T>): Promise<T> {
+      if (openedAtMs !== undefined) {
+        const cooling = options.now().getTime() - openedAtMs < options.cooldownMs
+        if (cooling || trialInFlight) throw new VendError('ERR_CIRCUIT_OPEN', 'STS is unavailable (circuit open)', { retryable: false })
+        trialInFlight = true
+      }
+      try {
+        const value = await work()
+        consecutive = 0
+        openedAtMs = undefined
+        return value
+      } catch (error) {
+        if (isOutage(error)) {
+          consecutive++
+          if (openedAtMs !== undefined || consecutive >= options.failures) openedAtMs = options.now().getTime()
+        } else if (openedAtMs !== undefined) {
+          openedAtMs = undefined
+          consecutive = 0
+        }
+        throw error
+      } finally {
+        trialInFlight = false
+      }
+    },
+    get state(): 'closed' | 'open' {
+      return openedAtMs === undefined ? 'closed' : 'open'
+    },
+  }
+}
+
+/** @internal */
+export type Circuit = ReturnType<typeof createCircuit>

@@ -1,0 +1,14 @@
+import type { Caller } from '../auth/caller.ts'
+import type { AllowRule } from '../config/schema.ts'
+
+const claimMatches = (actual: unknown, expected: string) =>
+  Array.isArray(actual) ? actual.includes(expected) : actual === expected
+
+/** Deny by default: a caller may use a profile only if one of its rules names it exactly. @internal */
+export const isAllowed = (caller: Caller, rules: readonly AllowRule[]): boolean =>
+  rules.some((rule) => {
+    if ('apiKey' in rule) return caller.kind === 'apiKey' && caller.authority === rule.apiKey
+    if (caller.kind !== 'jwt' || caller.authority !== rule.jwt) return false
+    if (rule.sub !== undefined && caller.sub !== rule.sub) return false
+    return Object.entries(rule.claims ?? {}).every(([k, v]) => claimMatches(caller.claims[k], v))
+  })

@@ -1,0 +1,143 @@
+import type { Caller } from '../auth/caller.ts'
+import type { LoadedConfig } from '../config/load.ts'
+import type { CredentialProvider } from '../credentials/provider.ts'
+import { createLru } from '../cache/lru.ts'
+import { createSingleFlight } from '../cache/single-flight.ts'
+import { VendError, isVendError } from '../errors.ts'
+import { renderTemplate } from '../policy/template.ts'
+import type { StsClient } from '../sts/client.ts'
+import { createCircuit } from '../upstream/circuit.ts'
+import { withRetry } from '../upstream/retry.ts'
+import { isAllowed } from './allowed.ts'
+import { vendCacheKey } from './cache-key.ts'
+import { sessionNameFor } from './session-name.ts'
+import { templateValues } from './template-values.ts'
+import type { VendDeps } from './vend-deps.ts'
+
+/** What a caller may ask for in the body (already parsed). @public */
+export interface VendRequest {
+  readonly durationSeconds?: number | undefined
+  readonly minRemainingSeconds?: number | undefined
+  readonly parameters?: Readonly<Record<string, string>> | undefined
+}
+
+/** One vend's outcome. @public */
+export interface VendResult {
+  readonly accessKeyId: string
+  readonly accessKeySecret: string
+  readonly securityToken: string
+  readonly expiration: Date
+  readonly refreshAfter: Date
+  readonly roleSessionName: string
+  readonly roleArn: string
+  readonly policySha256: string | undefined
+  readonly durationSeconds: number
+  readonly cache: 'hit' | 'miss' | 'stale'
+  readonly stsRequestId: string | undefined
+}
+
+interface Entry {
+  readonly result: Omit<VendResult, 'cache' | 'refreshAfter'>
+  readonly generation: string
+  readonly profile: string
+  readonly callerId: string
+}
+
+/** Served from cache after STS failed only while at least this much validity is left. */
+const STALE_FLOOR_MS = 60_000
+
+/**
+ * The vend path: authorize (deny by default, 404 either way), render the session policy, then
+ * serve from cache or call STS once per key — single-flight, retried within a deadline, behind a
+ * circuit — and, when STS fails, fall back to still-valid cached credentials.
+ * @public
+ */
+export const createVendService = (init: {
+  readonly deps: VendDeps
+  readonly sts: StsClient
+  readonly source: CredentialProvider
+  readonly sharePending: boolean
+  readonly maxEntries: number
+  readonly upstream: LoadedConfig['config']['upstream']
+}) => {
+  const { deps, upstream } = init
+  const cache = createLru<string, Entry>(init.maxEntries)
+  const flights = createSingleFlight<Entry>({ sharePending: init.sharePending })
+  const circuit = createCircuit({ failures: upstream.circuitFailures, cooldownMs: upstream.circuitCooldownMs, now: deps.now })
+  const disabledProfiles = new Set<string>()
+  const counters = { stsCalls: 0 }
+
+  const assume = (loaded: LoadedConfig, caller: Caller, profileName: string, args: { roleSessionName: string; durationSeconds: number; policy: string | undefined; policySha256: string | undefined }) =>
+    circuit.run(() =>
+      withRetry(async () => {
+        counters.stsCalls++
+        const compiled = loaded.profiles.get(profileName)!
+        const reply = await init.sts.assumeRole(await init.source(), {
+          roleArn: compiled.profile.roleArn,
+          roleSessionName: args.roleSessionName,
+          durationSeconds: args.durationSeconds,
+          ...(args.policy === undefined ? {} : { policy: args.policy }),
+          ...(compiled.externalId === undefined ? {} : { externalId: compiled.externalId }),
+          ...(compiled.profile.sourceIdentity ? { sourceIdentity: caller.id.slice(0, 64) } : {}),
+        })
+        const entry: Entry = {
+          generation: loaded.generation,
+          profile: profileName,
+          callerId: caller.id,
+          result: { ...reply.credentials, roleSessionName: args.roleSessionName, roleArn: compiled.profile.roleArn, policySha256: args.policySha256, durationSeconds: args.durationSeconds, stsRequestId: reply.requestId },
+        }
+        return entry
+      }, { ...upstream, now: deps.now, sleep: deps.sleep, random: deps.random }),
+    )
+
+  const vend = async (loaded: LoadedConfig, caller: Caller, profileName: string, request: VendRequest): Promise<VendResult> => {
+    const compiled = loaded.profiles.get(profileName)
+    if (!compiled || compiled.profile.disabled || disabledProfiles.has(profileName) || !isAllowed(caller, compiled.profile.allow)) {
+      throw new VendError('ERR_NOT_FOUND', 'not found')
+    }
+    const durationSeconds = Math.min(Math.max(request.durationSeconds ?? compiled.duration.default, 900), compiled.duration.max)
+    const minRemainingMs = (request.minRemainingSeconds ?? durationSeconds / 2) * 1000
+    if (minRemainingMs >= durationSeconds * 1000) throw new VendError('ERR_NARROWING_DENIED', 'minRemainingSeconds must be below the duration')
+    const rendered = compiled.template ? await renderTemplate(compiled.template, templateValues(caller, compiled, request.parameters ?? {})) : undefined
+    if (!compiled.template && Object.keys(request.parameters ?? {}).length > 0) throw new VendError('ERR_BAD_REQUEST', 'this profile declares no parameters')
+    const roleSessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)
+    const key = vendCacheKey({
+      generation: loaded.generation, callerId: caller.id, profile: profileName, roleArn: compiled.profile.roleArn,
+      externalIdHash: compiled.externalIdHash, policySha256: rendered?.sha256 ?? '-', durationSeconds,
+    })
+    const nowMs = deps.now().getTime()
+    const present = cache.get(key)
+    const respond = (entry: Entry, state: VendResult['cache']): VendResult => ({
+      ...entry.result,
+      cache: state,
+      refreshAfter: new Date(Math.max(nowMs, entry.result.expiration.getTime() - minRemainingMs)),
+    })
+    if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) return respond(present, 'hit')
+    try {
+      const fresh = await flights.run(key, () => assume(loaded, caller, profileName, { roleSessionName, durationSeconds, policy: rendered?.text, policySha256: rendered?.sha256 }))
+      cache.set(key, fresh)
+      return respond(fresh, 'miss')
+    } catch (error) {
+      const stillValid = present && present.result.expiration.getTime() - nowMs > STALE_FLOOR_MS
+      if (stillValid && isVendError(error) && (error.retryable || error.code === 'ERR_CIRCUIT_OPEN')) return respond(present, 'stale')
+      throw error
+    }
+  }
+
+  return {
+    vend,
+    /** Takes effect at once: the profile answers 404 and its cached credentials are dropped. */
+    disableProfile(name: string): number {
+      disabledProfiles.add(name)
+      return cache.purge((_, e) => e.profile === name)
+    },
+    /** Drops cached credentials of one caller (e.g. a revoked API key). */
+    purgeCaller: (callerId: string) => cache.purge((_, e) => e.callerId === callerId),
+    /** Drops every entry not granted under `generation` (after a reload). */
+    keepGeneration: (generation: string) => cache.purge((_, e) => e.generation !== generation),
+    stats: () => ({ cacheEntries: cache.size, stsCalls: counters.stsCalls, circuit: circuit.state }),
+  }
+}
+
+/** @public */
+export type VendService = ReturnType<typeof createVendService>
