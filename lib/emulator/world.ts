@@ -34,6 +34,8 @@ export interface SessionRecord {
   readonly securityToken: string
   readonly expiresAt: Date
   readonly sessionPolicy: RamPolicy | undefined
+  /** The Policy parameter exactly as received, for conformance checks. */
+  readonly sessionPolicyText: string | undefined
   readonly sourceIdentity: string | undefined
 }
 
@@ -123,6 +125,10 @@ export const createWorld = (deps: EmulatorDeps) => {
     findRole: (accountId: string, roleName: string) => roles.get(roleKey(accountId, roleName)),
     findOidcProvider: (arn: string) => providers.get(arn),
     findAccessKey: (accessKeyId: string) => accessKeys.get(accessKeyId),
+    findSession: (accessKeyId: string) => {
+      const principal = accessKeys.get(accessKeyId)?.principal
+      return principal?.kind === 'session' ? principal : undefined
+    },
     findSessionByToken: (token: string) => sessionsByToken.get(token),
 
     /** Every secret and token this world has handed out, so tests can prove none leaks. */
@@ -134,7 +140,7 @@ export const createWorld = (deps: EmulatorDeps) => {
     /** Mints STS credentials of realistic shape: `STS.` ids, tokens over 1,000 characters. */
     issueSession(
       role: RoleRecord,
-      init: { sessionName: string; durationSeconds: number; sessionPolicy?: RamPolicy; sourceIdentity?: string },
+      init: { sessionName: string; durationSeconds: number; sessionPolicy?: RamPolicy; sessionPolicyText?: string; sourceIdentity?: string },
     ): SessionRecord {
       const session: SessionRecord = {
         kind: 'session',
@@ -146,6 +152,7 @@ export const createWorld = (deps: EmulatorDeps) => {
         securityToken: `CAIS${toBase64(deps.randomBytes(780))}`,
         expiresAt: new Date(deps.now().getTime() + init.durationSeconds * 1000),
         sessionPolicy: init.sessionPolicy,
+        sessionPolicyText: init.sessionPolicyText,
         sourceIdentity: init.sourceIdentity,
       }
       accessKeys.set(session.accessKeyId, { secret: session.accessKeySecret, principal: session })

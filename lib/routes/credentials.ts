@@ -7,7 +7,7 @@ import { formatTimestamp } from '../signing/timestamp.ts'
 import type { VendResult } from '../vend/vend-service.ts'
 import { vendBody, type VendBody } from './vend-body.ts'
 
-const MAX_BODY_BYTES = 8 * 1024
+const MAX_BODY_BYTES = 16 * 1024
 const CREDENTIAL_PARAMS = /^(access_?token|token|api_?key|key|jwt|bearer|authorization|password|secret)$/i
 
 const refuseQuery = (c: Context) => {

@@ -68,8 +68,10 @@ export const createVendService = (init: {
   const counters = { stsCalls: 0 }
 
   const assume = (loaded: LoadedConfig, caller: Caller, profileName: string, args: { roleSessionName: string; durationSeconds: number; policy: string | undefined; policySha256: string | undefined }) =>
-    circuit.run(() =>
-      withRetry(async () => {
+    // The circuit sees every attempt, so one request's retries can open it; an open circuit is
+    // not retryable, so the retry loop stops at once.
+    withRetry(() =>
+      circuit.run(async () => {
         counters.stsCalls++
         const compiled = loaded.profiles.get(profileName)!
         const reply = await init.sts.assumeRole(await init.source(), {
@@ -87,7 +89,8 @@ export const createVendService = (init: {
           result: { ...reply.credentials, roleSessionName: args.roleSessionName, roleArn: compiled.profile.roleArn, policySha256: args.policySha256, durationSeconds: args.durationSeconds, stsRequestId: reply.requestId },
         }
         return entry
-      }, { ...upstream, now: deps.now, sleep: deps.sleep, random: deps.random }),
+      }),
+      { ...upstream, now: deps.now, sleep: deps.sleep, random: deps.random },
     )
 
   const vend = async (loaded: LoadedConfig, caller: Caller, profileName: string, request: VendRequest): Promise<VendResult> => {

@@ -54,7 +54,7 @@ export const assumeRole = (
   const session = world.issueSession(p.role, {
     sessionName: p.sessionName,
     durationSeconds: p.durationSeconds,
-    ...(p.sessionPolicy ? { sessionPolicy: p.sessionPolicy } : {}),
+    ...(p.sessionPolicy ? { sessionPolicy: p.sessionPolicy, sessionPolicyText: params.Policy! } : {}),
     ...(p.sourceIdentity ? { sourceIdentity: p.sourceIdentity } : {}),
   })
   return credentialsReply(requestId, session)

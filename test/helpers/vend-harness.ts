@@ -1,0 +1,122 @@
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose'
+import { createApp } from '../../lib/app.ts'
+import { createApiKey } from '../../lib/auth/api-key.ts'
+import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
+import type { ConfigInput } from '../../lib/config/schema.ts'
+import { createCredvend } from '../../lib/credvend.ts'
+import { fromStatic } from '../../lib/credentials/provider.ts'
+import { randomHexId } from '../../lib/runtime/deps.ts'
+import { nodeRandomBytes } from '../../functions/node/deps.ts'
+import { startTestEmulator } from './emulator.ts'
+
+export const ISSUER = 'https://login.example.com'
+export const AUDIENCE = 'credvend'
+
+/** A signing key for test tokens, and the public JWKS to configure. */
+export const makeSigner = async (alg: 'RS256' | 'ES256' = 'RS256', kid = 'k1') => {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig', kty: alg === 'RS256' ? 'RSA' : 'EC' }
+  const sign = (
+    claims: JWTPayload = {},
+    options: { header?: Record<string, unknown>; iss?: string; aud?: string; sub?: string; exp?: string | number; nbf?: number } = {},
+  ) => {
+    const jwt = new SignJWT({ ...claims })
+      .setProtectedHeader({ alg, kid, typ: 'JWT', ...options.header } as { alg: string })
+      .setIssuer(options.iss ?? ISSUER)
+      .setAudience(options.aud ?? AUDIENCE)
+      .setSubject(options.sub ?? 'alice')
+      .setIssuedAt()
+      .setExpirationTime(options.exp ?? '10m')
+    if (options.nbf !== undefined) jwt.setNotBefore(options.nbf)
+    return jwt.sign(privateKey)
+  }
+  return { privateKey, publicKey, jwk, sign, alg, kid }
+}
+
+export const UPLOAD_TEMPLATE = {
+  Version: '1',
+  Statement: [
+    { Effect: 'Allow', Action: ['oss:PutObject'], Resource: ['acs:oss:*:*:demo-bucket/users/${caller.id}/${params.folder}/*'] },
+    { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:demo-bucket/tenants/${claims.tenant}/*'] },
+  ],
+}
+
+/**
+ * A whole credvend in-process (`app.request`) against the STS emulator on loopback: a JWT issuer
+ * with a generated key, two API keys, profiles for uploads, a partner and an admin role. Sleeps
+ * between retries are recorded, not waited; every log line is captured.
+ */
+export const startVendHarness = async (overrides: { config?: (c: ConfigInput) => ConfigInput; sharePending?: boolean } = {}) => {
+  const emulator = await startTestEmulator()
+  const signer = await makeSigner()
+  const acme = await createApiKey('acme', (n) => new Uint8Array(nodeRandomBytes(n)))
+  const other = await createApiKey('other', (n) => new Uint8Array(nodeRandomBytes(n)))
+  const env = { ACME_SHA256: acme.sha256, PARTNER_EXTERNAL_ID: emulator.demo.externalId, NAME_KEY: 'k'.repeat(32) }
+  const base: ConfigInput = {
+    region: 'cn-hangzhou',
+    sts: { endpoint: emulator.stsEndpoint, timeoutMs: 1_000 },
+    callers: {
+      jwt: [{ id: 'web', issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwks: { keys: [signer.jwk] } }],
+      apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }, { id: 'other', sha256: [other.sha256] }],
+    },
+    sessionNameKey: { env: 'NAME_KEY' },
+    profiles: {
+      upload: {
+        kind: 'sts',
+        allow: [{ jwt: 'web' }],
+        roleArn: emulator.demo.appRole.arn,
+        sessionPolicy: UPLOAD_TEMPLATE,
+        variables: { 'claims.tenant': { pattern: '^[a-z0-9-]{1,40}$' } },
+        parameters: { folder: {} },
+        durationSeconds: { default: 900, max: 3600 },
+      },
+      partner: {
+        kind: 'sts',
+        allow: [{ apiKey: 'acme' }],
+        roleArn: emulator.demo.partnerRole.arn,
+        externalId: { env: 'PARTNER_EXTERNAL_ID' },
+        sessionName: 'pseudonymous',
+        durationSeconds: 3600,
+      },
+      plain: { kind: 'sts', allow: [{ jwt: 'web' }, { apiKey: 'acme' }, { apiKey: 'other' }], roleArn: emulator.demo.appRole.arn, durationSeconds: { default: 900, max: 3600 } },
+    },
+    upstream: { attempts: 3, deadlineMs: 10_000, backoffBaseMs: 100, backoffCapMs: 1_000, circuitFailures: 3, circuitCooldownMs: 30_000 },
+  }
+  const config = overrides.config ? overrides.config(base) : base
+  const loaded = await loadConfig(JSON.stringify(config), envSecretResolver(env))
+  const logs: Array<Record<string, unknown>> = []
+  const sleeps: number[] = []
+  const deps = {
+    fetch,
+    now: emulator.now,
+    randomId: randomHexId,
+    sleep: async (ms: number) => void sleeps.push(ms),
+    random: () => 0.5,
+  }
+  const credvend = createCredvend({
+    loaded,
+    deps,
+    source: fromStatic({ ...emulator.demo.vendor, source: 'test' }),
+    log: (line) => void logs.push({ ...line }),
+    sharePending: overrides.sharePending ?? true,
+  })
+  const app = createApp(deps, credvend)
+  const bodies: string[] = []
+  const request = async (path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+    const headers: Record<string, string> = { ...init.headers }
+    if (init.token) headers.authorization = `Bearer ${init.token}`
+    if (init.body !== undefined) headers['content-type'] ??= 'application/json'
+    const response = await app.request(path, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+    })
+    const text = await response.text()
+    bodies.push(text)
+    return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) }
+  }
+  const assumeRoleCalls = () => emulator.calls.byAction.get('AssumeRole') ?? 0
+  return { emulator, signer, acmeKey: acme.key, otherKey: other.key, env, loaded, credvend, app, request, logs, sleeps, bodies, assumeRoleCalls, deps, close: emulator.close }
+}
+
+export type VendHarness = Awaited<ReturnType<typeof startVendHarness>>

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest'
+import { envSecretResolver, loadConfig } from '../../../lib/config/load.ts'
+
+const valid = {
+  region: 'cn-hangzhou',
+  sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com' },
+  callers: {
+    jwt: [{ id: 'web', issuer: 'https://login.example.com', audience: 'credvend', jwksUri: 'https://login.example.com/jwks.json' }],
+    apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }], expires: '2027-06-01T00:00:00Z' }],
+  },
+  profiles: {
+    'acme-reports': {
+      kind: 'sts',
+      allow: [{ apiKey: 'acme' }],
+      roleArn: 'acs:ram::2222222222222222:role/credvend-partner',
+      externalId: { env: 'ACME_EXTERNAL_ID' },
+      sessionPolicy: { Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:acme-reports/out/*'] }] },
+      durationSeconds: { default: 3600, max: 3600 },
+    },
+  },
+}
+const env = { ACME_SHA256: 'a'.repeat(64), ACME_EXTERNAL_ID: 'ext-7f3a9c2e1b' }
+
+const problems = async (config: unknown, e: Record<string, string> = env): Promise<string[]> => {
+  try {
+    await loadConfig(typeof config === 'string' ? config : JSON.stringify(config), envSecretResolver(e))
+  } catch (error) {
+    return (error as { problems: string[] }).problems
+  }
+  throw new Error('expected the config to be refused')
+}
+
+describe('loadConfig', () => {
+  it('loads a valid config, resolving env references, with a stable generation id', async () => {
+    const a = await loadConfig(JSON.stringify(valid), envSecretResolver(env))
+    const b = await loadConfig(JSON.stringify(valid), envSecretResolver(env))
+    expect(a.generation).toMatch(/^[0-9a-f]{16}$/)
+    expect(a.generation).toBe(b.generation)
+    expect(a.profiles.get('acme-reports')!.externalId).toBe('ext-7f3a9c2e1b')
+    expect(a.apiKeys.get('acme')!.digests).toEqual(['a'.repeat(64)])
+  })
+
+  it('gives a new generation when a referenced secret changes, even if the file does not', async () => {
+    const a = await loadConfig(JSON.stringify(valid), envSecretResolver(env))
+    const b = await loadConfig(JSON.stringify(valid), envSecretResolver({ ...env, ACME_EXTERNAL_ID: 'ext-rotated-1' }))
+    expect(a.generation).not.toBe(b.generation)
+  })
+
+  it('reports one line per problem, path first, with what was found', async () => {
+    const bad = structuredClone(valid) as any
+    bad.sts.endpoint = 'https://evil.example.com'
+    bad.profiles['acme-reports'].roleArn = 'arn:aws:iam::1:role/x'
+    bad.profiles['acme-reports'].allow = [{ apiKey: 'nobody' }]
+    bad.profiles['acme-reports'].typo = true
+    const lines = await problems(bad)
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^sts\.endpoint: .*\(found "https:\/\/evil\.example\.com"\)$/),
+      expect.stringMatching(/^profiles\.acme-reports\.roleArn: a RAM role ARN \(found "arn:aws:iam::1:role\/x"\)$/),
+      expect.stringMatching(/^profiles\.acme-reports: Unrecognized key: "typo"/),
+    ]))
+    expect(lines.length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('never echoes a value where a secret reference belongs', async () => {
+    const bad = structuredClone(valid) as any
+    bad.profiles['acme-reports'].externalId = 'pasted-real-external-id'
+    const lines = await problems(bad)
+    expect(lines.join('\n')).not.toContain('pasted-real-external-id')
+    expect(lines.join('\n')).toMatch(/externalId/)
+  })
+
+  it('reports unset environment variables and unsupported kmsSecret references', async () => {
+    const lines = await problems({ ...valid, profiles: { 'acme-reports': { ...valid.profiles['acme-reports'], externalId: { kmsSecret: 'acme-external-id' } } } }, { ACME_SHA256: 'a'.repeat(64) })
+    expect(lines).toEqual(['profiles.acme-reports.externalId: kmsSecret references need the KMS client, which this build does not have yet'])
+    const unset = await problems(valid, { ACME_EXTERNAL_ID: 'ext-7f3a9c2e1b' })
+    expect(unset).toEqual(['callers.apiKeys[0].sha256[0]: environment variable ACME_SHA256 is not set'])
+  })
+
+  it('refuses pinned-algorithm holes, durations above an hour without the flag, and JSON that is not JSON', async () => {
+    const hs = structuredClone(valid) as any
+    hs.callers.jwt[0].algorithms = ['HS256']
+    expect((await problems(hs)).join()).toMatch(/callers\.jwt\[0\]\.algorithms\[0\]/)
+    const long = structuredClone(valid) as any
+    long.profiles['acme-reports'].durationSeconds = 7200
+    expect((await problems(long)).join()).toMatch(/allowAboveOneHour/)
+    expect(await problems('{')).toEqual([expect.stringMatching(/^\(file\): not valid JSON/)])
+  })
+
+  it.each([
+    ['a variable in Action', { Effect: 'Allow', Action: ['oss:${caller.id}'], Resource: ['*'] }, /variables may appear only in Resource and Condition values/],
+    ['an unknown variable', { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/${caller.name}/*'] }, /unknown variable \$\{caller\.name\}/],
+    ['no delimiter after a variable', { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/users/${caller.id}*'] }, /must stand between delimiters/],
+    ['no delimiter before a variable', { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/users-${caller.id}/*'] }, /must stand between delimiters/],
+    ['a parameter not scoped by the caller', { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/${params.folder}/${caller.id}/*'] }, /may only narrow a caller-scoped value/],
+    ['a variable in a condition key', { Effect: 'Allow', Action: ['oss:ListObjects'], Resource: ['*'], Condition: { StringLike: { '${caller.id}': 'x' } } }, /variables may appear only/],
+  ])('refuses a template with %s at load', async (_name, statement, message) => {
+    const config = structuredClone(valid) as any
+    config.profiles['acme-reports'].sessionPolicy = { Version: '1', Statement: [statement] }
+    config.profiles['acme-reports'].parameters = { folder: {} }
+    expect((await problems(config)).join('\n')).toMatch(message)
+  })
+})

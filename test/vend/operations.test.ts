@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
+import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+
+let h: VendHarness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+describe('operations take effect at once', () => {
+  it('disabling a profile: 404 immediately, its cached credentials purged, other profiles untouched', async () => {
+    h = await startVendHarness()
+    const token = await h.signer.sign()
+    await h.request('/v1/credentials/plain', { token })
+    await h.request('/v1/credentials/partner', { token: h.acmeKey })
+    expect(h.credvend.stats().cacheEntries).toBe(2)
+    h.credvend.disableProfile('plain')
+    expect(h.credvend.stats().cacheEntries).toBe(1)
+    expect((await h.request('/v1/credentials/plain', { token })).status).toBe(404)
+    expect((await h.request('/v1/credentials/partner', { token: h.acmeKey })).status).toBe(200)
+    expect(h.logs.some((l) => l.event === 'profile-disabled' && l.purgedEntries === 1)).toBe(true)
+  })
+
+  it('revoking an API key: 401 ERR_AUTH_KEY_REVOKED immediately, its cached credentials purged', async () => {
+    h = await startVendHarness()
+    await h.request('/v1/credentials/partner', { token: h.acmeKey })
+    const calls = h.assumeRoleCalls()
+    h.credvend.revokeApiKey('acme')
+    expect(h.credvend.stats().cacheEntries).toBe(0)
+    const res = await h.request('/v1/credentials/partner', { token: h.acmeKey })
+    expect([res.status, res.json().Code]).toEqual([401, 'ERR_AUTH_KEY_REVOKED'])
+    expect(h.assumeRoleCalls()).toBe(calls)
+  })
+
+  it('a reload is atomic and credentials granted under the old rules are never served again', async () => {
+    h = await startVendHarness()
+    const token = await h.signer.sign()
+    const before = (await h.request('/v1/credentials/plain', { token })).json()
+    const oldGeneration = h.credvend.generation
+    const next = { ...JSON.parse(JSON.stringify(h.loaded.config)), profiles: { ...h.loaded.config.profiles } }
+    next.profiles.plain = { ...next.profiles.plain, durationSeconds: { default: 1200, max: 3600 } }
+    h.credvend.reload(await loadConfig(JSON.stringify(next), envSecretResolver(h.env)))
+    expect(h.credvend.generation).not.toBe(oldGeneration)
+    const after = (await h.request('/v1/credentials/plain', { token })).json()
+    expect(after.AccessKeyId).not.toBe(before.AccessKeyId)
+    expect(h.assumeRoleCalls()).toBe(2)
+  })
+
+  it('an invalid new config is refused as a whole and the running one stays', async () => {
+    h = await startVendHarness()
+    const generation = h.credvend.generation
+    await expect(loadConfig('{"region":"cn-hangzhou"}', envSecretResolver(h.env))).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' })
+    expect(h.credvend.generation).toBe(generation)
+    expect((await h.request('/v1/credentials/plain', { token: await h.signer.sign() })).status).toBe(200)
+  })
+})
