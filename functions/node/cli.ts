@@ -1,9 +1,19 @@
-import { serveCommand, UsageError } from './serve.ts'
+import { configCheckCommand } from './commands/config-check.ts'
+import { keysCreateCommand } from './commands/keys-create.ts'
+import { policyRenderCommand } from './commands/policy-render.ts'
+import { serveCommand } from './serve.ts'
+import { UsageError } from './usage-error.ts'
+import { isVendError } from '../../lib/errors.ts'
 
 const USAGE = `usage: credvend <command>
 
-  serve [--local]   run the HTTP server; --local (or CREDVEND_LOCAL=1) starts the embedded
-                    Alibaba emulator with a demo world instead of reading CREDVEND_CONFIG`
+  serve [--local]            run the HTTP server on CREDVEND_CONFIG; --local (or CREDVEND_LOCAL=1)
+                             starts the embedded Alibaba emulator with a demo world instead
+  config check FILE [--resolve]
+                             validate a config file (--resolve: also resolve its secret references)
+  policy render --config FILE --profile P --as CLAIMS.json [--param name=value ...]
+                             print the exact session policy a caller would get, and its size
+  keys create ID             mint a partner API key and the digest that goes into config`
 
 /** The `credvend` command. Exit codes: 0 ok, 1 unexpected failure, 2 usage or configuration. */
 const main = async (argv: readonly string[]) => {
@@ -15,6 +25,9 @@ const main = async (argv: readonly string[]) => {
     process.once('SIGTERM', stop)
     return
   }
+  if (command === 'config' && args[0] === 'check') return configCheckCommand(args.slice(1), process.env)
+  if (command === 'policy' && args[0] === 'render') return policyRenderCommand(args.slice(1), process.env)
+  if (command === 'keys' && args[0] === 'create') return keysCreateCommand(args.slice(1))
   if (command === undefined || command === 'help' || command === '--help') {
     console.log(USAGE)
     return
@@ -25,6 +38,10 @@ const main = async (argv: readonly string[]) => {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
     console.error(`credvend: ${error.message}`)
+    process.exit(2)
+  }
+  if (isVendError(error)) {
+    console.error(`credvend: ${error.code}: ${error.message}`)
     process.exit(2)
   }
   console.error(`credvend: ${error instanceof Error ? error.message : 'failed'}`)

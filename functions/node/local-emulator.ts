@@ -5,10 +5,10 @@ import { createStsEmulator } from '../../lib/emulator/sts/sts-emulator.ts'
 import { createWorld } from '../../lib/emulator/world.ts'
 import { nodeRandomBytes } from './deps.ts'
 
-/** Listens on loopback and resolves with the bound port (0 picks an ephemeral one). */
-export const listenLoopback = (fetch: (req: Request) => Response | Promise<Response>, port: number) =>
+/** Listens on a host and resolves with the bound port (0 picks an ephemeral one). */
+export const listenOn = (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number) =>
   new Promise<{ port: number; close: () => Promise<void> }>((resolve, reject) => {
-    const server = serve({ fetch, hostname: '127.0.0.1', port }, (info: AddressInfo) =>
+    const server = serve({ fetch, hostname, port }, (info: AddressInfo) =>
       resolve({
         port: info.port,
         close: () => new Promise<void>((done) => server.close(() => done())),
@@ -16,6 +16,10 @@ export const listenLoopback = (fetch: (req: Request) => Response | Promise<Respo
     )
     server.once('error', reject)
   })
+
+/** Listens on 127.0.0.1 only. */
+export const listenLoopback = (fetch: (req: Request) => Response | Promise<Response>, port: number) =>
+  listenOn(fetch, '127.0.0.1', port)
 
 /**
  * Starts the embedded Alibaba emulator (STS for now) on its own loopback port, with a demo world

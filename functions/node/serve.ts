@@ -4,8 +4,11 @@ import { createCredvend } from '../../lib/credvend.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { createNodeDeps, jsonLineLog } from './deps.ts'
 import { createDemoConfig } from './demo-config.ts'
-import { listenLoopback, startLocalEmulator } from './local-emulator.ts'
+import { listenLoopback, listenOn, startLocalEmulator } from './local-emulator.ts'
 import { localBanner } from './banner.ts'
+import { readConfigFile } from './commands/config-check.ts'
+import { fromEnv } from '../../lib/credentials/providers-env.ts'
+import { UsageError } from './usage-error.ts'
 
 /** Env names the serve command reads. */
 export const ENV_LOCAL = 'CREDVEND_LOCAL'
@@ -13,10 +16,7 @@ export const ENV_CONFIG = 'CREDVEND_CONFIG'
 export const ENV_PORT = 'PORT'
 export const ENV_EMULATOR_PORT = 'CREDVEND_EMULATOR_PORT'
 
-/** Thrown for a command that cannot run as asked; the CLI prints the message and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+export { UsageError }
 
 const port = (value: string | undefined, fallback: number, name: string): number => {
   if (value === undefined || value === '') return fallback
@@ -34,16 +34,14 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
   if (unknown.length > 0) throw new UsageError(`serve: unknown option ${unknown[0]}`)
   const local = args.includes('--local') || env[ENV_LOCAL] === '1'
   if (!local) {
-    if (!env[ENV_CONFIG]) {
+    const path = env[ENV_CONFIG]
+    if (!path) {
       throw new UsageError(
         `serve: no configuration. Set ${ENV_CONFIG}=/path/to/credvend.json, or run "credvend serve --local" ` +
           `(or ${ENV_LOCAL}=1) for the local emulator with a demo world.`,
       )
     }
-    throw new UsageError(
-      `serve: configuration files are not supported by this build yet (they arrive with the vend API); ` +
-        `use "credvend serve --local".`,
-    )
+    return serveConfigured(path, env)
   }
   const emulator = await startLocalEmulator({ port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT) })
   const demo = await createDemoConfig(emulator)
@@ -63,4 +61,27 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
       await emulator.close()
     },
   }
+}
+
+/**
+ * The production Node server: config from CREDVEND_CONFIG with secrets from the environment,
+ * credvend's own identity from the environment, SIGHUP reloads the file atomically (a bad file is
+ * logged and the running generation stays).
+ */
+const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
+  const loaded = await readConfigFile(path, envSecretResolver(env))
+  const deps = createNodeDeps()
+  const credvend = createCredvend({ loaded, deps, source: fromEnv(env), log: jsonLineLog, sharePending: true })
+  const app = createApp(deps, credvend)
+  const host = env.HOST ?? '127.0.0.1'
+  const listener = await listenOn(app.fetch, host, port(env[ENV_PORT], 8787, ENV_PORT))
+  const reload = () =>
+    void readConfigFile(path, envSecretResolver(env)).then(
+      (next) => credvend.reload(next),
+      (error: Error) => jsonLineLog({ type: 'config', event: 'reload-refused', problems: error.message }),
+    )
+  process.on('SIGHUP', reload)
+  const appUrl = `http://${host}:${listener.port}`
+  jsonLineLog({ type: 'server', event: 'listening', url: appUrl, generation: loaded.generation })
+  return { appUrl, close: listener.close }
 }

@@ -1,38 +1,10 @@
-import { spawn } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
+import { killCliChildren, runCli } from '../helpers/cli.ts'
 
-/**
- * `credvend serve` as a user runs it (through tsx, as `npm start` does). The child binds only
- * 127.0.0.1 and makes no outbound calls; the test talks to it on loopback.
- */
-const children: ReturnType<typeof spawn>[] = []
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGTERM')
-})
-
-const run = (args: string[], env: Record<string, string | undefined>) => {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, CREDVEND_CONFIG: undefined, CREDVEND_LOCAL: undefined, ...env }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/node/cli.ts', ...args], { env: childEnv })
-  children.push(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  child.stderr.on('data', (d) => (stderr += d))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-  const output = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const match = stdout.match(pattern)
-        if (match) resolve(match)
-      }
-      child.stdout.on('data', check)
-      void exited.then(() => reject(new Error(`exited before printing ${pattern}: ${stderr}`)))
-      check()
-    })
-  return { child, exited, output, stderr: () => stderr, stdout: () => stdout }
-}
+afterEach(killCliChildren)
+const run = runCli
 
 describe('credvend serve', () => {
   it('--local serves /healthz and the emulator, whose printed demo keys work', async () => {
@@ -47,6 +19,19 @@ describe('credvend serve', () => {
     const me = await sts.getCallerIdentity({ accessKeyId: keyId!, accessKeySecret: secret!, source: 'banner' })
     expect(me.identityType).toBe('RAMUser')
     expect(cli.stdout()).toContain('LOCAL MODE')
+  })
+
+  it('--local prints ready-to-paste curls that return credentials', async () => {
+    const cli = run(['serve', '--local'], { PORT: '0' })
+    await cli.output(/STS emulator/)
+    const curls = [...cli.stdout().matchAll(/curl -s (-X POST )?(\S+) -H 'Authorization: Bearer ([^']+)'/g)]
+    expect(curls).toHaveLength(2)
+    for (const [, post, url, token] of curls) {
+      const res = await fetch(url!, { method: post ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}` } })
+      const body = await res.json()
+      expect([res.status, body.Code]).toEqual([200, 'Success'])
+      expect(body.AccessKeyId).toMatch(/^STS\./)
+    }
   })
 
   it('CREDVEND_LOCAL=1 is the same as --local', async () => {
