@@ -4,6 +4,7 @@ import { onError } from './http/on-error.ts'
 import { requestId, type RequestIdVariables } from './http/request-id.ts'
 import { healthRoutes } from './routes/health.ts'
 import { credentialRoutes } from './routes/credentials.ts'
+import { internalRoutes } from './routes/internal.ts'
 import type { CoreDeps } from './runtime/deps.ts'
 import type { Credvend } from './credvend.ts'
 
@@ -22,6 +23,7 @@ export const createApp = (deps: AppDeps, credvend: Credvend) => {
   app.use(requestId(deps.randomId))
   app.route('/', healthRoutes)
   app.route('/v1/credentials', credentialRoutes(credvend, deps.now))
+  app.route('/', internalRoutes(credvend))
   app.notFound((c) => onError(new VendError('ERR_NOT_FOUND', 'not found'), c))
   app.onError(onError)
   return app

@@ -93,6 +93,15 @@ export const createCredvend = (init: CredvendInit) => {
       log({ type: 'ops', event: 'api-key-revoked', keyId: id, purgedEntries: purged })
     },
     stats: () => ({ ...vends.stats(), outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
+    /** Undefined when ready; otherwise why not (names the failure, never a secret). */
+    async readiness(): Promise<string | undefined> {
+      try {
+        await init.source()
+        return undefined
+      } catch (error) {
+        return isVendError(error) ? error.code : 'source credentials unavailable'
+      }
+    },
   }
 }
 

@@ -1,0 +1,55 @@
+import { createApp } from '../../lib/app.ts'
+import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
+import { createCredvend } from '../../lib/credvend.ts'
+import { fromEnv } from '../../lib/credentials/providers-env.ts'
+import { VendError } from '../../lib/errors.ts'
+import { randomHexId } from '../../lib/runtime/deps.ts'
+
+/**
+ * Worker bindings: the config JSON as a var or secret, every `{ env }` reference it makes as a
+ * secret, and credvend's own identity — a RAM user key allowed only sts:AssumeRole on one hub
+ * role, the one long-lived key of a Workers deployment (PRODUCT.md §2).
+ */
+export interface WorkerEnv {
+  readonly CREDVEND_CONFIG_JSON: string
+  readonly CREDVEND_LOCAL?: string
+  readonly [binding: string]: unknown
+}
+
+type App = ReturnType<typeof createApp>
+let built: { source: string; app: App } | undefined
+
+const strings = (env: WorkerEnv): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'))
+
+/** Built once per isolate; rebuilt when the config binding changes (a new deployment). */
+const appFor = async (env: WorkerEnv): Promise<App> => {
+  if (built?.source === env.CREDVEND_CONFIG_JSON) return built.app
+  if (env.CREDVEND_LOCAL) throw new VendError('ERR_CONFIG_INVALID', 'local mode is not available on Workers')
+  const vars = strings(env)
+  const loaded = await loadConfig(env.CREDVEND_CONFIG_JSON, envSecretResolver(vars))
+  const deps = {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+    now: () => new Date(),
+    randomId: randomHexId,
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+  }
+  // Workers forbid awaiting a promise created by another request: no shared pending work.
+  const credvend = createCredvend({ loaded, deps, source: fromEnv(vars), log: (e) => console.log(JSON.stringify(e)), sharePending: false })
+  const app = createApp(deps, credvend)
+  built = { source: env.CREDVEND_CONFIG_JSON, app }
+  return app
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    try {
+      return await (await appFor(env)).fetch(request)
+    } catch {
+      // Config problems are for the operator's logs, not for callers.
+      console.log(JSON.stringify({ type: 'config', event: 'load-failed' }))
+      return Response.json({ Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: '' }, { status: 500 })
+    }
+  },
+}
