@@ -36,7 +36,8 @@ beforeAll(async () => {
     },
     outboundService: async (request) => {
       outbound.push(new URL(request.url).host)
-      const response = await emulator.stsFetch(new Request(request.url, { method: request.method, headers: request.headers, body: await request.text() }))
+      const headers = Object.fromEntries([...request.headers] as Array<[string, string]>)
+      const response = await emulator.stsFetch(new Request(request.url, { method: request.method, headers, body: await request.text() }))
       return new Response(await response.text(), { status: response.status, headers: response.headers }) as never
     },
   })
