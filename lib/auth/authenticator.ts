@@ -1,4 +1,4 @@
-import { sha256Hex } from '../crypto/hmac.ts'
+import { sha256HexSync } from '../crypto/sha256-sync.ts'
 import { API_KEY_PREFIX, verifyApiKey, type ApiKeyRecord } from './api-key.ts'
 import type { Caller } from './caller.ts'
 import { verifyJwt, type IssuerVerifier } from './jwt.ts'
@@ -26,7 +26,7 @@ export const createAuthenticator = (init: AuthenticatorInit) =>
     const token = match[1]!
     const now = init.now()
     if (token.startsWith(API_KEY_PREFIX)) return verifyApiKey(token, init.apiKeys, init.revokedKeys, now)
-    const tokenHash = await sha256Hex(token)
+    const tokenHash = sha256HexSync(token)
     const cached = init.tokenCache.get(tokenHash, now.getTime())
     if (cached) return cached.caller
     const verified = await verifyJwt(token, init.issuers, now)

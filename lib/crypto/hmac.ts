@@ -2,13 +2,31 @@ import { toBase64, toHex, utf8 } from './encoding.ts'
 
 type Hash = 'SHA-1' | 'SHA-256'
 
-const hmac = async (hash: Hash, key: string | Uint8Array<ArrayBuffer>, data: string) => {
-  const raw = typeof key === 'string' ? utf8(key) : key
-  const cryptoKey = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash }, false, [
-    'sign',
-  ])
-  return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, utf8(data)))
+/**
+ * Imported HMAC keys for string secrets, so signing with the same secret again skips importKey
+ * (one async round trip). Bounded; cleared whole when full, which is rare: secrets are few.
+ */
+const keyCache = new Map<string, Promise<CryptoKey>>()
+const KEY_CACHE_MAX = 256
+
+const importHmacKey = (hash: Hash, raw: Uint8Array<ArrayBuffer>) =>
+  crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash }, false, ['sign'])
+
+const hmacKey = (hash: Hash, key: string | Uint8Array<ArrayBuffer>): Promise<CryptoKey> => {
+  if (typeof key !== 'string') return importHmacKey(hash, key)
+  const id = `${hash}\n${key}`
+  let cached = keyCache.get(id)
+  if (!cached) {
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear()
+    cached = importHmacKey(hash, utf8(key))
+    keyCache.set(id, cached)
+    cached.catch(() => keyCache.delete(id))
+  }
+  return cached
 }
+
+const hmac = async (hash: Hash, key: string | Uint8Array<ArrayBuffer>, data: string) =>
+  new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(hash, key), utf8(data)))
 
 /** @internal Base64 HMAC-SHA1, the RPC signature primitive. */
 export const hmacSha1Base64 = async (key: string, data: string): Promise<string> =>

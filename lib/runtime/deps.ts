@@ -1,3 +1,5 @@
+import { createRandomHexId } from './random-id.ts'
+
 /**
  * What every runtime hands to lib/: the network, the clock and randomness. Nothing in lib/
  * reaches for a global clock or `crypto.randomUUID` deep inside, so tests pin all three.
@@ -10,8 +12,6 @@ export interface CoreDeps {
   readonly randomId: () => string
 }
 
-/** 128 random bits as 32 lowercase hex characters, from Web Crypto. @public */
-export const randomHexId = (): string => {
-  const bytes = crypto.getRandomValues(new Uint8Array(16))
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-}
+
+/** 128 random bits as 32 lowercase hex characters, from Web Crypto (pooled). @public */
+export const randomHexId: () => string = createRandomHexId()

@@ -103,7 +103,6 @@ export const createVendService = (init: {
     if (minRemainingMs >= durationSeconds * 1000) throw new VendError('ERR_NARROWING_DENIED', 'minRemainingSeconds must be below the duration')
     const rendered = compiled.template ? await renderTemplate(compiled.template, templateValues(caller, compiled, request.parameters ?? {})) : undefined
     if (!compiled.template && Object.keys(request.parameters ?? {}).length > 0) throw new VendError('ERR_BAD_REQUEST', 'this profile declares no parameters')
-    const roleSessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)
     const key = vendCacheKey({
       generation: loaded.generation, callerId: caller.id, profile: profileName, roleArn: compiled.profile.roleArn,
       externalIdHash: compiled.externalIdHash, policySha256: rendered?.sha256 ?? '-', durationSeconds,
@@ -117,7 +116,10 @@ export const createVendService = (init: {
     })
     if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) return respond(present, 'hit')
     try {
-      const fresh = await flights.run(key, () => assume(loaded, caller, profileName, { roleSessionName, durationSeconds, policy: rendered?.text, policySha256: rendered?.sha256 }))
+      const fresh = await flights.run(key, async () => {
+        const roleSessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)
+        return assume(loaded, caller, profileName, { roleSessionName, durationSeconds, policy: rendered?.text, policySha256: rendered?.sha256 })
+      })
       cache.set(key, fresh)
       return respond(fresh, 'miss')
     } catch (error) {
