@@ -44,12 +44,15 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
 
 export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    let app: App
     try {
-      return await (await appFor(env)).fetch(request)
-    } catch {
-      // Config problems are for the operator's logs, not for callers.
-      console.log(JSON.stringify({ type: 'config', event: 'load-failed' }))
+      app = await appFor(env)
+    } catch (error) {
+      // The problems go to the operator's log (they name paths, never secret values); callers learn nothing.
+      const problems = (error as { problems?: unknown }).problems
+      console.log(JSON.stringify({ type: 'config', event: 'load-failed', problems: Array.isArray(problems) ? problems : undefined }))
       return Response.json({ Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: '' }, { status: 500 })
     }
+    return app.fetch(request)
   },
 }

@@ -21,7 +21,8 @@ export interface AuthenticatorInit {
  */
 export const createAuthenticator = (init: AuthenticatorInit) =>
   async function authenticateCaller(authorization: string | undefined): Promise<Caller> {
-    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '')
+    // RFC 6750 §2.1: the scheme name is case-insensitive.
+    const match = /^Bearer +(\S+)$/i.exec(authorization ?? '')
     if (!match) throw authError(authorization ? 'ERR_AUTH_MALFORMED' : 'ERR_AUTH_MISSING')
     const token = match[1]!
     const now = init.now()
