@@ -93,13 +93,12 @@ export const createCredvend = (init: CredvendInit) => {
       log({ type: 'ops', event: 'api-key-revoked', keyId: id, purgedEntries: purged })
     },
     stats: () => ({ ...vends.stats(), outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
-    /** Undefined when ready; otherwise why not (names the failure, never a secret). */
-    async readiness(): Promise<string | undefined> {
+    /** Which source credvend's identity comes from, or why there is none (never a secret). */
+    async readiness(): Promise<{ ready: true; source: string } | { ready: false; reason: string }> {
       try {
-        await init.source()
-        return undefined
+        return { ready: true, source: (await init.source()).source }
       } catch (error) {
-        return isVendError(error) ? error.code : 'source credentials unavailable'
+        return { ready: false, reason: isVendError(error) ? error.message : 'source credentials unavailable' }
       }
     },
   }

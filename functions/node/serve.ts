@@ -7,7 +7,8 @@ import { createDemoConfig } from './demo-config.ts'
 import { listenLoopback, listenOn, startLocalEmulator } from './local-emulator.ts'
 import { localBanner } from './banner.ts'
 import { readConfigFile } from './commands/config-check.ts'
-import { fromEnv } from '../../lib/credentials/providers-env.ts'
+import { createStsClient } from '../../lib/sts/client.ts'
+import { nodeSourceChain } from './source-chain.ts'
 import { UsageError } from './usage-error.ts'
 
 /** Env names the serve command reads. */
@@ -65,13 +66,14 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
 
 /**
  * The production Node server: config from CREDVEND_CONFIG with secrets from the environment,
- * credvend's own identity from the environment, SIGHUP reloads the file atomically (a bad file is
+ * credvend's own identity from the full provider chain (PRODUCT.md §6), SIGHUP reloads the file atomically (a bad file is
  * logged and the running generation stays).
  */
 const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
   const loaded = await readConfigFile(path, envSecretResolver(env))
   const deps = createNodeDeps()
-  const credvend = createCredvend({ loaded, deps, source: fromEnv(env), log: jsonLineLog, sharePending: true })
+  const sts = createStsClient({ endpoint: loaded.config.sts.endpoint, signature: loaded.config.sts.signature, timeoutMs: loaded.config.sts.timeoutMs }, deps)
+  const credvend = createCredvend({ loaded, deps, source: nodeSourceChain(env, deps, sts), log: jsonLineLog, sharePending: true })
   const app = createApp(deps, credvend)
   const host = env.HOST ?? '127.0.0.1'
   const listener = await listenOn(app.fetch, host, port(env[ENV_PORT], 8787, ENV_PORT))

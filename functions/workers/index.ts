@@ -1,7 +1,7 @@
 import { createApp } from '../../lib/app.ts'
 import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
 import { createCredvend } from '../../lib/credvend.ts'
-import { fromEnv } from '../../lib/credentials/providers-env.ts'
+import { workersChain } from '../../lib/credentials/default-chains.ts'
 import { VendError } from '../../lib/errors.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 
@@ -36,7 +36,7 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
     random: Math.random,
   }
   // Workers forbid awaiting a promise created by another request: no shared pending work.
-  const credvend = createCredvend({ loaded, deps, source: fromEnv(vars), log: (e) => console.log(JSON.stringify(e)), sharePending: false })
+  const credvend = createCredvend({ loaded, deps, source: workersChain({ env: vars, fetch: deps.fetch, now: deps.now }), log: (e) => console.log(JSON.stringify(e)), sharePending: false })
   const app = createApp(deps, credvend)
   built = { source: env.CREDVEND_CONFIG_JSON, app }
   return app

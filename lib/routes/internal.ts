@@ -32,10 +32,13 @@ const metricsText = (credvend: Credvend): string => {
 export const internalRoutes = (credvend: Credvend) => {
   const routes = new Hono()
   routes.get('/readyz', async (c) => {
-    const problem = await credvend.readiness()
+    const state = await credvend.readiness()
+    // Only the internal function names its source or the problem (PRODUCT.md §4.3).
     const internal = credvend.loaded.config.exposeInternalRoutes
-    const body = problem === undefined ? { status: 'ready' } : { status: 'not ready', ...(internal ? { reason: problem } : {}) }
-    return c.json(body, problem === undefined ? 200 : 503, { 'Cache-Control': 'no-store' })
+    const body = state.ready
+      ? { status: 'ready', ...(internal ? { source: state.source } : {}) }
+      : { status: 'not ready', ...(internal ? { reason: state.reason } : {}) }
+    return c.json(body, state.ready ? 200 : 503, { 'Cache-Control': 'no-store' })
   })
   routes.get('/openapi.json', (c) => (credvend.loaded.config.exposeInternalRoutes ? c.json(openapi) : c.notFound()))
   routes.get('/metrics', (c) =>

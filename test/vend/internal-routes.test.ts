@@ -44,7 +44,11 @@ describe('health, readiness, OpenAPI and metrics', () => {
     h = await startVendHarness()
     const received = h.emulator.calls.received
     expect((await h.request('/healthz')).json()).toEqual({ status: 'ok' })
-    expect((await h.request('/readyz')).json()).toEqual({ status: 'ready' })
     expect(h.emulator.calls.received).toBe(received)
+    expect((await h.request('/readyz')).json()).toEqual({ status: 'ready' })
+    await h.close()
+    h = await startVendHarness({ config: (c) => ({ ...c, exposeInternalRoutes: true }) })
+    // Outside the internal function the source stays unnamed; inside, it is named.
+    expect((await h.request('/readyz')).json()).toEqual({ status: 'ready', source: 'test' })
   })
 })

@@ -1,0 +1,25 @@
+import { z } from 'zod'
+import { parseTimestamp } from '../signing/timestamp.ts'
+
+/**
+ * The JSON a credentials URI or ECS metadata returns (ALIBABA.md §5.1–5.2). `Code`, when present,
+ * must be `Success` (IMDS always sends it; the legacy URI client requires it).
+ * @internal
+ */
+export const credentialsReply = z
+  .looseObject({
+    Code: z.string().optional(),
+    AccessKeyId: z.string().min(1),
+    AccessKeySecret: z.string().min(1),
+    SecurityToken: z.string().min(1),
+    Expiration: z.string(),
+  })
+  .refine((r) => r.Code === undefined || r.Code === 'Success', 'Code is not Success')
+  .transform((r, ctx) => {
+    const expiration = parseTimestamp(r.Expiration)
+    if (!expiration) {
+      ctx.addIssue({ code: 'custom', message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ' })
+      return z.NEVER
+    }
+    return { accessKeyId: r.AccessKeyId, accessKeySecret: r.AccessKeySecret, securityToken: r.SecurityToken, expiration }
+  })

@@ -1,0 +1,51 @@
+import { chain } from './chain.ts'
+import { memoize } from './memoize.ts'
+import type { CredentialProvider } from './provider.ts'
+import { fromCliProfile } from './providers/cli-profile.ts'
+import { fromCredentialsUri } from './providers/credentials-uri.ts'
+import { fromEnv } from './providers/env.ts'
+import { fromFcContext } from './providers/fc-context.ts'
+import { fromIniFile } from './providers/ini-file.ts'
+import { ENV_ECS_METADATA, fromInstanceMetadata } from './providers/instance-metadata.ts'
+import { fromOidcTokenFile } from './providers/oidc-token-file.ts'
+import type { ProfileDeps } from './providers/profile-deps.ts'
+
+/** @public */
+export interface ServerChainDeps extends Omit<ProfileDeps, 'instanceRole'> {
+  readonly fetch: typeof fetch
+  /** Tests point this at the IMDS emulator; deployments leave it to the 100.100.100.200 constant. */
+  readonly imdsEndpoint?: string
+}
+
+/**
+ * credvend's own identity on Node and FC, in the official tools' order (ALIBABA.md §5.1) with
+ * Function Compute's per-invocation context first: FC context → environment → OIDC → CLI
+ * config.json → INI file → ECS instance role → credentials URI. Memoized with refresh 15 minutes
+ * ahead of expiry, as the official Node session does.
+ * @public
+ */
+export const serverChain = (deps: ServerChainDeps): CredentialProvider => {
+  const imds = (env: Readonly<Record<string, string | undefined>>) =>
+    fromInstanceMetadata({ env, fetch: deps.fetch, ...(deps.imdsEndpoint ? { endpoint: deps.imdsEndpoint } : {}) })
+  const profileDeps: ProfileDeps = { ...deps, instanceRole: (roleName) => imds({ ...deps.env, [ENV_ECS_METADATA]: roleName }) }
+  return memoize(
+    chain(
+      fromFcContext(),
+      fromEnv(deps.env),
+      fromOidcTokenFile(deps),
+      fromCliProfile(profileDeps),
+      fromIniFile(profileDeps),
+      imds(deps.env),
+      fromCredentialsUri(deps),
+    ),
+    { now: deps.now },
+  )
+}
+
+/**
+ * Workers: secrets as environment, or a credentials URI over HTTPS. No files, no metadata service —
+ * they do not exist there, and pretending would only hide a misconfiguration.
+ * @public
+ */
+export const workersChain = (deps: { env: Readonly<Record<string, string | undefined>>; fetch: typeof fetch; now: () => Date }): CredentialProvider =>
+  memoize(chain(fromEnv(deps.env), fromCredentialsUri(deps)), { now: deps.now, sharePending: false })

@@ -1,0 +1,56 @@
+import { credentialsReply } from '../credentials-reply.ts'
+import type { CredentialProvider } from '../provider.ts'
+import { misconfigured, notConfigured } from '../provider-error.ts'
+
+/** The ECS metadata service; a constant, as in the official tools. @public */
+export const IMDS_ENDPOINT = 'http://100.100.100.200'
+/** @public */
+export const ENV_ECS_METADATA = 'ALIBABA_CLOUD_ECS_METADATA'
+/** @public */
+export const ENV_ECS_METADATA_DISABLED = 'ALIBABA_CLOUD_ECS_METADATA_DISABLED'
+/** @public */
+export const ENV_IMDSV1_DISABLED = 'ALIBABA_CLOUD_IMDSV1_DISABLED'
+
+const TOKEN_TTL_SECONDS = '21600'
+const CREDENTIALS_PATH = '/latest/meta-data/ram/security-credentials/'
+
+/**
+ * The ECS instance RAM role (ALIBABA.md §5.2): an IMDSv2 token first, IMDSv1 only when allowed,
+ * 1 s timeouts, `Code` must be `Success`. Unreachable metadata means "not on ECS" and passes on —
+ * unless a role name was configured, in which case every failure stops the chain. `endpoint`
+ * exists for tests against the emulator; deployments use the constant.
+ * @public
+ */
+export const fromInstanceMetadata =
+  (deps: { env: Readonly<Record<string, string | undefined>>; fetch: typeof fetch; endpoint?: string; timeoutMs?: number }): CredentialProvider =>
+  async () => {
+    const { env } = deps
+    if (env[ENV_ECS_METADATA_DISABLED] === 'true') throw notConfigured('ecs-ram-role', `${ENV_ECS_METADATA_DISABLED}=true`)
+    const base = deps.endpoint ?? IMDS_ENDPOINT
+    const configuredRole = env[ENV_ECS_METADATA]
+    const fail = (message: string) => (configuredRole ? misconfigured('ecs-ram-role', message) : notConfigured('ecs-ram-role', message))
+    const call = async (path: string, init: RequestInit = {}) => {
+      try {
+        return await deps.fetch(`${base}${path}`, { ...init, redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs ?? 1_000) })
+      } catch {
+        return undefined
+      }
+    }
+    const tokenResponse = await call('/latest/api/token', { method: 'PUT', headers: { 'x-aliyun-ecs-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS } })
+    if (tokenResponse === undefined && !configuredRole) throw notConfigured('ecs-ram-role', 'no metadata service reachable')
+    const token = tokenResponse?.ok ? (await tokenResponse.text()).trim() : undefined
+    if (!token && env[ENV_IMDSV1_DISABLED] === 'true') throw fail('no IMDSv2 token, and IMDSv1 is disabled')
+    const headers: Record<string, string> = token ? { 'x-aliyun-ecs-metadata-token': token } : {}
+    let roleName = configuredRole
+    if (!roleName) {
+      const roleResponse = await call(CREDENTIALS_PATH, { headers })
+      if (!roleResponse?.ok) throw fail(`no instance role (HTTP ${roleResponse?.status ?? 'unreachable'})`)
+      roleName = (await roleResponse.text()).trim()
+      if (!roleName) throw fail('no instance role attached')
+    }
+    const credentialsResponse = await call(`${CREDENTIALS_PATH}${encodeURIComponent(roleName)}`, { headers })
+    if (!credentialsResponse?.ok) throw misconfigured('ecs-ram-role', `credentials for the instance role failed (HTTP ${credentialsResponse?.status ?? 'unreachable'})`)
+    const parsed = credentialsReply.safeParse(await credentialsResponse.json().catch(() => undefined))
+    if (!parsed.success) throw misconfigured('ecs-ram-role', 'the metadata reply is not credentials JSON, or its Code is not Success')
+    return { ...parsed.data, source: 'ecs-ram-role' }
+  }

@@ -1,0 +1,17 @@
+import type { StsClient } from '../../sts/client.ts'
+import type { CredentialProvider } from '../provider.ts'
+import type { ReadFile } from './oidc-token-file.ts'
+
+/** What the file-based providers need from their runtime. @public */
+export interface ProfileDeps {
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly readFile: ReadFile
+  /** The user's home directory (for `~/.aliyun` and `~/.alibabacloud`). */
+  readonly homeDir: string
+  readonly sts: StsClient
+  readonly now: () => Date
+  /** ECS metadata for a named role (`EcsRamRole` / `ecs_ram_role` profiles). */
+  readonly instanceRole: (roleName: string) => CredentialProvider
+  /** Runs an `External` profile's `process_command`; returns its stdout. Absent where processes cannot run. */
+  readonly runProcess?: (command: string) => Promise<string>
+}
