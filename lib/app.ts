@@ -1,7 +1,8 @@
 import { Hono } from 'hono'
 import { VendError } from './errors.ts'
 import { onError } from './http/on-error.ts'
-import { requestId, type RequestIdVariables } from './http/request-id.ts'
+import { requestId } from './http/request-id.ts'
+import type { AppBindings } from './http/bindings.ts'
 import { healthRoutes } from './routes/health.ts'
 import { credentialRoutes } from './routes/credentials.ts'
 import { internalRoutes } from './routes/internal.ts'
@@ -19,7 +20,7 @@ export type AppDeps = CoreDeps
  * @public
  */
 export const createApp = (deps: AppDeps, credvend: Credvend) => {
-  const app = new Hono<{ Variables: RequestIdVariables }>()
+  const app = new Hono<AppBindings>()
   app.use(requestId(deps.randomId))
   app.route('/', healthRoutes)
   app.route('/v1/credentials', credentialRoutes(credvend, deps.now))

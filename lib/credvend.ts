@@ -3,7 +3,7 @@ import type { Caller } from './auth/caller.ts'
 import { issuerVerifier } from './auth/jwt.ts'
 import { createTokenCache } from './auth/token-cache.ts'
 import type { LoadedConfig } from './config/load.ts'
-import type { CredentialProvider } from './credentials/provider.ts'
+import type { CredentialProvider, ProviderInput } from './credentials/provider.ts'
 import { isVendError } from './errors.ts'
 import type { LogSink } from './log.ts'
 import { createStsClient } from './sts/client.ts'
@@ -47,11 +47,11 @@ export const createCredvend = (init: CredvendInit) => {
   })
   const outcomes = new Map<string, number>()
 
-  const vend = async (caller: Caller, profile: string, request: VendRequest, requestId: string): Promise<VendResult> => {
+  const vend = async (caller: Caller, profile: string, request: VendRequest, requestId: string, input?: ProviderInput): Promise<VendResult> => {
     const { loaded } = current
     const base = { type: 'audit', requestId, callerId: caller.id, profile, generation: loaded.generation }
     try {
-      const result = await vends.vend(loaded, caller, profile, request)
+      const result = await vends.vend(loaded, caller, profile, request, input)
       outcomes.set('ok', (outcomes.get('ok') ?? 0) + 1)
       log({
         ...base, outcome: 'ok', roleArn: result.roleArn, sessionName: result.roleSessionName,
@@ -94,9 +94,9 @@ export const createCredvend = (init: CredvendInit) => {
     },
     stats: () => ({ ...vends.stats(), outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
     /** Which source credvend's identity comes from, or why there is none (never a secret). */
-    async readiness(): Promise<{ ready: true; source: string } | { ready: false; reason: string }> {
+    async readiness(input?: ProviderInput): Promise<{ ready: true; source: string } | { ready: false; reason: string }> {
       try {
-        return { ready: true, source: (await init.source()).source }
+        return { ready: true, source: (await init.source(input)).source }
       } catch (error) {
         return { ready: false, reason: isVendError(error) ? error.message : 'source credentials unavailable' }
       }

@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { Agent, fetch as undiciFetch } from 'undici'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import type { LogSink } from '../../lib/log.ts'
 import type { VendDeps } from '../../lib/vend/vend-deps.ts'
 
 /**
- * Runtime deps for Node: undici with a keep-alive pool (STS and KMS are called again and again
- * from one instance, so reused TLS connections matter), the wall clock, Web Crypto ids.
+ * Runtime deps for Node and FC: the wall clock, pooled Web Crypto ids, and a fetch — Node's
+ * built-in one (undici inside, keep-alive by default) unless the caller hands in another; the Node
+ * server hands in `pooledFetch()` from the undici package.
  */
-export const createNodeDeps = (): VendDeps => {
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 64 })
-  const fetchWithPool = ((input: string | URL, init?: RequestInit) =>
-    undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
+export const createNodeDeps = (options: { fetch?: typeof fetch } = {}): VendDeps => {
   return {
-    fetch: fetchWithPool,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     now: () => new Date(),
     randomId: randomHexId,
     sleep: (ms) => sleep(ms).then(() => undefined),

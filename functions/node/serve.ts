@@ -3,6 +3,7 @@ import { loadConfig, envSecretResolver } from '../../lib/config/load.ts'
 import { createCredvend } from '../../lib/credvend.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { createNodeDeps, jsonLineLog } from './deps.ts'
+import { pooledFetch } from './pooled-fetch.ts'
 import { createDemoConfig } from './demo-config.ts'
 import { listenLoopback, listenOn, startLocalEmulator } from './local-emulator.ts'
 import { localBanner } from './banner.ts'
@@ -47,7 +48,7 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
   const emulator = await startLocalEmulator({ port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT) })
   const demo = await createDemoConfig(emulator)
   const loaded = await loadConfig(JSON.stringify(demo.config), envSecretResolver(demo.env))
-  const deps = createNodeDeps()
+  const deps = createNodeDeps({ fetch: pooledFetch() })
   const source = fromStatic({ ...emulator.demo.vendor, source: 'local-demo-user' })
   const credvend = createCredvend({ loaded, deps, source, log: jsonLineLog, sharePending: true })
   const app = createApp(deps, credvend)
@@ -71,7 +72,7 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
  */
 const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
   const loaded = await readConfigFile(path, envSecretResolver(env))
-  const deps = createNodeDeps()
+  const deps = createNodeDeps({ fetch: pooledFetch() })
   const sts = createStsClient({ endpoint: loaded.config.sts.endpoint, signature: loaded.config.sts.signature, timeoutMs: loaded.config.sts.timeoutMs }, deps)
   const credvend = createCredvend({ loaded, deps, source: nodeSourceChain(env, deps, sts), log: jsonLineLog, sharePending: true })
   const app = createApp(deps, credvend)

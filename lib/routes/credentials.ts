@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Credvend } from '../credvend.ts'
+import type { AppBindings } from '../http/bindings.ts'
 import { VendError } from '../errors.ts'
-import type { RequestIdVariables } from '../http/request-id.ts'
 import { formatTimestamp } from '../signing/timestamp.ts'
 import type { VendResult } from '../vend/vend-service.ts'
 import { vendBody, type VendBody } from './vend-body.ts'
@@ -54,16 +54,16 @@ const credentialsResponse = (result: VendResult, now: Date) => ({
  * @internal
  */
 export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
-  const routes = new Hono<{ Variables: RequestIdVariables }>()
+  const routes = new Hono<AppBindings>()
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
       throw new VendError('ERR_BODY_TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`)
     },
   })
-  const handle = async (c: Context<{ Variables: RequestIdVariables }>, body: VendBody) => {
+  const handle = async (c: Context<AppBindings>, body: VendBody) => {
     const caller = await credvend.authenticate(c.req.header('authorization'))
-    const result = await credvend.vend(caller, c.req.param('profile')!, body, c.var.requestId)
+    const result = await credvend.vend(caller, c.req.param('profile')!, body, c.var.requestId, c.env?.providerInput)
     return c.json(credentialsResponse(result, now()), 200, { 'Cache-Control': 'no-store' })
   }
   routes.get('/:profile', async (c) => {

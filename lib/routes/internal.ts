@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { Credvend } from '../credvend.ts'
+import type { AppBindings } from '../http/bindings.ts'
 import openapi from '../generated/openapi.json' with { type: 'json' }
 
 const metricsText = (credvend: Credvend): string => {
@@ -30,9 +31,9 @@ const metricsText = (credvend: Credvend): string => {
  * @internal
  */
 export const internalRoutes = (credvend: Credvend) => {
-  const routes = new Hono()
+  const routes = new Hono<AppBindings>()
   routes.get('/readyz', async (c) => {
-    const state = await credvend.readiness()
+    const state = await credvend.readiness(c.env?.providerInput)
     // Only the internal function names its source or the problem (PRODUCT.md §4.3).
     const internal = credvend.loaded.config.exposeInternalRoutes
     const body = state.ready

@@ -1,6 +1,6 @@
 import type { Caller } from '../auth/caller.ts'
 import type { LoadedConfig } from '../config/load.ts'
-import type { CredentialProvider } from '../credentials/provider.ts'
+import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
 import { createLru } from '../cache/lru.ts'
 import { createSingleFlight } from '../cache/single-flight.ts'
 import { VendError, isVendError } from '../errors.ts'
@@ -67,14 +67,14 @@ export const createVendService = (init: {
   const disabledProfiles = new Set<string>()
   const counters = { stsCalls: 0 }
 
-  const assume = (loaded: LoadedConfig, caller: Caller, profileName: string, args: { roleSessionName: string; durationSeconds: number; policy: string | undefined; policySha256: string | undefined }) =>
+  const assume = (loaded: LoadedConfig, caller: Caller, profileName: string, args: { roleSessionName: string; durationSeconds: number; policy: string | undefined; policySha256: string | undefined; input: ProviderInput | undefined }) =>
     // The circuit sees every attempt, so one request's retries can open it; an open circuit is
     // not retryable, so the retry loop stops at once.
     withRetry(() =>
       circuit.run(async () => {
         counters.stsCalls++
         const compiled = loaded.profiles.get(profileName)!
-        const reply = await init.sts.assumeRole(await init.source(), {
+        const reply = await init.sts.assumeRole(await init.source(args.input), {
           roleArn: compiled.profile.roleArn,
           roleSessionName: args.roleSessionName,
           durationSeconds: args.durationSeconds,
@@ -93,7 +93,7 @@ export const createVendService = (init: {
       { ...upstream, now: deps.now, sleep: deps.sleep, random: deps.random },
     )
 
-  const vend = async (loaded: LoadedConfig, caller: Caller, profileName: string, request: VendRequest): Promise<VendResult> => {
+  const vend = async (loaded: LoadedConfig, caller: Caller, profileName: string, request: VendRequest, input?: ProviderInput): Promise<VendResult> => {
     const compiled = loaded.profiles.get(profileName)
     if (!compiled || compiled.profile.disabled || disabledProfiles.has(profileName) || !isAllowed(caller, compiled.profile.allow)) {
       throw new VendError('ERR_NOT_FOUND', 'not found')
@@ -118,7 +118,7 @@ export const createVendService = (init: {
     try {
       const fresh = await flights.run(key, async () => {
         const roleSessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)
-        return assume(loaded, caller, profileName, { roleSessionName, durationSeconds, policy: rendered?.text, policySha256: rendered?.sha256 })
+        return assume(loaded, caller, profileName, { roleSessionName, durationSeconds, policy: rendered?.text, policySha256: rendered?.sha256, input })
       })
       cache.set(key, fresh)
       return respond(fresh, 'miss')

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises'
+import { createApp } from '../../lib/app.ts'
+import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
+import { createCredvend } from '../../lib/credvend.ts'
+import type { ProviderInput } from '../../lib/credentials/provider.ts'
+import { createStsClient } from '../../lib/sts/client.ts'
+import { createNodeDeps, jsonLineLog } from '../node/deps.ts'
+import { nodeSourceChain } from '../node/source-chain.ts'
+import { eventToRequest, parseEvent, responseToResult, type Fc3HttpResponse } from './fc3-event.ts'
+
+/** FC's context, as far as credvend reads it (ALIBABA.md §3.1). */
+export interface FcContext {
+  readonly requestId?: string
+  readonly credentials?: { readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken?: string }
+}
+
+type App = ReturnType<typeof createApp>
+let appPromise: Promise<App> | undefined
+
+/**
+ * One app per instance (instanceConcurrency > 1 lets many requests share its caches). Config comes
+ * from `CREDVEND_CONFIG` (a file in the code package) or `CREDVEND_CONFIG_JSON`, secrets from the
+ * function's environment. Local mode does not exist here.
+ */
+const buildApp = async (env: NodeJS.ProcessEnv): Promise<App> => {
+  if (env.CREDVEND_LOCAL) throw new Error('local mode is not available on Function Compute')
+  const text = env.CREDVEND_CONFIG_JSON ?? (env.CREDVEND_CONFIG ? await readFile(env.CREDVEND_CONFIG, 'utf8') : undefined)
+  if (!text) throw new Error('set CREDVEND_CONFIG (a file in the code package) or CREDVEND_CONFIG_JSON')
+  const loaded = await loadConfig(text, envSecretResolver(env))
+  const deps = createNodeDeps()
+  const sts = createStsClient({ endpoint: loaded.config.sts.endpoint, signature: loaded.config.sts.signature, timeoutMs: loaded.config.sts.timeoutMs }, deps)
+  const credvend = createCredvend({ loaded, deps, source: nodeSourceChain(env, deps, sts), log: jsonLineLog, sharePending: true })
+  return createApp(deps, credvend)
+}
+
+/** Read per invocation, never cached across invocations: FC supplies them afresh each time. */
+const providerInput = (context: FcContext | undefined): ProviderInput =>
+  context?.credentials
+    ? { fcCredentials: { ...context.credentials, source: "fc-context" } }
+    : {}
+
+/** The FC 3.0 handler: `index.handler` in s.yaml. */
+export const handler = async (event: unknown, context?: FcContext): Promise<Fc3HttpResponse> => {
+  appPromise ??= buildApp(process.env).catch((error: unknown) => {
+    appPromise = undefined
+    throw error
+  })
+  let app: App
+  try {
+    app = await appPromise
+  } catch (error) {
+    jsonLineLog({ type: 'config', event: 'load-failed', problems: (error as { problems?: unknown }).problems ?? (error as Error).message })
+    return { statusCode: 500, headers: { 'content-type': 'application/json' }, isBase64Encoded: false, body: JSON.stringify({ Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: context?.requestId ?? '' }) }
+  }
+  const request = eventToRequest(parseEvent(event))
+  return responseToResult(await app.fetch(request, { providerInput: providerInput(context) }))
+}
+
+/** Tests only: forget the instance's app so the next invocation builds it from the current env. */
+export const resetForTests = () => {
+  appPromise = undefined
+}

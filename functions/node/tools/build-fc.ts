@@ -1,0 +1,17 @@
+/**
+ * `npm run build:fc`: writes `functions/fc/dist/` — the code package both FC functions deploy:
+ * `index.js` (the bundle), a `package.json` marking it CommonJS, and `config/*.json` copied from `infra/config/`.
+ */
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { bundleFc } from './bundle-fc.ts'
+
+const dist = fileURLToPath(new URL('../../fc/dist/', import.meta.url))
+rmSync(dist, { recursive: true, force: true })
+mkdirSync(dist, { recursive: true })
+const bundle = await bundleFc()
+writeFileSync(`${dist}index.js`, bundle)
+// The repository is ESM ("type": "module"); the code package is CommonJS, as FC loads index.handler.
+writeFileSync(`${dist}package.json`, `${JSON.stringify({ type: 'commonjs', private: true })}\n`)
+cpSync(fileURLToPath(new URL('../../../infra/config/', import.meta.url)), `${dist}config/`, { recursive: true })
+console.log(`wrote functions/fc/dist/index.js (${(Buffer.byteLength(bundle) / 1024).toFixed(1)} KB) and config/`)

@@ -1,0 +1,14 @@
+import type { ProviderInput } from '../credentials/provider.ts'
+import type { RequestIdVariables } from './request-id.ts'
+
+/**
+ * What an entry may pass per request as Hono's `env` (`app.fetch(request, env)`): on Function
+ * Compute, the invocation's `context.credentials` as provider input.
+ * @public
+ */
+export interface AppEnv {
+  readonly providerInput?: ProviderInput
+}
+
+/** @internal */
+export type AppBindings = { Bindings: AppEnv; Variables: RequestIdVariables }
