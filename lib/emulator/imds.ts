@@ -9,6 +9,8 @@ export interface ImdsEmulatorOptions {
   readonly role: RoleRecord | undefined
   /** IMDSv2-only ("hardened") mode: requests without a valid token are refused. */
   readonly requireToken?: boolean
+  /** An old metadata service without the token endpoint (IMDSv1 only). */
+  readonly noTokenEndpoint?: boolean
 }
 
 /**
@@ -26,6 +28,7 @@ export const createImdsEmulator = (world: World, deps: EmulatorDeps, options: Im
   const app = new Hono()
 
   app.put('/latest/api/token', (c) => {
+    if (options.noTokenEndpoint) return c.text('not found', 404)
     const ttl = Number(c.req.header('x-aliyun-ecs-metadata-token-ttl-seconds'))
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21_600) return c.text('invalid token TTL', 400)
     const token = randomAlnum(deps, 56)

@@ -68,6 +68,37 @@ gc()
 const perSession = (process.memoryUsage().heapUsed - before) / sessions
 rows.push({ what: `memory per cached session (1,000-char tokens, ${sessions} sessions)`, baseline: 'heap before caching', measured: `${(perSession / 1024).toFixed(2)} KB`, ratio: '—', budget: '≤ 3 KB', ok: perSession <= 3 * 1024 })
 
+// Row 5: cold start of the FC bundle (import + app creation + one /healthz), against an empty node
+// process and the official @alicloud/sts20150401 + @alicloud/credentials import, in fresh processes.
+const { mkdtempSync, writeFileSync } = await import('node:fs')
+const { tmpdir } = await import('node:os')
+const { join } = await import('node:path')
+const { spawnSync } = await import('node:child_process')
+const { bundleFc } = await import('../../functions/node/tools/bundle-fc.ts')
+const fcBundle = await bundleFc()
+const dir = mkdtempSync(join(tmpdir(), 'credvend-cold-'))
+writeFileSync(join(dir, 'index.js'), fcBundle)
+writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}')
+const fcConfig = JSON.stringify({ region: 'cn-hangzhou', sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com' }, callers: {}, profiles: {} })
+const healthEvent = JSON.stringify({ rawPath: '/healthz', requestContext: { http: { method: 'GET' } } })
+const coldMs = (script: string, cwd = process.cwd()) => {
+  const runs: number[] = []
+  for (let i = 0; i < 9; i++) {
+    const start = performance.now()
+    const r = spawnSync(process.execPath, ['-e', script], { cwd, env: { PATH: process.env.PATH, CREDVEND_CONFIG_JSON: fcConfig }, encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`cold-start probe failed: ${r.stderr}`)
+    runs.push(performance.now() - start)
+  }
+  return runs.sort((a, b) => a - b)[4]!
+}
+const emptyMs = coldMs('')
+const officialMs = coldMs("require('@alicloud/sts20150401'); require('@alicloud/credentials')")
+const fcMs = coldMs(`require('./index.js').handler(Buffer.from(${JSON.stringify(healthEvent)}), {}).then((r) => { if (r.statusCode !== 200) process.exit(1) })`, dir)
+const addedShare = (fcMs - emptyMs) / (officialMs - emptyMs)
+const bundleKb = Buffer.byteLength(fcBundle) / 1024
+rows.push({ what: 'cold start of the FC bundle (import + app + /healthz)', baseline: `empty node ${emptyMs.toFixed(0)} ms; official SDK import +${(officialMs - emptyMs).toFixed(0)} ms`, measured: `+${(fcMs - emptyMs).toFixed(0)} ms`, ratio: `${(addedShare * 100).toFixed(0)} % of the official added time`, budget: '≤ 20 %', ok: addedShare <= 0.2 })
+rows.push({ what: 'FC bundle size (minified)', baseline: '—', measured: `${bundleKb.toFixed(0)} KB`, ratio: '—', budget: '≤ 200 KB', ok: bundleKb <= 200 })
+
 const headers: Array<keyof Row> = ['what', 'baseline', 'measured', 'ratio', 'budget']
 const table = [[...headers.map(String), 'status'], ...rows.map((r) => [...headers.map((k) => String(r[k])), r.ok ? 'ok' : 'MISSED'])]
 const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)))

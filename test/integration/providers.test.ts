@@ -10,6 +10,7 @@ import { fromInstanceMetadata } from '../../lib/credentials/providers/instance-m
 import { fromOidcTokenFile } from '../../lib/credentials/providers/oidc-token-file.ts'
 import type { ProfileDeps } from '../../lib/credentials/providers/profile-deps.ts'
 import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { createImdsEmulator } from '../../lib/emulator/imds.ts'
 import { startProviderWorld, type ProviderWorld } from '../helpers/provider-world.ts'
 
 let w: ProviderWorld
@@ -84,6 +85,29 @@ describe('ECS instance RAM role (IMDS emulator)', () => {
     expect(await whoAmI(c)).toContain('assumed-role/ecs-vendor/')
   })
 
+  it('falls back to IMDSv1 only when allowed; a hardened (v2-only) service refuses tokenless calls', async () => {
+    const deps = { now: w.emulator.now, randomBytes: (n: number) => crypto.getRandomValues(new Uint8Array(n)) }
+    const v1Only = await listenLoopback(createImdsEmulator(w.world, deps, { role: w.instanceRole, noTokenEndpoint: true }).app.fetch, 0)
+    const hardened = createImdsEmulator(w.world, deps, { role: w.instanceRole, requireToken: true })
+    const hardenedServer = await listenLoopback(hardened.app.fetch, 0)
+    try {
+      const at = (port: number, env: Record<string, string> = {}) => fromInstanceMetadata({ env, fetch, endpoint: `http://127.0.0.1:${port}` })()
+      expect(await whoAmI(await at(v1Only.port))).toContain('assumed-role/ecs-vendor/')
+      expect(await codeOf(at(v1Only.port, { ALIBABA_CLOUD_IMDSV1_DISABLED: 'true', ALIBABA_CLOUD_ECS_METADATA: 'ecs-vendor' }))).toBe('ERR_PROVIDER_MISCONFIGURED')
+      expect(await whoAmI(await at(hardenedServer.port))).toContain('assumed-role/ecs-vendor/')
+      const refused = await fetch(`http://127.0.0.1:${hardenedServer.port}/latest/meta-data/ram/security-credentials/`)
+      expect(refused.status).toBe(401)
+      const token = await (await fetch(`http://127.0.0.1:${hardenedServer.port}/latest/api/token`, { method: 'PUT', headers: { 'x-aliyun-ecs-metadata-token-ttl-seconds': '1' } })).text()
+      w.emulator.clock.shift(2000)
+      const expired = await fetch(`http://127.0.0.1:${hardenedServer.port}/latest/meta-data/ram/security-credentials/`, { headers: { 'x-aliyun-ecs-metadata-token': token } })
+      expect(expired.status).toBe(401)
+    } finally {
+      w.emulator.clock.reset()
+      await v1Only.close()
+      await hardenedServer.close()
+    }
+  })
+
   it('a configured role name that does not exist is a misconfiguration', async () => {
     expect(await codeOf(fromInstanceMetadata({ env: { ALIBABA_CLOUD_ECS_METADATA: 'no-such-role' }, fetch, endpoint: w.imdsEndpoint })())).toBe('ERR_PROVIDER_MISCONFIGURED')
   })
@@ -138,6 +162,12 @@ describe('CLI config.json', () => {
     expect(await whoAmI(await at('ecs'))).toContain('assumed-role/ecs-vendor/')
     expect(await whoAmI(await at('oidc'))).toContain('assumed-role/rrsa-vendor/cli-oidc')
     expect((await at('ext')).source).toBe('cli-profile:ext')
+  })
+
+  it('an EcsRamRole profile with metadata disabled stops the chain instead of falling through', async () => {
+    const deps = profileDeps({ ALIBABA_CLOUD_CONFIG_FILE: cli(), ALIBABA_CLOUD_PROFILE: 'ecs', ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' })
+    const disabledImds = { ...deps, instanceRole: (roleName: string) => fromInstanceMetadata({ env: { ALIBABA_CLOUD_ECS_METADATA: roleName, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' }, fetch, endpoint: w.imdsEndpoint }) }
+    expect(await codeOf(fromCliProfile(disabledImds)())).toBe('ERR_PROVIDER_MISCONFIGURED')
   })
 
   it('ChainableRamRoleArn two roles deep; cycles and unsupported modes stop the chain', async () => {

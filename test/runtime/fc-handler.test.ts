@@ -47,7 +47,8 @@ beforeAll(async () => {
   resetForTests()
 })
 afterAll(async () => {
-  process.env = saved
+  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
+  Object.assign(process.env, saved)
   resetForTests()
   await emulator?.close()
 })

@@ -6,7 +6,7 @@ import type { Credentials } from '../types.ts'
 import { assumedRole } from './assumed-role.ts'
 import { ENV_PROFILE } from './ini-file.ts'
 import { oidcExchange } from './oidc-token-file.ts'
-import type { ProfileDeps } from './profile-deps.ts'
+import { asConfigured, type ProfileDeps } from './profile-deps.ts'
 
 /** @public */
 export const ENV_CONFIG_FILE = 'ALIBABA_CLOUD_CONFIG_FILE'
@@ -99,7 +99,7 @@ const resolveProfile = async (
     }
     case 'EcsRamRole':
       need(p, name, ['ram_role_name'])
-      return { ...(await deps.instanceRole(p.ram_role_name!)(input)), source: name }
+      return { ...(await asConfigured(name, () => deps.instanceRole(p.ram_role_name!)(input))), source: name }
     case 'OIDC':
       need(p, name, ['ram_role_arn', 'oidc_provider_arn', 'oidc_token_file'])
       return oidcExchange(name, { roleArn: p.ram_role_arn!, providerArn: p.oidc_provider_arn!, tokenFile: p.oidc_token_file!, sessionName: p.ram_session_name, durationSeconds: p.duration_seconds ?? p.expired_seconds }, deps)(input)

@@ -2,7 +2,7 @@ import type { CredentialProvider } from '../provider.ts'
 import { misconfigured, notConfigured } from '../provider-error.ts'
 import { assumedRole } from './assumed-role.ts'
 import { oidcExchange } from './oidc-token-file.ts'
-import type { ProfileDeps } from './profile-deps.ts'
+import { asConfigured, type ProfileDeps } from './profile-deps.ts'
 
 /** @public */
 export const ENV_CREDENTIALS_FILE = 'ALIBABA_CLOUD_CREDENTIALS_FILE'
@@ -78,7 +78,7 @@ export const fromIniFile =
       }
       case 'ecs_ram_role': {
         const [roleName] = required(profile, name, ['role_name'])
-        return { ...(await deps.instanceRole(roleName!)(input)), source: name }
+        return { ...(await asConfigured(name, () => deps.instanceRole(roleName!)(input))), source: name }
       }
       case 'oidc_role_arn': {
         const [roleArn, providerArn, tokenFile] = required(profile, name, ['role_arn', 'oidc_provider_arn', 'oidc_token_file_path'])

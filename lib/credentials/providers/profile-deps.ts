@@ -1,6 +1,7 @@
 import type { StsClient } from '../../sts/client.ts'
 import type { CredentialProvider } from '../provider.ts'
 import type { ReadFile } from './oidc-token-file.ts'
+import { misconfigured, ProviderError } from '../provider-error.ts'
 
 /** What the file-based providers need from their runtime. @public */
 export interface ProfileDeps {
@@ -14,4 +15,19 @@ export interface ProfileDeps {
   readonly instanceRole: (roleName: string) => CredentialProvider
   /** Runs an `External` profile's `process_command`; returns its stdout. Absent where processes cannot run. */
   readonly runProcess?: (command: string) => Promise<string>
+}
+
+/**
+ * Runs a provider on behalf of a profile that chose it: once a profile is configured, "not
+ * configured" from inside it (say, metadata disabled for an EcsRamRole profile) is a broken
+ * profile, and must stop the chain rather than let it fall through to another identity.
+ * @internal
+ */
+export const asConfigured = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof ProviderError && error.tryNextLink) throw misconfigured(name, error.message)
+    throw error
+  }
 }
