@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createApiKey } from '../../lib/auth/api-key.ts'
 import type { ConfigInput } from '../../lib/config/schema.ts'
 import { nodeRandomBytes } from './deps.ts'
-import type { startLocalEmulator } from './local-emulator.ts'
+import { DEMO_BUCKET, DEMO_OSS_REGION, type startLocalEmulator } from './local-emulator.ts'
 
 type Emulator = Awaited<ReturnType<typeof startLocalEmulator>>
 
@@ -10,11 +10,11 @@ const DEMO_ISSUER = 'https://login.credvend.local'
 
 /**
  * The configuration `credvend serve --local` runs with: a JWT issuer and an API key whose keys are
- * minted at this start, an OSS-upload-style profile scoped to each caller's own prefix, and a
- * partner profile with an ExternalId. Secrets reach the config only as `{ env }` references,
+ * minted at this start, OSS upload profiles (ali-oss and PostObject form) scoped to each caller's
+ * own prefix, and a partner profile with an ExternalId. Secrets reach the config only as `{ env }` references,
  * resolved from the returned record, exactly as in production.
  */
-export const createDemoConfig = async (emulator: Emulator) => {
+export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly string[] = []) => {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: "demo-1", alg: "ES256", use: "sig", kty: "EC" }
   const apiKey = await createApiKey('demo', (n) => new Uint8Array(nodeRandomBytes(n)))
@@ -33,17 +33,30 @@ export const createDemoConfig = async (emulator: Emulator) => {
     sessionNameKey: { env: 'CREDVEND_DEMO_SESSION_NAME_KEY' },
     profiles: {
       'demo-upload': {
-        kind: 'sts',
+        kind: 'oss-upload',
         allow: [{ jwt: 'demo-login' }],
         roleArn: emulator.demo.appRole.arn,
-        sessionPolicy: {
-          Version: '1',
-          Statement: [
-            { Effect: 'Allow', Action: ['oss:PutObject', 'oss:GetObject'], Resource: ['acs:oss:*:*:demo-bucket/users/${caller.id}/*'] },
-            { Effect: 'Allow', Action: ['oss:ListObjects'], Resource: ['acs:oss:*:*:demo-bucket'], Condition: { StringLike: { 'oss:Prefix': ['users/${caller.id}/*'] } } },
-          ],
-        },
+        bucket: DEMO_BUCKET,
+        region: DEMO_OSS_REGION,
+        endpoint: emulator.ossEndpoint,
+        // One issuer only may use this profile, so its `sub` alone names the user.
+        prefix: 'users/${caller.sub}/',
+        actions: ['put', 'multipart', 'list', 'read'],
+        corsOrigins: [...appOrigins],
         durationSeconds: { default: 900, max: 3600 },
+      },
+      'demo-form': {
+        kind: 'oss-upload',
+        allow: [{ jwt: 'demo-login' }],
+        roleArn: emulator.demo.appRole.arn,
+        bucket: DEMO_BUCKET,
+        region: DEMO_OSS_REGION,
+        endpoint: emulator.ossEndpoint,
+        prefix: 'users/${caller.sub}/forms/',
+        actions: ['put'],
+        form: { maxSizeBytes: 1024 * 1024, contentTypes: ['text/plain', 'image/png', 'image/jpeg', 'application/octet-stream'] },
+        corsOrigins: [...appOrigins],
+        durationSeconds: 900,
       },
       'demo-partner': {
         kind: 'sts',

@@ -1,12 +1,16 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createDemoWorld } from '../../lib/emulator/demo-world.ts'
+import { createOssEmulator } from '../../lib/emulator/oss/oss-emulator.ts'
+import { browserUploadCors } from '../../lib/emulator/oss/oss-store.ts'
 import { createStsEmulator } from '../../lib/emulator/sts/sts-emulator.ts'
 import { createWorld } from '../../lib/emulator/world.ts'
 import { nodeRandomBytes } from './deps.ts'
 
+type Handler = (req: Request, env: { incoming: { url?: string | undefined } }) => Response | Promise<Response>
+
 /** Listens on a host and resolves with the bound port (0 picks an ephemeral one). */
-export const listenOn = (fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number) =>
+export const listenOn = (fetch: Handler, hostname: string, port: number) =>
   new Promise<{ port: number; close: () => Promise<void> }>((resolve, reject) => {
     const server = serve({ fetch, hostname, port }, (info: AddressInfo) =>
       resolve({
@@ -18,22 +22,36 @@ export const listenOn = (fetch: (req: Request) => Response | Promise<Response>, 
   })
 
 /** Listens on 127.0.0.1 only. */
-export const listenLoopback = (fetch: (req: Request) => Response | Promise<Response>, port: number) =>
+export const listenLoopback = (fetch: Handler, port: number) =>
   listenOn(fetch, '127.0.0.1', port)
 
+/** The demo bucket every local start has, and the region it lives in. */
+export const DEMO_BUCKET = 'demo-bucket'
+export const DEMO_OSS_REGION = 'oss-cn-hangzhou'
+
 /**
- * Starts the embedded Alibaba emulator (STS for now) on its own loopback port, with a demo world
- * whose keys are minted at this start.
+ * Starts the embedded Alibaba emulator on its own loopback ports — STS, and OSS with a demo
+ * bucket whose CORS admits `ossCorsOrigins` — with a demo world whose keys are minted at this start.
  */
-export const startLocalEmulator = async (options: { port?: number; now?: () => Date } = {}) => {
+export const startLocalEmulator = async (options: { port?: number; ossPort?: number; now?: () => Date; ossCorsOrigins?: readonly string[] } = {}) => {
   const deps = { now: options.now ?? (() => new Date()), randomBytes: nodeRandomBytes }
   const world = createWorld(deps)
   const externalId = `demo-${Buffer.from(nodeRandomBytes(9)).toString('hex')}`
   const demo = createDemoWorld(world, externalId)
   const sts = createStsEmulator(world, deps)
   const listener = await listenLoopback(sts.app.fetch, options.port ?? 0)
+  const oss = createOssEmulator(world, deps)
+  const corsOrigins = [...(options.ossCorsOrigins ?? [])]
+  oss.store.createBucket(demo.accountId, DEMO_BUCKET, { region: DEMO_OSS_REGION, cors: [browserUploadCors(corsOrigins)] })
+  // OSS keeps the request path as sent: hand the emulator the target before URL parsing resolves `..`.
+  const ossListener = await listenLoopback((req, env) => oss.app.fetch(req, { rawTarget: env.incoming.url }), options.ossPort ?? 0)
   return {
     stsEndpoint: `http://127.0.0.1:${listener.port}`,
+    /** ali-oss sends `bucket.localhost` for a host name, which browsers resolve; Node clients use `sldEnable`. */
+    ossEndpoint: `http://localhost:${ossListener.port}`,
+    oss,
+    /** Lets a later-known origin (the app's own, once it listens) upload from a browser. */
+    allowOssOrigin: (origin: string) => void corsOrigins.push(origin),
     world,
     demo: { ...demo, externalId },
     calls: sts.calls,
@@ -41,6 +59,9 @@ export const startLocalEmulator = async (options: { port?: number; now?: () => D
     stsFetch: sts.app.fetch,
     injectFaults: sts.injectFaults,
     clearFaults: sts.clearFaults,
-    close: listener.close,
+    close: async () => {
+      await listener.close()
+      await ossListener.close()
+    },
   }
 }

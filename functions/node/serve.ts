@@ -7,6 +7,7 @@ import { pooledFetch } from './pooled-fetch.ts'
 import { createDemoConfig } from './demo-config.ts'
 import { listenLoopback, listenOn, startLocalEmulator } from './local-emulator.ts'
 import { localBanner } from './banner.ts'
+import { demoRoutes } from './demo-routes.ts'
 import { readConfigFile } from './commands/config-check.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { nodeSourceChain } from './source-chain.ts'
@@ -46,18 +47,26 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
     return serveConfigured(path, env)
   }
   const emulator = await startLocalEmulator({ port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT) })
-  const demo = await createDemoConfig(emulator)
+  // The app's origins are known only once it listens; until the app is built, nothing answers.
+  let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
+  const listener = await listenLoopback((req) => handler(req), port(env[ENV_PORT], 8787, ENV_PORT))
+  const origins = [`http://127.0.0.1:${listener.port}`, `http://localhost:${listener.port}`]
+  origins.forEach(emulator.allowOssOrigin)
+  const demo = await createDemoConfig(emulator, origins)
   const loaded = await loadConfig(JSON.stringify(demo.config), envSecretResolver(demo.env))
   const deps = createNodeDeps({ fetch: pooledFetch() })
   const source = fromStatic({ ...emulator.demo.vendor, source: 'local-demo-user' })
   const credvend = createCredvend({ loaded, deps, source, log: jsonLineLog, sharePending: true })
   const app = createApp(deps, credvend)
-  const listener = await listenLoopback(app.fetch, port(env[ENV_PORT], 8787, ENV_PORT))
+  const demoPage = demoRoutes(demo.signToken)
+  handler = (req) => (/^\/demo(\/|$)/.test(new URL(req.url).pathname) ? demoPage.fetch(new Request(req.url.replace(/\/demo(?=\/|$)/, ''), req)) : app.fetch(req))
   const appUrl = `http://127.0.0.1:${listener.port}`
   console.log(localBanner({ appUrl, emulator, demo }))
   return {
     appUrl,
     emulator,
+    demo,
+    credvend,
     close: async () => {
       await listener.close()
       await emulator.close()

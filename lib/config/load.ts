@@ -4,7 +4,8 @@ import { sha256Hex } from '../crypto/hmac.ts'
 import { VendError } from '../errors.ts'
 import { compileTemplate, type CompiledTemplate } from '../policy/template.ts'
 import { EXTERNAL_ID } from '../sts/schemas.ts'
-import { configSchema, type Config, type SecretRef, type StsProfile } from './schema.ts'
+import { ossSessionPolicyTemplate } from '../policy/oss-presets.ts'
+import { configSchema, type Config, type Profile, type SecretRef } from './schema.ts'
 
 /** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
 export type SecretResolver = (ref: SecretRef) => Promise<string>
@@ -22,7 +23,7 @@ export const envSecretResolver =
 /** A profile ready to vend: secrets resolved, template compiled, durations settled. @public */
 export interface CompiledProfile {
   readonly name: string
-  readonly profile: StsProfile
+  readonly profile: Profile
   readonly template: CompiledTemplate | undefined
   readonly externalId: string | undefined
   /** SHA-256 of the ExternalId (or of nothing): what cache keys and logs may carry. */
@@ -65,15 +66,18 @@ const compilePattern = (pattern: string, at: string, problems: string[]): RegExp
   }
 }
 
-const compileProfile = async (name: string, profile: StsProfile, resolve: SecretResolver, problems: string[]): Promise<CompiledProfile> => {
+const compileProfile = async (name: string, profile: Profile, resolve: SecretResolver, problems: string[]): Promise<CompiledProfile> => {
   const at = `profiles.${name}`
   let template: CompiledTemplate | undefined
-  if (profile.sessionPolicy) {
+  const sessionPolicy = profile.kind === 'oss-upload' ? ossSessionPolicyTemplate(profile) : profile.sessionPolicy
+  if (sessionPolicy) {
     const claims = Object.fromEntries(Object.entries(profile.variables).map(([k, v]) => [k, compilePattern(v.pattern, `${at}.variables.${k}`, problems)]))
     const params = Object.fromEntries(Object.entries(profile.parameters).map(([k, v]) => [`params.${k}`, compilePattern(v.pattern, `${at}.parameters.${k}`, problems)]))
-    const compiled = compileTemplate(profile.sessionPolicy, { claims, params, callerPattern: /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/ })
+    const compiled = compileTemplate(sessionPolicy, { claims, params, callerPattern: /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/ })
     if (compiled.ok) template = compiled.template
-    else problems.push(...compiled.problems.map((p) => `${at}.${p}`))
+    else if (profile.kind === 'sts') problems.push(...compiled.problems.map((p) => `${at}.${p}`))
+    // The policy was generated from the prefix, so its problems are the prefix's.
+    else problems.push(...new Set(compiled.problems.map((p) => `${at}.prefix${p.slice(p.indexOf(':'))}`)))
   }
   let externalId: string | undefined
   if (profile.externalId) {

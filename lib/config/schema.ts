@@ -54,25 +54,78 @@ const duration = z.union([
   z.strictObject({ default: z.number().int().min(900).max(43_200), max: z.number().int().min(900).max(43_200) }),
 ])
 
-const stsProfile = z.strictObject({
-  kind: z.literal('sts'),
+/** Fields every vending profile shares, whatever it vends. */
+const profileCommon = {
   allow: z.array(allowRule).min(1),
   roleArn: z.string().regex(ROLE_ARN, 'a RAM role ARN'),
   externalId: secretRef.optional(),
-  /** The session-policy template; `${…}` variables only in Resource and Condition values. */
-  sessionPolicy: z.record(z.string(), z.unknown()).optional(),
   /** Patterns for `${claims.NAME}` variables, keyed `claims.NAME`. */
   variables: z.record(z.string().regex(/^claims\.[A-Za-z0-9_]{1,64}$/), variable).default({}),
   /** Request parameters a caller may send to narrow the grant, used as `${params.NAME}`. */
   parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/), variable).default({}),
-  durationSeconds: duration.default(3600),
   /** Role chaining above one hour is unconfirmed on STS; it must be asked for explicitly. */
   allowAboveOneHour: z.boolean().default(false),
   /** `pseudonymous`: a keyed hash, so internal ids never reach a partner's audit trail. */
   sessionName: z.enum(['caller', 'pseudonymous']).default('caller'),
   sourceIdentity: z.boolean().default(false),
   disabled: z.boolean().default(false),
+}
+
+const stsProfile = z.strictObject({
+  kind: z.literal('sts'),
+  ...profileCommon,
+  /** The session-policy template; `${…}` variables only in Resource and Condition values. */
+  sessionPolicy: z.record(z.string(), z.unknown()).optional(),
+  durationSeconds: duration.default(3600),
 })
+
+/** What an `oss-upload` caller may do under its prefix; each preset maps to RAM actions (lib/policy/oss-presets.ts). */
+export const OSS_PRESETS = ['put', 'multipart', 'list', 'read', 'delete'] as const
+
+/** An exact origin: scheme, host and optional port, nothing else (no path, no wildcard). */
+const origin = z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?$/, 'an exact origin such as https://app.example.com')
+
+const ossUploadProfile = z.strictObject({
+  kind: z.literal('oss-upload'),
+  ...profileCommon,
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an OSS bucket name'),
+  /** The ali-oss form, e.g. `oss-cn-hangzhou`. */
+  region: z.string().regex(/^oss-[a-z]{2}-[a-z0-9-]+$/, 'an OSS region such as oss-cn-hangzhou'),
+  /** Defaults to `https://<region>.aliyuncs.com`; plain http only to a loopback emulator. */
+  endpoint: z
+    .url()
+    .refine((u) => /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(u) || /^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u), 'https://host, or http to a loopback emulator')
+    .optional(),
+  /**
+   * The caller's own prefix, e.g. `users/${caller.id}/`: relative to the bucket, ending in `/`,
+   * scoped by a caller or claim variable, optionally narrowed by a declared `${params.NAME}`.
+   */
+  prefix: z
+    .string()
+    .min(2)
+    .max(512)
+    .regex(/^[^/\\*?%]/, 'must not start with /, \\ or a wildcard')
+    .regex(/^[^*?%\\]*$/, 'no wildcards, % or \\ in the prefix')
+    .regex(/\/$/, 'must end with /')
+    .refine((p) => /\$\{(caller\.(id|sub)|claims\.[A-Za-z0-9_]+)\}/.test(p), 'must contain ${caller.id}, ${caller.sub} or a claim, so each caller gets its own prefix'),
+  actions: z.array(z.enum(OSS_PRESETS)).min(1).refine((a) => new Set(a).size === a.length, 'each preset once'),
+  /** PostObject form limits; a profile with a form serves forms only unless `only: false`. */
+  form: z
+    .strictObject({
+      maxSizeBytes: z.number().int().min(1).max(5 * 1024 ** 3),
+      minSizeBytes: z.number().int().min(0).default(0),
+      contentTypes: z.array(z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9!#$&^_.+*-]+$/i, 'a MIME type')).min(1).max(32).optional(),
+      /** Refuse plain credentials, so the limits cannot be side-stepped with ali-oss. */
+      only: z.boolean().default(true),
+    })
+    .refine((f) => f.minSizeBytes <= f.maxSizeBytes, 'minSizeBytes exceeds maxSizeBytes')
+    .optional(),
+  /** Browser origins allowed to call this profile (CORS, exact match). */
+  corsOrigins: z.array(origin).max(32).default([]),
+  durationSeconds: duration.default(900),
+})
+
+const profile = z.discriminatedUnion('kind', [stsProfile, ossUploadProfile])
 
 /**
  * The credvend configuration (PRODUCT.md §3). Strict everywhere: an unknown key is a typo, and a
@@ -98,7 +151,7 @@ export const configSchema = z
     }),
     /** Key for pseudonymous session names (HMAC-SHA256); required if any profile uses them. */
     sessionNameKey: secretRef.optional(),
-    profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'), stsProfile),
+    profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'), profile),
     cache: z.strictObject({ maxEntries: z.number().int().min(1).max(1_000_000).default(10_000) }).default({ maxEntries: 10_000 }),
     upstream: z
       .strictObject({
@@ -139,11 +192,15 @@ export type ConfigInput = z.input<typeof configSchema>
 /** @public */
 export type Config = z.output<typeof configSchema>
 /** @public */
-export type StsProfile = Config['profiles'][string]
+export type Profile = Config['profiles'][string]
+/** @public */
+export type StsProfile = Extract<Profile, { kind: 'sts' }>
+/** @public */
+export type OssUploadProfile = Extract<Profile, { kind: 'oss-upload' }>
 /** @public */
 export type JwtIssuerConfig = Config['callers']['jwt'][number]
 /** @public */
 export type ApiKeyConfig = Config['callers']['apiKeys'][number]
 /** @public */
-export type AllowRule = StsProfile['allow'][number]
+export type AllowRule = Profile['allow'][number]
 

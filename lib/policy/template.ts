@@ -120,7 +120,17 @@ const substitute = (node: unknown, values: ReadonlyMap<string, string>, checks: 
 export interface RenderedPolicy {
   readonly text: string
   readonly sha256: string
+  /** The checked values, for companion strings of the same profile (an upload prefix). */
+  readonly values: ReadonlyMap<string, string>
 }
+
+/** Substitutes already-checked values into a string that uses only variables of the same template. @internal */
+export const substituteChecked = (text: string, values: ReadonlyMap<string, string>): string =>
+  text.replace(PLACEHOLDER, (_, name: string) => {
+    const value = values.get(name)
+    if (value === undefined) throw new VendError('ERR_POLICY_INVALID', `\${${name}} was not rendered`)
+    return value
+  })
 
 const patternFor = (name: string, vars: TemplateVariables): RegExp =>
   name.startsWith('claims.') ? vars.claims[name]! : name.startsWith('params.') ? vars.params[name]! : vars.callerPattern
@@ -156,5 +166,5 @@ export const renderTemplate = async (
   if (utf8(text).length > MAX_POLICY_BYTES) {
     throw new VendError('ERR_POLICY_TOO_LARGE', `the rendered policy exceeds ${MAX_POLICY_BYTES} bytes`)
   }
-  return { text, sha256: await sha256Hex(text) }
+  return { text, sha256: await sha256Hex(text), values }
 }

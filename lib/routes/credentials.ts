@@ -4,7 +4,10 @@ import type { Credvend } from '../credvend.ts'
 import type { AppBindings } from '../http/bindings.ts'
 import { VendError } from '../errors.ts'
 import { formatTimestamp } from '../signing/timestamp.ts'
+import type { CompiledProfile } from '../config/load.ts'
+import { ossEndpoint, signPostObject } from '../vend/post-object.ts'
 import type { VendResult } from '../vend/vend-service.ts'
+import { uploadCors } from './upload-cors.ts'
 import { vendBody, type VendBody } from './vend-body.ts'
 
 const MAX_BODY_BYTES = 16 * 1024
@@ -49,6 +52,18 @@ const credentialsResponse = (result: VendResult, now: Date) => ({
   ...(result.policySha256 ? { PolicySha256: result.policySha256 } : {}),
 })
 
+/** `oss-upload` adds where to upload; a form answer swaps the credentials for a signed PostObject. */
+const uploadResponse = async (result: VendResult, compiled: CompiledProfile | undefined, form: boolean, now: Date) => {
+  const base = credentialsResponse(result, now)
+  const profile = compiled?.profile
+  if (profile?.kind !== 'oss-upload' || result.prefix === undefined) return base
+  const where = { Bucket: profile.bucket, Region: profile.region, Endpoint: ossEndpoint(profile), Prefix: result.prefix }
+  if (!form || !profile.form) return { ...base, ...where }
+  const { AccessKeyId: _id, AccessKeySecret: _secret, SecurityToken: _token, ...rest } = base
+  const postObject = await signPostObject({ ...result, profile: { ...profile, form: profile.form }, prefix: result.prefix, now })
+  return { ...rest, ...where, PostObject: postObject }
+}
+
 /**
  * `GET|POST /v1/credentials/{profile}`: authenticate, parse the optional narrowing body, vend.
  * @internal
@@ -63,9 +78,14 @@ export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
   })
   const handle = async (c: Context<AppBindings>, body: VendBody) => {
     const caller = await credvend.authenticate(c.req.header('authorization'))
-    const result = await credvend.vend(caller, c.req.param('profile')!, body, c.var.requestId, c.env?.providerInput)
-    return c.json(credentialsResponse(result, now()), 200, { 'Cache-Control': 'no-store' })
+    const profile = c.req.param('profile')!
+    const result = await credvend.vend(caller, profile, body, c.var.requestId, c.env?.providerInput)
+    const compiled = credvend.loaded.profiles.get(profile)
+    return c.json(await uploadResponse(result, compiled, body.form === true, now()), 200, { 'Cache-Control': 'no-store' })
   }
+  const cors = uploadCors(credvend)
+  routes.options('/:profile', cors.preflight)
+  routes.use('/:profile', cors.headers)
   routes.get('/:profile', async (c) => {
     refuseQuery(c)
     return handle(c, {})

@@ -19,5 +19,29 @@ export const vendResponse = z.object({
   PolicySha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 })
 
+/** What an `oss-upload` profile adds: where to upload. @public */
+export const uploadFields = z.object({
+  Bucket: z.string(),
+  Region: z.string().regex(/^oss-/),
+  Endpoint: z.url(),
+  Prefix: z.string(),
+})
+
+/** The `form: true` answer: a signed PostObject form, and no AccessKeySecret. @public */
+export const postObjectResponse = vendResponse
+  .omit({ AccessKeyId: true, AccessKeySecret: true, SecurityToken: true })
+  .extend(uploadFields.shape)
+  .extend({
+    PostObject: z.object({
+      Url: z.url(),
+      Fields: z.record(z.string(), z.string()),
+      KeyPrefix: z.string(),
+      MinSizeBytes: z.number().int(),
+      MaxSizeBytes: z.number().int(),
+      ContentTypes: z.array(z.string()).optional(),
+      Expiration: timestamp,
+    }),
+  })
+
 /** Every error body (PRODUCT.md §4.2). @public */
 export const errorResponse = z.object({ Code: z.string(), Message: z.string(), RequestId: z.string() })

@@ -4,7 +4,7 @@ import type { CredentialProvider, ProviderInput } from '../credentials/provider.
 import { createLru } from '../cache/lru.ts'
 import { createSingleFlight } from '../cache/single-flight.ts'
 import { VendError, isVendError } from '../errors.ts'
-import { renderTemplate } from '../policy/template.ts'
+import { renderTemplate, substituteChecked } from '../policy/template.ts'
 import type { StsClient } from '../sts/client.ts'
 import { createCircuit } from '../upstream/circuit.ts'
 import { withRetry } from '../upstream/retry.ts'
@@ -19,6 +19,8 @@ export interface VendRequest {
   readonly durationSeconds?: number | undefined
   readonly minRemainingSeconds?: number | undefined
   readonly parameters?: Readonly<Record<string, string>> | undefined
+  /** `oss-upload` only: answer with a signed PostObject form instead of an AccessKeySecret. */
+  readonly form?: boolean | undefined
 }
 
 /** One vend's outcome. @public */
@@ -34,10 +36,12 @@ export interface VendResult {
   readonly durationSeconds: number
   readonly cache: 'hit' | 'miss' | 'stale'
   readonly stsRequestId: string | undefined
+  /** `oss-upload` only: the caller's rendered prefix. */
+  readonly prefix: string | undefined
 }
 
 interface Entry {
-  readonly result: Omit<VendResult, 'cache' | 'refreshAfter'>
+  readonly result: Omit<VendResult, 'cache' | 'refreshAfter' | 'prefix'>
   readonly generation: string
   readonly profile: string
   readonly callerId: string
@@ -98,6 +102,11 @@ export const createVendService = (init: {
     if (!compiled || compiled.profile.disabled || disabledProfiles.has(profileName) || !isAllowed(caller, compiled.profile.allow)) {
       throw new VendError('ERR_NOT_FOUND', 'not found')
     }
+    const { profile } = compiled
+    if (request.form && (profile.kind !== 'oss-upload' || !profile.form)) throw new VendError('ERR_BAD_REQUEST', 'this profile does not serve PostObject forms')
+    if (!request.form && profile.kind === 'oss-upload' && profile.form?.only) {
+      throw new VendError('ERR_NARROWING_DENIED', 'this profile serves PostObject forms only: ask with {"form": true}')
+    }
     const durationSeconds = Math.min(Math.max(request.durationSeconds ?? compiled.duration.default, 900), compiled.duration.max)
     const minRemainingMs = (request.minRemainingSeconds ?? durationSeconds / 2) * 1000
     if (minRemainingMs >= durationSeconds * 1000) throw new VendError('ERR_NARROWING_DENIED', 'minRemainingSeconds must be below the duration')
@@ -107,11 +116,13 @@ export const createVendService = (init: {
       generation: loaded.generation, callerId: caller.id, profile: profileName, roleArn: compiled.profile.roleArn,
       externalIdHash: compiled.externalIdHash, policySha256: rendered?.sha256 ?? '-', durationSeconds,
     })
+    const prefix = profile.kind === 'oss-upload' && rendered ? substituteChecked(profile.prefix, rendered.values) : undefined
     const nowMs = deps.now().getTime()
     const present = cache.get(key)
     const respond = (entry: Entry, state: VendResult['cache']): VendResult => ({
       ...entry.result,
       cache: state,
+      prefix,
       refreshAfter: new Date(Math.max(nowMs, entry.result.expiration.getTime() - minRemainingMs)),
     })
     if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) return respond(present, 'hit')

@@ -24,13 +24,20 @@ describe('credvend serve', () => {
   it('--local prints ready-to-paste curls that return credentials', async () => {
     const cli = run(['serve', '--local'], { PORT: '0' })
     await cli.output(/STS emulator/)
-    const curls = [...cli.stdout().matchAll(/curl -s (-X POST )?(\S+) -H 'Authorization: Bearer ([^']+)'/g)]
-    expect(curls).toHaveLength(2)
-    for (const [, post, url, token] of curls) {
-      const res = await fetch(url!, { method: post ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}` } })
+    // Replay each printed curl line as written: method, URL, every -H header and the -d body.
+    const curls = cli.stdout().split('\n').filter((line) => line.trim().startsWith('curl -s') && line.includes('Authorization'))
+    expect(curls).toHaveLength(3)
+    for (const line of curls) {
+      const url = /curl -s (?:-X POST )?(\S+)/.exec(line)![1]!
+      const headers = Object.fromEntries([...line.matchAll(/-H '([^:]+): ([^']+)'/g)].map(([, k, v]) => [k!, v!]))
+      const data = /-d '([^']+)'/.exec(line)?.[1]
+      const res = await fetch(url, { method: line.includes('-X POST') ? 'POST' : 'GET', headers, ...(data ? { body: data } : {}) })
       const body = await res.json()
-      expect([res.status, body.Code]).toEqual([200, 'Success'])
-      expect(body.AccessKeyId).toMatch(/^STS\./)
+      expect([res.status, body.Code], line).toEqual([200, 'Success'])
+      if (data?.includes('"form":true')) {
+        expect(body.PostObject.Fields['x-oss-signature']).toMatch(/^[0-9a-f]{64}$/)
+        expect(body).not.toHaveProperty('AccessKeySecret')
+      } else expect(body.AccessKeyId).toMatch(/^STS\./)
     }
   })
 

@@ -33,6 +33,10 @@ export const makeSigner = async (alg: 'RS256' | 'ES256' = 'RS256', kid = 'k1') =
   return { privateKey, publicKey, jwk, sign, alg, kid }
 }
 
+/** The browser origin the harness's upload profiles list for CORS. */
+export const APP_ORIGIN = 'https://app.example.com'
+export const FORM_MAX_BYTES = 1024
+
 export const UPLOAD_TEMPLATE = {
   Version: '1',
   Statement: [
@@ -77,6 +81,30 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput) =>
         externalId: { env: 'PARTNER_EXTERNAL_ID' },
         sessionName: 'pseudonymous',
         durationSeconds: 3600,
+      },
+      photos: {
+        kind: 'oss-upload',
+        allow: [{ jwt: 'web' }],
+        roleArn: emulator.demo.appRole.arn,
+        bucket: 'demo-bucket',
+        region: 'oss-cn-hangzhou',
+        endpoint: emulator.ossEndpoint,
+        prefix: 'users/${caller.id}/',
+        actions: ['put', 'multipart', 'list', 'read'],
+        corsOrigins: [APP_ORIGIN],
+        durationSeconds: { default: 900, max: 3600 },
+      },
+      'photo-form': {
+        kind: 'oss-upload',
+        allow: [{ jwt: 'web' }],
+        roleArn: emulator.demo.appRole.arn,
+        bucket: 'demo-bucket',
+        region: 'oss-cn-hangzhou',
+        endpoint: emulator.ossEndpoint,
+        prefix: 'users/${caller.id}/forms/',
+        actions: ['put'],
+        form: { maxSizeBytes: FORM_MAX_BYTES, contentTypes: ['text/plain', 'image/png'] },
+        corsOrigins: [APP_ORIGIN],
       },
       plain: { kind: 'sts', allow: [{ jwt: 'web' }, { apiKey: 'acme' }, { apiKey: 'other' }], roleArn: emulator.demo.appRole.arn, durationSeconds: { default: 900, max: 3600 } },
     },
