@@ -2,7 +2,8 @@ import type { z } from 'zod'
 import type { ApiKeyRecord } from '../auth/api-key.ts'
 import { sha256Hex } from '../crypto/hmac.ts'
 import { VendError } from '../errors.ts'
-import { compileTemplate, type CompiledTemplate } from '../policy/template.ts'
+import { utf8 } from '../crypto/encoding.ts'
+import { compileTemplate, MAX_POLICY_BYTES, type CompiledTemplate } from '../policy/template.ts'
 import { EXTERNAL_ID } from '../sts/schemas.ts'
 import { ossSessionPolicyTemplate } from '../policy/oss-presets.ts'
 import { configSchema, type Config, type Profile, type SecretRef } from './schema.ts'
@@ -66,6 +67,9 @@ const compilePattern = (pattern: string, at: string, problems: string[]): RegExp
   }
 }
 
+/** The template's minified size with every variable at the longest value a pattern may admit. */
+const worstCaseBytes = (template: unknown) => utf8(JSON.stringify(template).replace(/\$\{[^}]*\}/g, 'a'.repeat(128))).length
+
 const compileProfile = async (name: string, profile: Profile, resolve: SecretResolver, problems: string[]): Promise<CompiledProfile> => {
   const at = `profiles.${name}`
   let template: CompiledTemplate | undefined
@@ -74,10 +78,13 @@ const compileProfile = async (name: string, profile: Profile, resolve: SecretRes
     const claims = Object.fromEntries(Object.entries(profile.variables).map(([k, v]) => [k, compilePattern(v.pattern, `${at}.variables.${k}`, problems)]))
     const params = Object.fromEntries(Object.entries(profile.parameters).map(([k, v]) => [`params.${k}`, compilePattern(v.pattern, `${at}.parameters.${k}`, problems)]))
     const compiled = compileTemplate(sessionPolicy, { claims, params, callerPattern: /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/ })
-    if (compiled.ok) template = compiled.template
-    else if (profile.kind === 'sts') problems.push(...compiled.problems.map((p) => `${at}.${p}`))
-    // The policy was generated from the prefix, so its problems are the prefix's.
-    else problems.push(...new Set(compiled.problems.map((p) => `${at}.prefix${p.slice(p.indexOf(':'))}`)))
+    if (!compiled.ok && profile.kind === 'sts') problems.push(...compiled.problems.map((p) => `${at}.${p}`))
+    // A generated policy's problems are its prefix's.
+    else if (!compiled.ok) problems.push(...new Set(compiled.problems.map((p) => `${at}.prefix${p.slice(p.indexOf(':'))}`)))
+    else if (profile.kind === 'oss-upload' && worstCaseBytes(sessionPolicy) > MAX_POLICY_BYTES) {
+      // Generated policies repeat the prefix: a long static prefix must fail here, not per caller.
+      problems.push(`${at}.prefix: the generated policy can reach ${worstCaseBytes(sessionPolicy)} bytes with 128-character values (STS allows ${MAX_POLICY_BYTES}); shorten the prefix or use fewer presets`)
+    } else template = compiled.template
   }
   let externalId: string | undefined
   if (profile.externalId) {
