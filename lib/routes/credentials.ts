@@ -4,7 +4,6 @@ import type { Credvend } from '../credvend.ts'
 import type { AppBindings } from '../http/bindings.ts'
 import { VendError } from '../errors.ts'
 import { formatTimestamp } from '../signing/timestamp.ts'
-import type { CompiledProfile } from '../config/load.ts'
 import { ossEndpoint, signPostObject } from '../vend/post-object.ts'
 import type { VendResult } from '../vend/vend-service.ts'
 import { uploadCors } from './upload-cors.ts'
@@ -53,10 +52,10 @@ const credentialsResponse = (result: VendResult, now: Date) => ({
 })
 
 /** `oss-upload` adds where to upload; a form answer swaps the credentials for a signed PostObject. */
-const uploadResponse = async (result: VendResult, compiled: CompiledProfile | undefined, form: boolean, now: Date) => {
+const uploadResponse = async (result: VendResult, form: boolean, now: Date) => {
   const base = credentialsResponse(result, now)
-  const profile = compiled?.profile
-  if (profile?.kind !== 'oss-upload' || result.prefix === undefined) return base
+  const { profile } = result
+  if (profile.kind !== 'oss-upload' || result.prefix === undefined) return base
   const where = { Bucket: profile.bucket, Region: profile.region, Endpoint: ossEndpoint(profile), Prefix: result.prefix }
   if (!form || !profile.form) return { ...base, ...where }
   const { AccessKeyId: _id, AccessKeySecret: _secret, SecurityToken: _token, ...rest } = base
@@ -78,10 +77,8 @@ export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
   })
   const handle = async (c: Context<AppBindings>, body: VendBody) => {
     const caller = await credvend.authenticate(c.req.header('authorization'))
-    const profile = c.req.param('profile')!
-    const result = await credvend.vend(caller, profile, body, c.var.requestId, c.env?.providerInput)
-    const compiled = credvend.loaded.profiles.get(profile)
-    return c.json(await uploadResponse(result, compiled, body.form === true, now()), 200, { 'Cache-Control': 'no-store' })
+    const result = await credvend.vend(caller, c.req.param('profile')!, body, c.var.requestId, c.env?.providerInput)
+    return c.json(await uploadResponse(result, body.form === true, now()), 200, { 'Cache-Control': 'no-store' })
   }
   const cors = uploadCors(credvend)
   routes.options('/:profile', cors.preflight)

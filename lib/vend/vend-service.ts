@@ -1,5 +1,6 @@
 import type { Caller } from '../auth/caller.ts'
 import type { LoadedConfig } from '../config/load.ts'
+import type { Profile } from '../config/schema.ts'
 import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
 import { createLru } from '../cache/lru.ts'
 import { createSingleFlight } from '../cache/single-flight.ts'
@@ -38,10 +39,12 @@ export interface VendResult {
   readonly stsRequestId: string | undefined
   /** `oss-upload` only: the caller's rendered prefix. */
   readonly prefix: string | undefined
+  /** The profile as configured in the generation that granted this vend (a reload may follow). */
+  readonly profile: Profile
 }
 
 interface Entry {
-  readonly result: Omit<VendResult, 'cache' | 'refreshAfter' | 'prefix'>
+  readonly result: Omit<VendResult, 'cache' | 'refreshAfter' | 'prefix' | 'profile'>
   readonly generation: string
   readonly profile: string
   readonly callerId: string
@@ -123,6 +126,7 @@ export const createVendService = (init: {
       ...entry.result,
       cache: state,
       prefix,
+      profile,
       refreshAfter: new Date(Math.max(nowMs, entry.result.expiration.getTime() - minRemainingMs)),
     })
     if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) return respond(present, 'hit')

@@ -44,6 +44,11 @@ describe('form: true — a signed PostObject V4 form', () => {
     expect(body).not.toHaveProperty('AccessKeySecret')
     const session = h.emulator.world.findSession(body.PostObject.Fields['x-oss-credential']!.split('/')[0]!)!
     expect(res.text).not.toContain(session.accessKeySecret)
+    // The audit line records the vend, never the secret or the token the form carries.
+    const logged = JSON.stringify(h.logs)
+    expect(logged).toContain('photo-form')
+    expect(logged).not.toContain(session.accessKeySecret)
+    expect(logged).not.toContain(session.securityToken)
     const policy = JSON.parse(Buffer.from(body.PostObject.Fields.policy!, 'base64').toString('utf8'))
     expect(policy.conditions).toContainEqual(['content-length-range', 0, FORM_MAX_BYTES])
     expect(policy.conditions).toContainEqual(['starts-with', '$key', 'users/jwt.web.alice/forms/'])
