@@ -30,6 +30,7 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
       jwt: [{ id: 'demo-login', issuer: DEMO_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwks: { keys: [jwk] } }],
       apiKeys: [{ id: 'demo', sha256: [{ env: 'CREDVEND_DEMO_KEY_SHA256' }] }],
     },
+    sourcePrincipal: emulator.demo.vendorArn,
     sessionNameKey: { env: 'CREDVEND_DEMO_SESSION_NAME_KEY' },
     profiles: {
       'demo-upload': {
@@ -56,6 +57,15 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
         actions: ['put'],
         form: { maxSizeBytes: 1024 * 1024, contentTypes: ['text/plain', 'image/png', 'image/jpeg', 'application/octet-stream'] },
         corsOrigins: [...appOrigins],
+        durationSeconds: 900,
+      },
+      'demo-partner-chain': {
+        kind: 'sts',
+        allow: [{ apiKey: 'demo' }],
+        roleArn: emulator.demo.partnerChainRole.arn,
+        via: [{ roleArn: emulator.demo.hubRole.arn }],
+        externalId: { env: 'CREDVEND_DEMO_EXTERNAL_ID' },
+        sessionName: 'pseudonymous',
         durationSeconds: 900,
       },
       'demo-partner': {

@@ -30,6 +30,15 @@ export interface CompiledProfile {
   /** SHA-256 of the ExternalId (or of nothing): what cache keys and logs may carry. */
   readonly externalIdHash: string
   readonly duration: { readonly default: number; readonly max: number }
+  /** Hub roles before `roleArn`, ExternalIds resolved. */
+  readonly hops: readonly CompiledHop[]
+}
+
+/** One intermediate role of a cross-account chain. @public */
+export interface CompiledHop {
+  readonly roleArn: string
+  readonly externalId: string | undefined
+  readonly durationSeconds: number
 }
 
 /** One loaded configuration generation. @public */
@@ -70,6 +79,16 @@ const compilePattern = (pattern: string, at: string, problems: string[]): RegExp
 /** The template's minified size with every variable at the longest value a pattern may admit. */
 const worstCaseBytes = (template: unknown) => utf8(JSON.stringify(template).replace(/\$\{[^}]*\}/g, 'a'.repeat(128))).length
 
+const resolveExternalId = async (ref: SecretRef, at: string, resolve: SecretResolver, problems: string[]): Promise<string | undefined> => {
+  const value = await resolve(ref).catch((e: Error) => void problems.push(`${at}: ${e.message}`))
+  if (value === undefined) return undefined
+  if (!EXTERNAL_ID.test(value)) {
+    problems.push(`${at}: the resolved value is not a valid ExternalId (2-1224 of letters, digits and =,.@:/-_)`)
+    return undefined
+  }
+  return value
+}
+
 const compileProfile = async (name: string, profile: Profile, resolve: SecretResolver, problems: string[]): Promise<CompiledProfile> => {
   const at = `profiles.${name}`
   let template: CompiledTemplate | undefined
@@ -86,20 +105,21 @@ const compileProfile = async (name: string, profile: Profile, resolve: SecretRes
       problems.push(`${at}.prefix: the generated policy can reach ${worstCaseBytes(sessionPolicy)} bytes with 128-character values (STS allows ${MAX_POLICY_BYTES}); shorten the prefix or use fewer presets`)
     } else template = compiled.template
   }
-  let externalId: string | undefined
-  if (profile.externalId) {
-    externalId = await resolve(profile.externalId).catch((e: Error) => void problems.push(`${at}.externalId: ${e.message}`))
-    if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-      problems.push(`${at}.externalId: the resolved value is not a valid ExternalId (2-1224 of letters, digits and =,.@:/-_)`)
-    }
+  const externalId = profile.externalId ? await resolveExternalId(profile.externalId, `${at}.externalId`, resolve, problems) : undefined
+  const hops: CompiledHop[] = []
+  for (const [i, hop] of profile.via.entries()) {
+    const hopId = hop.externalId ? await resolveExternalId(hop.externalId, `${at}.via[${i}].externalId`, resolve, problems) : undefined
+    hops.push({ roleArn: hop.roleArn, externalId: hopId, durationSeconds: hop.durationSeconds })
   }
   const d = profile.durationSeconds
   return {
     name,
     profile,
     template,
-    externalId: externalId ?? undefined,
-    externalIdHash: await sha256Hex(externalId ?? ''),
+    externalId,
+    // Every ExternalId on the way: a changed hub ExternalId must not reuse cached credentials.
+    externalIdHash: await sha256Hex(JSON.stringify([externalId ?? '', ...hops.map((h) => h.externalId ?? '')])),
+    hops,
     duration: typeof d === 'number' ? { default: d, max: d } : d,
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { RAM_PRINCIPAL } from '../partners/trust-policy.ts'
 import { ROLE_ARN } from '../sts/schemas.ts'
 
 /** A secret is never written in the file: it is a reference resolved at load. @public */
@@ -54,11 +55,24 @@ const duration = z.union([
   z.strictObject({ default: z.number().int().min(900).max(43_200), max: z.number().int().min(900).max(43_200) }),
 ])
 
+/** An intermediate role credvend passes through on the way to the profile's role. */
+const hop = z.strictObject({
+  roleArn: z.string().regex(ROLE_ARN, 'a RAM role ARN'),
+  externalId: secretRef.optional(),
+  /** A hub session serves many vends; role chaining caps it at one hour. */
+  durationSeconds: z.number().int().min(900).max(3600).default(3600),
+})
+
 /** Fields every vending profile shares, whatever it vends. */
 const profileCommon = {
   allow: z.array(allowRule).min(1),
   roleArn: z.string().regex(ROLE_ARN, 'a RAM role ARN'),
   externalId: secretRef.optional(),
+  /**
+   * Hub roles assumed in order before `roleArn` (credvend → hub → partner role), each from the
+   * live credentials of the one before.
+   */
+  via: z.array(hop).max(2).default([]),
   /** Patterns for `${claims.NAME}` variables, keyed `claims.NAME`. */
   variables: z.record(z.string().regex(/^claims\.[A-Za-z0-9_]{1,64}$/), variable).default({}),
   /** Request parameters a caller may send to narrow the grant, used as `${params.NAME}`. */
@@ -149,6 +163,12 @@ export const configSchema = z
       jwt: z.array(jwtIssuer).default([]),
       apiKeys: z.array(apiKey).default([]),
     }),
+    /**
+     * credvend's own RAM identity (the role its function runs as), which profile roles — or their
+     * first hub — trust. Only used to render trust policies; the running identity comes from the
+     * source-credential chain.
+     */
+    sourcePrincipal: z.string().regex(RAM_PRINCIPAL, 'a RAM principal ARN (acs:ram::<account>:role/<name>)').optional(),
     /** Key for pseudonymous session names (HMAC-SHA256); required if any profile uses them. */
     sessionNameKey: secretRef.optional(),
     profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'), profile),

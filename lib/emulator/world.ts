@@ -82,7 +82,8 @@ export const createWorld = (deps: EmulatorDeps) => {
   const roleKey = (accountId: string, roleName: string) => `${accountId}:${roleName.toLowerCase()}`
 
   return {
-    createAccount: (): string => randomDigits(deps, 16),
+    /** A new account id; `fixed` for demo worlds whose ids appear in reviewed files. */
+    createAccount: (fixed?: string): string => fixed ?? randomDigits(deps, 16),
 
     createUser(accountId: string, userName: string, options: { policies?: readonly unknown[] } = {}) {
       const user: UserRecord = {

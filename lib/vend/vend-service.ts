@@ -12,6 +12,7 @@ import { withRetry } from '../upstream/retry.ts'
 import { isAllowed } from './allowed.ts'
 import { vendCacheKey } from './cache-key.ts'
 import { sessionNameFor } from './session-name.ts'
+import { createHubChain } from './hub-chain.ts'
 import { templateValues } from './template-values.ts'
 import type { VendDeps } from './vend-deps.ts'
 
@@ -73,15 +74,17 @@ export const createVendService = (init: {
   const circuit = createCircuit({ failures: upstream.circuitFailures, cooldownMs: upstream.circuitCooldownMs, now: deps.now })
   const disabledProfiles = new Set<string>()
   const counters = { stsCalls: 0 }
+  const hubs = createHubChain({ sts: init.sts, now: deps.now, sharePending: init.sharePending, onCall: () => void counters.stsCalls++ })
 
   const assume = (loaded: LoadedConfig, caller: Caller, profileName: string, args: { roleSessionName: string; durationSeconds: number; policy: string | undefined; policySha256: string | undefined; input: ProviderInput | undefined }) =>
     // The circuit sees every attempt, so one request's retries can open it; an open circuit is
     // not retryable, so the retry loop stops at once.
     withRetry(() =>
       circuit.run(async () => {
-        counters.stsCalls++
         const compiled = loaded.profiles.get(profileName)!
-        const reply = await init.sts.assumeRole(await init.source(args.input), {
+        const from = await hubs.walk(loaded.generation, compiled.hops, await init.source(args.input), args.durationSeconds * 1000)
+        counters.stsCalls++
+        const reply = await init.sts.assumeRole(from, {
           roleArn: compiled.profile.roleArn,
           roleSessionName: args.roleSessionName,
           durationSeconds: args.durationSeconds,
@@ -93,7 +96,8 @@ export const createVendService = (init: {
           generation: loaded.generation,
           profile: profileName,
           callerId: caller.id,
-          result: { ...reply.credentials, roleSessionName: args.roleSessionName, roleArn: compiled.profile.roleArn, policySha256: args.policySha256, durationSeconds: args.durationSeconds, stsRequestId: reply.requestId },
+          // A chained session is served only while every link before it is still valid.
+          result: { ...reply.credentials, expiration: compiled.hops.length > 0 && from.expiration && from.expiration < reply.credentials.expiration ? from.expiration : reply.credentials.expiration, roleSessionName: args.roleSessionName, roleArn: compiled.profile.roleArn, policySha256: args.policySha256, durationSeconds: args.durationSeconds, stsRequestId: reply.requestId },
         }
         return entry
       }),
@@ -154,7 +158,10 @@ export const createVendService = (init: {
     /** Drops cached credentials of one caller (e.g. a revoked API key). */
     purgeCaller: (callerId: string) => cache.purge((_, e) => e.callerId === callerId),
     /** Drops every entry not granted under `generation` (after a reload). */
-    keepGeneration: (generation: string) => cache.purge((_, e) => e.generation !== generation),
+    keepGeneration: (generation: string) => {
+      hubs.keepGeneration(generation)
+      return cache.purge((_, e) => e.generation !== generation)
+    },
     stats: () => ({ cacheEntries: cache.size, stsCalls: counters.stsCalls, circuit: circuit.state }),
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { handler, resetForTests } from '../../functions/fc/index.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
+import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 
@@ -29,6 +30,11 @@ beforeAll(async () => {
     trustPolicy: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${account}:root`] } }] },
     policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
   })
+  // The profile's role trusts exactly the function's role, as the trust-policy renderer would write it.
+  const target = emulator.world.createRole(account, 'fc-target', {
+    trustPolicy: renderTrustPolicy({ trusted: fnRole.arn }),
+    policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:demo-bucket/*' }] }],
+  })
   const sts = createStsClient({ endpoint: emulator.stsEndpoint }, { fetch, now: emulator.now, randomId: randomHexId })
   const fnCreds = (await sts.assumeRole({ ...emulator.demo.vendor, source: 'fc-platform' }, { roleArn: fnRole.arn, roleSessionName: 'fc-instance' })).credentials
   context = { requestId: 'req-1', credentials: { accessKeyId: fnCreds.accessKeyId, accessKeySecret: fnCreds.accessKeySecret, securityToken: fnCreds.securityToken } }
@@ -36,7 +42,7 @@ beforeAll(async () => {
     region: 'cn-hangzhou',
     sts: { endpoint: emulator.stsEndpoint },
     callers: { apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }] },
-    profiles: { plain: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: emulator.demo.appRole.arn, durationSeconds: { default: 900, max: 3600 } } },
+    profiles: { plain: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: target.arn, durationSeconds: { default: 900, max: 3600 } } },
     exposeInternalRoutes: true,
   })
   process.env.ACME_SHA256 = createHash('sha256').update(KEY).digest('hex')
@@ -77,7 +83,7 @@ describe('FC 3.0 handler (event fixtures from ALIBABA.md §3.3)', () => {
     expect([result.statusCode, body.Code]).toEqual([200, 'Success'])
     expect(result.headers['cache-control']).toBe('no-store')
     const session = emulator.world.findSession(body.AccessKeyId)!
-    expect(session.role.roleName).toBe('credvend-demo')
+    expect(session.role.roleName).toBe('fc-target')
     expect(session.sessionName).toBe('key.acme')
   })
 
