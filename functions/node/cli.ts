@@ -1,5 +1,6 @@
 import { configCheckCommand } from './commands/config-check.ts'
 import { keysCreateCommand } from './commands/keys-create.ts'
+import { partnerCommand } from './commands/partner.ts'
 import { policyRenderCommand } from './commands/policy-render.ts'
 import { serveCommand } from './serve.ts'
 import { UsageError } from './usage-error.ts'
@@ -13,7 +14,13 @@ const USAGE = `usage: credvend <command>
                              validate a config file (--resolve: also resolve its secret references)
   policy render --config FILE --profile P --as CLAIMS.json [--param name=value ...]
                              print the exact session policy a caller would get, and its size
-  keys create ID             mint a partner API key and the digest that goes into config`
+  keys create ID             mint a partner API key and the digest that goes into config
+  partner init ID --role-arn ARN (--trusted ARN | --config FILE)
+                             onboard a partner: server-generated ExternalId and API key, config
+                             snippet and the trust policy their role needs (printed once)
+  partner check ID --config FILE
+                             deploy gate: the partner role must refuse no/wrong ExternalId and
+                             accept the configured one (exit 1 otherwise)`
 
 /** The `credvend` command. Exit codes: 0 ok, 1 unexpected failure, 2 usage or configuration. */
 const main = async (argv: readonly string[]) => {
@@ -28,6 +35,10 @@ const main = async (argv: readonly string[]) => {
   if (command === 'config' && args[0] === 'check') return configCheckCommand(args.slice(1), process.env)
   if (command === 'policy' && args[0] === 'render') return policyRenderCommand(args.slice(1), process.env)
   if (command === 'keys' && args[0] === 'create') return keysCreateCommand(args.slice(1))
+  if (command === 'partner') {
+    process.exitCode = await partnerCommand(args, process.env)
+    return
+  }
   if (command === undefined || command === 'help' || command === '--help') {
     console.log(USAGE)
     return
