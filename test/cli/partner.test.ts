@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -56,7 +56,9 @@ afterAll(async () => {
 
 describe('credvend partner check', () => {
   it('passes for the golden trust policy, and fails with its reason when the condition is missing or names another value', async () => {
-    const golden = partnerRole('golden', renderTrustPolicy({ trusted: emu.demo.vendorArn, externalId: EXTERNAL_ID }))
+    // The reviewed golden file itself, its ExternalId reference resolved.
+    const goldenFile = readFileSync(new URL('../../infra/trust-policies/demo/2222222222222222-credvend-partner-demo.json', import.meta.url), 'utf8')
+    const golden = partnerRole('golden', JSON.parse(goldenFile.replace('{{env:CREDVEND_DEMO_EXTERNAL_ID}}', EXTERNAL_ID)))
     const none = partnerRole('no-condition', renderTrustPolicy({ trusted: emu.demo.vendorArn }))
     const other = partnerRole('other-value', renderTrustPolicy({ trusted: emu.demo.vendorArn, externalId: 'cv-somebody-elses-external-id' }))
     const config = writeConfig({ golden: profile(golden.arn), none: profile(none.arn), other: profile(other.arn) })
