@@ -197,6 +197,11 @@ export const configSchema = z
       if (max > 3600 && !profile.allowAboveOneHour) {
         ctx.addIssue({ code: 'custom', path: ['profiles', name, 'durationSeconds'], message: 'above 3600 s needs allowAboveOneHour: true (role chaining limit unconfirmed)' })
       }
+      profile.via.forEach((hop, i) => {
+        // A vended chain is served only while every link is valid: a hub shorter than the vend
+        // would cut every vend short and turn each cache miss into STS calls.
+        if (hop.durationSeconds < max) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'via', i, 'durationSeconds'], message: `a hub must last at least the profile's longest vend (${max} s)` })
+      })
       if (profile.sessionName === 'pseudonymous' && !config.sessionNameKey) {
         ctx.addIssue({ code: 'custom', path: ['profiles', name, 'sessionName'], message: 'pseudonymous session names need sessionNameKey' })
       }

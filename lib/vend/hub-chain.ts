@@ -11,9 +11,8 @@ const earlier = (a: Date, b: Date | undefined) => (b && b < a ? b : a)
 /**
  * The intermediate hops of cross-account chains (credvend → hub → partner role). Each hub session
  * is assumed from the live credentials of the hop before it, shared by every vend that passes
- * through, reused while it outlives what the caller asked for (or half its own life, if shorter),
- * and never past the expiry of what it was assumed from — so a chain is cached only while every
- * link is valid.
+ * through, reused while it outlives what the caller asked for, and never past the expiry of what
+ * it was assumed from — so a chain is cached only while every link is valid.
  * @internal
  */
 export const createHubChain = (init: { sts: StsClient; now: () => Date; sharePending: boolean; onCall: () => void }) => {
@@ -45,8 +44,7 @@ export const createHubChain = (init: { sts: StsClient; now: () => Date; sharePen
       let from = source
       for (const [i, spec] of hops.entries()) {
         // Keyed by where it came from too: new source credentials start a new chain.
-        // A hub shorter than the vend is renewed at half its life, not on every cache miss.
-        from = await hop(`${generation}|${i}|${spec.roleArn}|${from.accessKeyId}`, spec, from, Math.min(minValidMs, spec.durationSeconds * 500))
+        from = await hop(`${generation}|${i}|${spec.roleArn}|${from.accessKeyId}`, spec, from, minValidMs)
       }
       return from
     },
