@@ -36,14 +36,18 @@ export const uploadCors = (credvend: Credvend) => {
     c.header('Access-Control-Max-Age', '600')
     return c.body(null, 204)
   }
-  /** On every answer to a listed origin, errors included, so the page can read the error code. */
+  /**
+   * On every answer to a listed origin, errors included, so the page can read the error code. Set
+   * before the handler runs, so the response is built with them rather than copied afterwards.
+   */
   const headers: MiddlewareHandler<AppBindings> = async (c, next) => {
+    c.header('Vary', 'Origin')
     const origin = allowedOrigin(credvend, c)
+    if (origin !== undefined) {
+      c.header('Access-Control-Allow-Origin', origin)
+      c.header('Access-Control-Expose-Headers', 'X-Request-Id')
+    }
     await next()
-    c.res.headers.append('Vary', 'Origin')
-    if (origin === undefined) return
-    c.res.headers.set('Access-Control-Allow-Origin', origin)
-    c.res.headers.set('Access-Control-Expose-Headers', 'X-Request-Id')
   }
   return { preflight, headers }
 }
