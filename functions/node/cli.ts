@@ -1,6 +1,7 @@
 import { configCheckCommand } from './commands/config-check.ts'
 import { keysCreateCommand } from './commands/keys-create.ts'
 import { partnerCommand } from './commands/partner.ts'
+import { agentCommand, execCommand, exportCommand, processCommand } from './commands/client-commands.ts'
 import { policyRenderCommand } from './commands/policy-render.ts'
 import { serveCommand } from './serve.ts'
 import { UsageError } from './usage-error.ts'
@@ -18,6 +19,14 @@ const USAGE = `usage: credvend <command>
   partner init ID --role-arn ARN (--trusted ARN | --config FILE)
                              onboard a partner: server-generated ExternalId and API key, config
                              snippet and the trust policy their role needs (printed once)
+  agent --url URL --profile P [--profile Q ...] [--port N] [--token-file F | --token-env N | --api-key-env N]
+                             serve profiles' credentials on 127.0.0.1 for ALIBABA_CLOUD_CREDENTIALS_URI
+  exec --url URL --profile P [auth] -- CMD [ARGS ...]
+                             run CMD with credentials (a private agent, or AccessKey variables)
+  process --url URL --profile P [auth]
+                             print credentials for a CLI "External" profile's process_command
+  export --url URL --profile P --format env|json|cli-config [--region R] [auth]
+                             print credentials as shell exports, credentials-URI JSON or ~/.aliyun/config.json
   partner check ID --config FILE
                              deploy gate: the partner role must refuse no/wrong ExternalId and
                              accept the configured one (exit 1 otherwise)`
@@ -35,6 +44,13 @@ const main = async (argv: readonly string[]) => {
   if (command === 'config' && args[0] === 'check') return configCheckCommand(args.slice(1), process.env)
   if (command === 'policy' && args[0] === 'render') return policyRenderCommand(args.slice(1), process.env)
   if (command === 'keys' && args[0] === 'create') return keysCreateCommand(args.slice(1))
+  if (command === 'agent') return agentCommand(args, process.env)
+  if (command === 'exec') {
+    process.exitCode = await execCommand(args, process.env)
+    return
+  }
+  if (command === 'process') return processCommand(args, process.env)
+  if (command === 'export') return exportCommand(args, process.env)
   if (command === 'partner') {
     process.exitCode = await partnerCommand(args, process.env)
     return

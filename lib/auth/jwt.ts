@@ -72,6 +72,9 @@ const checkHeader = (token: string, allowed: readonly string[]) => {
  * from configuration, never from the token (ANCHORS.md §3 thread 1).
  * @internal
  */
+/** The audience of RRSA tokens meant for AssumeRoleWithOIDC. @internal */
+export const STS_AUDIENCE = 'sts.aliyuncs.com'
+
 export const verifyJwt = async (token: string, issuers: readonly IssuerVerifier[], now: Date): Promise<VerifiedToken> => {
   let claimedIssuer: unknown
   try {
@@ -95,6 +98,9 @@ export const verifyJwt = async (token: string, issuers: readonly IssuerVerifier[
         requiredClaims: ['exp', 'sub'],
       })
       if (typeof payload.sub !== 'string' || payload.sub === '') throw authError('ERR_AUTH_CLAIMS')
+      // A token also meant for STS (the RRSA token, audience sts.aliyuncs.com) is a credential for
+      // the platform, not for us: whoever holds it could exchange it directly.
+      if ((Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(STS_AUDIENCE)) throw authError('ERR_AUTH_AUDIENCE')
       const caller: Caller = {
         id: await jwtCallerId(config.id, payload.sub),
         kind: 'jwt',

@@ -22,7 +22,8 @@ const jwtIssuer = z
   .strictObject({
     id,
     issuer: z.url(),
-    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    // Never STS's own audience: a token minted for AssumeRoleWithOIDC must not also open credvend.
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).refine((a) => ![a].flat().includes('sts.aliyuncs.com'), 'sts.aliyuncs.com is the RRSA audience for STS itself; project a token with credvend\'s own audience'),
     /** The pinned `typ` header; `JWT` by default (RFC 8725 §3.11). */
     type: z.string().min(1).default('JWT'),
     algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
@@ -43,7 +44,13 @@ const apiKey = z.strictObject({
 })
 
 const allowRule = z.union([
-  z.strictObject({ jwt: id, sub: z.string().min(1).optional(), claims: z.record(z.string(), z.string()).optional() }),
+  z.strictObject({
+    jwt: id,
+    /** Exact, or a pattern where `*` matches any run of characters except `:` (one segment of a
+     * service-account or CI subject, e.g. `system:serviceaccount:billing:*`). */
+    sub: z.string().min(1).refine((p) => !/\*\*|^\*$/.test(p), 'a sub pattern must keep a fixed part').optional(),
+    claims: z.record(z.string(), z.string()).optional(),
+  }),
   z.strictObject({ apiKey: id }),
 ])
 

@@ -4,11 +4,22 @@ import type { AllowRule } from '../config/schema.ts'
 const claimMatches = (actual: unknown, expected: string) =>
   Array.isArray(actual) ? actual.includes(expected) : actual === expected
 
-/** Deny by default: a caller may use a profile only if one of its rules names it exactly. @internal */
+const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+const patterns = new Map<string, RegExp>()
+
+/** `*` matches within one `:`-separated segment, so `…:billing:*` never reaches `…:billing:x:y`. */
+const subMatches = (actual: string, pattern: string) => {
+  if (!pattern.includes('*')) return actual === pattern
+  let re = patterns.get(pattern)
+  if (!re) patterns.set(pattern, (re = new RegExp(`^${pattern.split('*').map(escape).join('[^:]*')}$`)))
+  return re.test(actual)
+}
+
+/** Deny by default: a caller may use a profile only if one of its rules names it. @internal */
 export const isAllowed = (caller: Caller, rules: readonly AllowRule[]): boolean =>
   rules.some((rule) => {
     if ('apiKey' in rule) return caller.kind === 'apiKey' && caller.authority === rule.apiKey
     if (caller.kind !== 'jwt' || caller.authority !== rule.jwt) return false
-    if (rule.sub !== undefined && caller.sub !== rule.sub) return false
+    if (rule.sub !== undefined && !subMatches(caller.sub, rule.sub)) return false
     return Object.entries(rule.claims ?? {}).every(([k, v]) => claimMatches(caller.claims[k], v))
   })

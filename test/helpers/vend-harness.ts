@@ -18,7 +18,7 @@ export const makeSigner = async (alg: 'RS256' | 'ES256' = 'RS256', kid = 'k1') =
   const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig', kty: alg === 'RS256' ? 'RSA' : 'EC' }
   const sign = (
     claims: JWTPayload = {},
-    options: { header?: Record<string, unknown>; iss?: string; aud?: string; sub?: string; exp?: string | number; nbf?: number } = {},
+    options: { header?: Record<string, unknown>; iss?: string; aud?: string | string[]; sub?: string; exp?: string | number; nbf?: number } = {},
   ) => {
     const jwt = new SignJWT({ ...claims })
       .setProtectedHeader({ alg, kid, typ: 'JWT', ...options.header } as { alg: string })

@@ -1,0 +1,70 @@
+import { z } from 'zod'
+import { VendError } from '../errors.ts'
+import { parseTimestamp } from '../signing/timestamp.ts'
+
+const stamp = z.string().transform((text, ctx) => parseTimestamp(text) ?? (ctx.addIssue({ code: 'custom', message: 'not YYYY-MM-DDThh:mm:ssZ' }), z.NEVER))
+
+/** A vend answer as the client side needs it; other fields are ignored. @internal */
+const vendAnswer = z.looseObject({
+  Code: z.literal('Success'),
+  AccessKeyId: z.string().min(1),
+  AccessKeySecret: z.string().min(1),
+  SecurityToken: z.string().min(1).optional(),
+  Expiration: stamp,
+  ServerTime: stamp.optional(),
+})
+
+/** Credentials a client of credvend holds, with the server's clock at issue. @public */
+export interface VendedCredentials {
+  readonly accessKeyId: string
+  readonly accessKeySecret: string
+  readonly securityToken: string | undefined
+  readonly expiration: Date
+  /** The server's clock when it answered; lifetimes are measured against it, not the local clock. */
+  readonly serverTime: Date
+}
+
+/**
+ * Calls `POST {url}/v1/credentials/{profile}` with the caller's bearer (re-read on every call:
+ * projected service-account tokens rotate) and parses the answer once. Errors carry the server's
+ * error Code only, never its body.
+ * @public
+ */
+export const createCredvendClient = (init: {
+  readonly url: string
+  readonly profile: string
+  readonly bearer: () => Promise<string>
+  readonly fetch: typeof fetch
+  readonly now: () => Date
+  readonly timeoutMs?: number
+}) => ({
+  async vend(minRemainingSeconds?: number): Promise<VendedCredentials> {
+    const target = new URL(`v1/credentials/${encodeURIComponent(init.profile)}`, init.url.endsWith('/') ? init.url : `${init.url}/`)
+    let response: Response
+    try {
+      response = await init.fetch(target, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await init.bearer()}`, 'content-type': 'application/json' },
+        body: JSON.stringify(minRemainingSeconds === undefined ? {} : { minRemainingSeconds }),
+        signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
+      })
+    } catch (cause) {
+      throw new VendError('ERR_PROVIDER_UNAVAILABLE', `credvend at ${target.origin} is unreachable`, { cause, retryable: true })
+    }
+    const json: unknown = await response.json().catch(() => undefined)
+    if (!response.ok) {
+      const code = z.object({ Code: z.string().regex(/^[A-Z_]{1,64}$/) }).safeParse(json)
+      throw new VendError(response.status >= 500 ? 'ERR_PROVIDER_UNAVAILABLE' : 'ERR_PROVIDER_MISCONFIGURED', `credvend refused the vend: HTTP ${response.status}${code.success ? ` ${code.data.Code}` : ''}`, { retryable: response.status >= 500 || response.status === 429 })
+    }
+    const parsed = vendAnswer.safeParse(json)
+    if (!parsed.success) throw new VendError('ERR_PROVIDER_MISCONFIGURED', 'credvend answered with an unexpected body', { retryable: false })
+    const a = parsed.data
+    return {
+      accessKeyId: a.AccessKeyId, accessKeySecret: a.AccessKeySecret, securityToken: a.SecurityToken,
+      expiration: a.Expiration, serverTime: a.ServerTime ?? init.now(),
+    }
+  },
+})
+
+/** @public */
+export type CredvendClient = ReturnType<typeof createCredvendClient>
