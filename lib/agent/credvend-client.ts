@@ -40,11 +40,13 @@ export const createCredvendClient = (init: {
 }) => ({
   async vend(minRemainingSeconds?: number): Promise<VendedCredentials> {
     const target = new URL(`v1/credentials/${encodeURIComponent(init.profile)}`, init.url.endsWith('/') ? init.url : `${init.url}/`)
+    // Outside the network try: a missing token is the caller's problem, not an unreachable server.
+    const bearer = await init.bearer()
     let response: Response
     try {
       response = await init.fetch(target, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await init.bearer()}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
         body: JSON.stringify(minRemainingSeconds === undefined ? {} : { minRemainingSeconds }),
         signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
       })

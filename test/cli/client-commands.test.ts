@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { killCliChildren, runCli } from '../helpers/cli.ts'
+import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+
+const require = createRequire(import.meta.url)
+type Provider = { getCredentials(): Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }> }
+const CLIProfile = (require('@alicloud/credentials/dist/src/providers/cli_profile') as { default: { builder(): { withProfileName(n: string): { build(): Provider } } } }).default
+
+let h: VendHarness
+let server: { port: number; close: () => Promise<void> }
+let url: string
+const KEY_ENV = 'CREDVEND_TEST_API_KEY'
+
+/** The official CLI-profile provider reading `<home>/.aliyun/config.json`. */
+const officialProfile = (home: string, name: string) => {
+  const saved = process.env.HOME
+  process.env.HOME = home
+  try {
+    return CLIProfile.builder().withProfileName(name).build()
+  } finally {
+    process.env.HOME = saved
+  }
+}
+
+const cli = async (args: string[]) => {
+  const run = runCli(args, { [KEY_ENV]: h.acmeKey })
+  const code = await run.exited
+  return { code, out: run.stdout(), err: run.stderr() }
+}
+const auth = () => ['--url', url, '--profile', 'svc', '--api-key-env', KEY_ENV]
+
+beforeAll(async () => {
+  h = await startVendHarness({
+    config: (c) => ({
+      ...c,
+      profiles: { ...c.profiles, svc: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: 'acs:ram::1234567890123456:role/credvend-demo', durationSeconds: 3600 } },
+    }),
+  })
+  server = await listenLoopback(h.app.fetch, 0)
+  url = `http://127.0.0.1:${server.port}`
+})
+afterAll(async () => {
+  killCliChildren()
+  await server.close()
+  await h.close()
+})
+
+describe('credvend exec', () => {
+  it('runs a child that reads credentials through ALIBABA_CLOUD_CREDENTIALS_URI with the official package, and passes on its exit code', async () => {
+    const child = [
+      "const { default: C, Config } = require('@alicloud/credentials')",
+      "new C(new Config({ type: 'credentials_uri', credentialsURI: process.env.ALIBABA_CLOUD_CREDENTIALS_URI }))",
+      "  .getCredential().then((c) => { console.log('child got ' + c.accessKeyId + ' via ' + process.env.ALIBABA_CLOUD_CREDENTIALS_URI.split('/')[2]); process.exit(7) })",
+    ].join('\n')
+    const result = await cli(['exec', ...auth(), '--', process.execPath, '-e', child])
+    expect(result.code, result.err).toBe(7)
+    const [, accessKeyId, host] = /child got (STS\.\S+) via (\S+)/.exec(result.out)!
+    expect(host).toMatch(/^127\.0\.0\.1:\d+$/)
+    expect(h.emulator.world.findSession(accessKeyId!)!.sessionName).toBe('key.acme')
+  }, 60_000)
+
+  it('refuses to run without a command, and without a credential', async () => {
+    expect((await cli(['exec', ...auth()])).code).toBe(2)
+    const noKey = runCli(['exec', '--url', url, '--profile', 'svc', '--', 'true'], { [KEY_ENV]: undefined, CREDVEND_API_KEY: undefined })
+    expect(await noKey.exited).toBe(2)
+    expect(noKey.stderr()).toContain('no credential')
+  }, 60_000)
+})
+
+describe('credvend process', () => {
+  it('prints what the official package\'s External profile mode accepts', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'credvend-process-'))
+    mkdirSync(join(home, '.aliyun'))
+    const command = [process.execPath, '--import', 'tsx', join(process.cwd(), 'functions/node/cli.ts'), 'process', ...auth()].join(' ')
+    writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'ext', profiles: [{ name: 'ext', mode: 'External', process_command: command }] }))
+    process.env[KEY_ENV] = h.acmeKey // the official provider runs the command with its own environment
+    try {
+      const creds = await officialProfile(home, 'ext').getCredentials()
+      expect(creds.accessKeyId).toMatch(/^STS\./)
+      expect(creds.securityToken).toBeTruthy()
+      expect(h.emulator.world.findSession(creds.accessKeyId)!.accessKeySecret).toBe(creds.accessKeySecret)
+    } finally {
+      delete process.env[KEY_ENV]
+    }
+  }, 60_000)
+})
+
+describe('credvend export', () => {
+  it('env, json and cli-config outputs parse back to the same credentials', async () => {
+    const [env, json, config] = await Promise.all(['env', 'json', 'cli-config'].map((format) => cli(['export', ...auth(), '--format', format])))
+    for (const r of [env, json, config]) expect(r.code, r.err).toBe(0)
+
+    const vars = Object.fromEntries([...env.out.matchAll(/^export (\w+)='([^']*)'$/gm)].map(([, k, v]) => [k, v]))
+    expect(Object.keys(vars).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'])
+    const session = h.emulator.world.findSession(vars.ALIBABA_CLOUD_ACCESS_KEY_ID!)!
+    expect([vars.ALIBABA_CLOUD_ACCESS_KEY_SECRET, vars.ALIBABA_CLOUD_SECURITY_TOKEN]).toEqual([session.accessKeySecret, session.securityToken])
+
+    const body = JSON.parse(json.out)
+    expect(body).toMatchObject({ Code: 'Success', AccessKeyId: session.accessKeyId, SecurityToken: session.securityToken })
+    expect(body.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+
+    const home = mkdtempSync(join(tmpdir(), 'credvend-export-'))
+    mkdirSync(join(home, '.aliyun'))
+    writeFileSync(join(home, '.aliyun', 'config.json'), config.out)
+    const official = await officialProfile(home, 'svc').getCredentials()
+    expect([official.accessKeyId, official.accessKeySecret, official.securityToken]).toEqual([session.accessKeyId, session.accessKeySecret, session.securityToken])
+  }, 60_000)
+
+  it('an unknown format is a usage error before any call', async () => {
+    const before = h.assumeRoleCalls()
+    expect((await cli(['export', ...auth(), '--format', 'yaml'])).code).toBe(2)
+    expect(h.assumeRoleCalls()).toBe(before)
+  }, 60_000)
+})
