@@ -6,6 +6,7 @@ import type { AppBindings } from './http/bindings.ts'
 import { healthRoutes } from './routes/health.ts'
 import { credentialRoutes } from './routes/credentials.ts'
 import { internalRoutes } from './routes/internal.ts'
+import { sessionRoutes } from './routes/session.ts'
 import type { CoreDeps } from './runtime/deps.ts'
 import type { Credvend } from './credvend.ts'
 
@@ -24,6 +25,7 @@ export const createApp = (deps: AppDeps, credvend: Credvend) => {
   app.use(requestId(deps.randomId))
   app.route('/', healthRoutes)
   app.route('/v1/credentials', credentialRoutes(credvend, deps.now))
+  app.route('/v1/session', sessionRoutes(credvend))
   app.route('/', internalRoutes(credvend))
   app.notFound((c) => onError(new VendError('ERR_NOT_FOUND', 'not found'), c))
   app.onError(onError)

@@ -4,7 +4,13 @@ import { issuerVerifier } from './auth/jwt.ts'
 import { createTokenCache } from './auth/token-cache.ts'
 import type { LoadedConfig } from './config/load.ts'
 import type { CredentialProvider, ProviderInput } from './credentials/provider.ts'
-import { isVendError } from './errors.ts'
+import { isVendError, VendError } from './errors.ts'
+import { createAlibabaLogin } from './session/alibaba-login.ts'
+import { alibabaCaller } from './session/session-token.ts'
+import { isAllowed } from './vend/allowed.ts'
+import { createNonceWindow } from './session/nonce-window.ts'
+
+type NonceWindow = ReturnType<typeof createNonceWindow>
 import type { LogSink } from './log.ts'
 import { createStsClient } from './sts/client.ts'
 import { createVendService, type VendRequest, type VendResult } from './vend/vend-service.ts'
@@ -20,13 +26,22 @@ export interface CredvendInit {
   readonly sharePending: boolean
 }
 
-const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>) => {
+const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: () => void) => {
   const tokenCache = createTokenCache()
   const issuers = loaded.config.callers.jwt.map((config) =>
     issuerVerifier(config, deps, (issuerId, kids) => tokenCache.keySetChanged(issuerId, kids)),
   )
-  const authenticate: Authenticate = createAuthenticator({ issuers, apiKeys: loaded.apiKeys, revokedKeys, tokenCache, now: deps.now })
-  return { loaded, tokenCache, authenticate }
+  const authenticate: Authenticate = createAuthenticator({ issuers, apiKeys: loaded.apiKeys, revokedKeys, tokenCache, now: deps.now, sessionTokenKey: loaded.sessionTokenKey })
+  const login = loaded.config.callers.alibaba
+  const loginAlibaba = login?.enabled && loaded.sessionTokenKey
+    ? createAlibabaLogin({
+        stsEndpoint: loaded.config.sts.endpoint, timeoutMs: loaded.config.sts.timeoutMs, fetch: deps.fetch, now: deps.now,
+        accounts: new Set(login.accounts), windowSeconds: login.windowSeconds, sessionMinutes: login.sessionMinutes,
+        sessionTokenKey: loaded.sessionTokenKey, nonces, onStsCall,
+        allowed: (identity) => [...loaded.profiles.values()].some((p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow)),
+      })
+    : undefined
+  return { loaded, tokenCache, authenticate, loginAlibaba }
 }
 
 /**
@@ -38,7 +53,11 @@ const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: Read
 export const createCredvend = (init: CredvendInit) => {
   const { deps, log } = init
   const revokedKeys = new Set<string>()
-  let current = buildGeneration(init.loaded, deps, revokedKeys)
+  // Shared by every generation: a reload must not reopen the replay window of signed logins.
+  const nonces = createNonceWindow(2 * 900_000)
+  const logins = { stsCalls: 0 }
+  const generation = (loaded: LoadedConfig) => buildGeneration(loaded, deps, revokedKeys, nonces, () => void logins.stsCalls++)
+  let current = generation(init.loaded)
   const stsConfig = init.loaded.config.sts
   const sts = createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs }, deps)
   const vends = createVendService({
@@ -70,6 +89,19 @@ export const createCredvend = (init: CredvendInit) => {
 
   return {
     authenticate: (authorization: string | undefined) => current.authenticate(authorization),
+    /** `POST /v1/session/alibaba`; a deployment that has not enabled it answers 404. */
+    async loginAlibaba(body: unknown, requestId: string) {
+      const login = current.loginAlibaba
+      if (!login) throw new VendError('ERR_NOT_FOUND', 'not found')
+      try {
+        const result = await login(body)
+        log({ type: 'audit', requestId, event: 'alibaba-login', outcome: 'ok', callerId: `alibaba.${result.identity.account}.${result.identity.role}` })
+        return result
+      } catch (error) {
+        log({ type: 'audit', requestId, event: 'alibaba-login', outcome: isVendError(error) ? error.code : 'ERR_INTERNAL' })
+        throw error
+      }
+    },
     vend,
     get generation() {
       return current.loaded.generation
@@ -79,7 +111,7 @@ export const createCredvend = (init: CredvendInit) => {
     },
     /** Swaps in a fully loaded generation and drops credentials granted under older rules. */
     reload(loaded: LoadedConfig): void {
-      current = buildGeneration(loaded, deps, revokedKeys)
+      current = generation(loaded)
       const purged = vends.keepGeneration(loaded.generation)
       log({ type: 'config', event: 'reloaded', generation: loaded.generation, purgedEntries: purged })
     },
@@ -92,7 +124,7 @@ export const createCredvend = (init: CredvendInit) => {
       const purged = vends.purgeCaller(`key.${id}`)
       log({ type: 'ops', event: 'api-key-revoked', keyId: id, purgedEntries: purged })
     },
-    stats: () => ({ ...vends.stats(), outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
+    stats: () => ({ ...vends.stats(), loginStsCalls: logins.stsCalls, outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
     /** Which source credvend's identity comes from, or why there is none (never a secret). */
     async readiness(input?: ProviderInput): Promise<{ ready: true; source: string } | { ready: false; reason: string }> {
       try {

@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { alibabaSessionBearer } from '../../lib/session/login-client.ts'
+import { createStsClient } from '../../lib/sts/client.ts'
+import { createNodeDeps } from './deps.ts'
+import { nodeSourceChain } from './source-chain.ts'
 import { UsageError } from './usage-error.ts'
 
 /** Values of a repeatable `--name value` option. */
@@ -8,11 +13,18 @@ export const optionValues = (args: readonly string[], name: string): string[] =>
 export const optionValue = (args: readonly string[], name: string): string | undefined => optionValues(args, name).at(-1)
 
 /**
- * How a client command proves who it is to credvend: a workload token file (re-read on every call,
- * because projected service-account tokens rotate), a token in an environment variable, or an API
- * key in one (`CREDVEND_API_KEY` by default). Never a value on the command line, where `ps` shows it.
+ * How a client command proves who it is to credvend: `--alibaba-login` (a signed GetCallerIdentity
+ * from this host's own identity), a workload token file (re-read on every call, because projected
+ * service-account tokens rotate), a token in an environment variable, or an API key in one
+ * (`CREDVEND_API_KEY` by default). Never a value on the command line, where `ps` shows it.
  */
 export const bearerFrom = (args: readonly string[], env: NodeJS.ProcessEnv): (() => Promise<string>) => {
+  if (args.includes('--alibaba-login')) {
+    // This host's own Alibaba identity (ECS role, FC, RRSA…), through the same chain the server uses.
+    const deps = createNodeDeps({ fetch })
+    const sts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? 'https://sts.aliyuncs.com' }, deps)
+    return alibabaSessionBearer({ url: credvendUrl(args, env), source: nodeSourceChain(env, deps, sts), fetch, now: () => new Date(), nonce: () => randomUUID() })
+  }
   const file = optionValue(args, '--token-file') ?? env.CREDVEND_TOKEN_FILE
   if (file) {
     return async () => {

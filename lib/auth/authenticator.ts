@@ -4,6 +4,7 @@ import type { Caller } from './caller.ts'
 import { verifyJwt, type IssuerVerifier } from './jwt.ts'
 import { authError } from './jwt-errors.ts'
 import type { TokenCache } from './token-cache.ts'
+import { SESSION_TOKEN_PREFIX, verifySessionToken } from '../session/session-token.ts'
 
 /** Everything authentication needs, compiled from one config generation. @internal */
 export interface AuthenticatorInit {
@@ -12,11 +13,13 @@ export interface AuthenticatorInit {
   readonly revokedKeys: ReadonlySet<string>
   readonly tokenCache: TokenCache
   readonly now: () => Date
+  /** Set when signed Alibaba logins are enabled: verifies the `cvs_` session tokens they yield. */
+  readonly sessionTokenKey?: string | undefined
 }
 
 /**
- * Turns an `Authorization` header into a Caller. `Bearer cvk_…` is an API key; any other bearer
- * token is a JWT. Verified JWTs are remembered by hash, so a token seen before costs one SHA-256.
+ * Turns an `Authorization` header into a Caller. `Bearer cvk_…` is an API key, `Bearer cvs_…` a
+ * credvend session token from a signed Alibaba login; any other bearer token is a JWT. Verified JWTs are remembered by hash, so a token seen before costs one SHA-256.
  * @internal
  */
 export const createAuthenticator = (init: AuthenticatorInit) =>
@@ -27,6 +30,7 @@ export const createAuthenticator = (init: AuthenticatorInit) =>
     const token = match[1]!
     const now = init.now()
     if (token.startsWith(API_KEY_PREFIX)) return verifyApiKey(token, init.apiKeys, init.revokedKeys, now)
+    if (token.startsWith(SESSION_TOKEN_PREFIX)) return verifySessionToken(init.sessionTokenKey, token, now)
     const tokenHash = sha256HexSync(token)
     const cached = init.tokenCache.get(tokenHash, now.getTime())
     if (cached) return cached.caller

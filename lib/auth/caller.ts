@@ -2,9 +2,9 @@ import { sha256Hex } from '../crypto/hmac.ts'
 
 /** An authenticated caller. `id` is qualified by how and by whom it was authenticated. @public */
 export interface Caller {
-  /** `jwt.<issuer>.<sub>`, `jwth.<issuer>.<hash>` when the sub does not fit, or `key.<id>`. */
+  /** `jwt.<issuer>.<sub>`, `jwth.<issuer>.<hash>` when the sub does not fit, `key.<id>`, or `alibaba.<account>.<role>`. */
   readonly id: string
-  readonly kind: 'jwt' | 'apiKey'
+  readonly kind: 'jwt' | 'apiKey' | 'alibaba'
   /** The configured issuer or key id that vouched for the caller. */
   readonly authority: string
   readonly sub: string

@@ -25,6 +25,9 @@ const MESSAGES: Readonly<Partial<Record<VendErrorCode, string>>> = {
   ERR_AUTH_KEY_REVOKED: 'API key revoked',
   ERR_AUTH_KEY_EXPIRED: 'API key expired',
   ERR_AUTH_MISSING: 'no credentials: send Authorization: Bearer <token>',
+  ERR_AUTH_SESSION: 'session token invalid or expired',
+  ERR_AUTH_ALIBABA: 'Alibaba identity not accepted',
+  ERR_AUTH_REPLAY: 'signed login stale or already used',
 }
 
 /** A VendError for an authentication failure, with a fixed message. @internal */

@@ -48,10 +48,12 @@ export interface LoadedConfig {
   readonly profiles: ReadonlyMap<string, CompiledProfile>
   readonly apiKeys: ReadonlyMap<string, ApiKeyRecord>
   readonly sessionNameKey: string | undefined
+  /** The HMAC key of credvend session tokens, when signed Alibaba logins are enabled. */
+  readonly sessionTokenKey: string | undefined
 }
 
 /** Field names whose found value is never echoed: they should hold references, and may hold a pasted secret. */
-const NEVER_ECHO = new Set(['externalId', 'sha256', 'sessionNameKey'])
+const NEVER_ECHO = new Set(['externalId', 'sha256', 'sessionNameKey', 'sessionTokenKey'])
 
 const describeFound = (issue: z.core.$ZodIssue): string => {
   if (!('input' in issue) || issue.input === undefined) return ''
@@ -163,8 +165,13 @@ export const loadConfig = async (text: string, resolve: SecretResolver): Promise
   const sessionNameKey = config.sessionNameKey
     ? await resolve(config.sessionNameKey).catch((e: Error) => void problems.push(`sessionNameKey: ${e.message}`))
     : undefined
+  const login = config.callers.alibaba
+  const sessionTokenKey = login?.enabled
+    ? await resolve(login.sessionTokenKey).catch((e: Error) => void problems.push(`callers.alibaba.sessionTokenKey: ${e.message}`))
+    : undefined
+  if (typeof sessionTokenKey === 'string' && sessionTokenKey.length < 32) problems.push('callers.alibaba.sessionTokenKey: the resolved key is shorter than 32 characters')
   if (problems.length > 0) throw configError(problems)
-  const secretsDigest = await sha256Hex(JSON.stringify([[...profiles.values()].map((p) => p.externalIdHash), [...apiKeys.values()].map((k) => k.digests), sessionNameKey ?? '']))
+  const secretsDigest = await sha256Hex(JSON.stringify([[...profiles.values()].map((p) => p.externalIdHash), [...apiKeys.values()].map((k) => k.digests), sessionNameKey ?? '', sessionTokenKey ?? '']))
   const generation = (await sha256Hex(`${text}\n${secretsDigest}`)).slice(0, 16)
-  return { generation, config, profiles, apiKeys, sessionNameKey: sessionNameKey ?? undefined }
+  return { generation, config, profiles, apiKeys, sessionNameKey: sessionNameKey ?? undefined, sessionTokenKey: sessionTokenKey ?? undefined }
 }

@@ -43,7 +43,15 @@ const apiKey = z.strictObject({
   disabled: z.boolean().default(false),
 })
 
+const ACCOUNT = /^\d{16}$/
+
 const allowRule = z.union([
+  z.strictObject({
+    /** A caller that logged in with a signed GetCallerIdentity: exact account and role (name or RoleId). */
+    alibaba: z
+      .strictObject({ account: z.string().regex(ACCOUNT, 'a 16-digit account id'), role: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/).optional(), roleId: z.string().regex(/^\d{1,32}$/).optional() })
+      .refine((r) => (r.role === undefined) !== (r.roleId === undefined), 'exactly one of role and roleId'),
+  }),
   z.strictObject({
     jwt: id,
     /** Exact, or a pattern where `*` matches any run of characters except `:` (one segment of a
@@ -169,6 +177,21 @@ export const configSchema = z
     callers: z.strictObject({
       jwt: z.array(jwtIssuer).default([]),
       apiKeys: z.array(apiKey).default([]),
+      /**
+       * Login with a signed STS GetCallerIdentity (`POST /v1/session/alibaba`). Off by default:
+       * binding a signed request to one credvend deployment is unconfirmed against live STS.
+       */
+      alibaba: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          accounts: z.array(z.string().regex(ACCOUNT, 'a 16-digit account id')).min(1),
+          /** HMAC key for the session tokens credvend issues (shared by every instance). */
+          sessionTokenKey: secretRef,
+          sessionMinutes: z.number().int().min(1).max(60).default(15),
+          /** credvend's own timestamp window for signed logins, tighter than STS's. */
+          windowSeconds: z.number().int().min(30).max(900).default(300),
+        })
+        .optional(),
     }),
     /**
      * credvend's own RAM identity (the role its function runs as), which profile roles — or their
@@ -213,7 +236,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['profiles', name, 'sessionName'], message: 'pseudonymous session names need sessionNameKey' })
       }
       profile.allow.forEach((rule, i) => {
-        const known = 'jwt' in rule ? jwtIds.has(rule.jwt) : keyIds.has(rule.apiKey)
+        const known = 'jwt' in rule ? jwtIds.has(rule.jwt) : 'apiKey' in rule ? keyIds.has(rule.apiKey) : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
         if (!known) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'allow', i], message: 'names a caller that is not configured' })
       })
     }

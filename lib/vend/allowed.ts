@@ -19,6 +19,11 @@ const subMatches = (actual: string, pattern: string) => {
 export const isAllowed = (caller: Caller, rules: readonly AllowRule[]): boolean =>
   rules.some((rule) => {
     if ('apiKey' in rule) return caller.kind === 'apiKey' && caller.authority === rule.apiKey
+    if ('alibaba' in rule) {
+      // Parsed fields, compared exactly: never a pattern over the ARN, whose session part the caller chose.
+      if (caller.kind !== 'alibaba' || caller.claims.account !== rule.alibaba.account) return false
+      return rule.alibaba.roleId !== undefined ? caller.claims.roleId === rule.alibaba.roleId : caller.claims.role === rule.alibaba.role!.toLowerCase()
+    }
     if (caller.kind !== 'jwt' || caller.authority !== rule.jwt) return false
     if (rule.sub !== undefined && !subMatches(caller.sub, rule.sub)) return false
     return Object.entries(rule.claims ?? {}).every(([k, v]) => claimMatches(caller.claims[k], v))

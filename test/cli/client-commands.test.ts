@@ -32,6 +32,7 @@ const cli = async (args: string[]) => {
   const code = await run.exited
   return { code, out: run.stdout(), err: run.stderr() }
 }
+type Result = Awaited<ReturnType<typeof cli>>
 const auth = () => ['--url', url, '--profile', 'svc', '--api-key-env', KEY_ENV]
 
 beforeAll(async () => {
@@ -92,7 +93,7 @@ describe('credvend process', () => {
 
 describe('credvend export', () => {
   it('env, json and cli-config outputs parse back to the same credentials', async () => {
-    const [env, json, config] = await Promise.all(['env', 'json', 'cli-config'].map((format) => cli(['export', ...auth(), '--format', format])))
+    const [env, json, config] = (await Promise.all(['env', 'json', 'cli-config'].map((format) => cli(['export', ...auth(), '--format', format])))) as [Result, Result, Result]
     for (const r of [env, json, config]) expect(r.code, r.err).toBe(0)
 
     const vars = Object.fromEntries([...env.out.matchAll(/^export (\w+)='([^']*)'$/gm)].map(([, k, v]) => [k, v]))

@@ -55,7 +55,7 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput) =>
   const signer = await makeSigner()
   const acme = await createApiKey('acme', (n) => new Uint8Array(nodeRandomBytes(n)))
   const other = await createApiKey('other', (n) => new Uint8Array(nodeRandomBytes(n)))
-  const env = { ACME_SHA256: acme.sha256, PARTNER_EXTERNAL_ID: emulator.demo.externalId, NAME_KEY: 'k'.repeat(32) }
+  const env = { ACME_SHA256: acme.sha256, PARTNER_EXTERNAL_ID: emulator.demo.externalId, NAME_KEY: 'k'.repeat(32), SESSION_TOKEN_KEY: 's'.repeat(40) }
   const base: ConfigInput = {
     region: 'cn-hangzhou',
     sts: { endpoint: emulator.stsEndpoint, timeoutMs: 1_000 },
