@@ -45,6 +45,14 @@ export type VendErrorCode =
   | 'ERR_STS_UNAVAILABLE'
   | 'ERR_STS_TIMEOUT'
   | 'ERR_STS_BAD_RESPONSE'
+  | 'ERR_KMS_DENIED'
+  | 'ERR_KMS_SOURCE_CREDENTIALS'
+  | 'ERR_KMS_REJECTED'
+  | 'ERR_KMS_UNAVAILABLE'
+  | 'ERR_KMS_TIMEOUT'
+  | 'ERR_KMS_BAD_RESPONSE'
+  | 'ERR_KMS_SECRET_INVALID'
+  | 'ERR_RATE_LIMITED'
   | 'ERR_INTERNAL'
 
 /** Upstream facts safe to log: Alibaba's error code and request id, never its message. @public */

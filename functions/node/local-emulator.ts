@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createDemoWorld } from '../../lib/emulator/demo-world.ts'
+import { createKmsEmulator } from '../../lib/emulator/kms/kms-emulator.ts'
 import { createOssEmulator } from '../../lib/emulator/oss/oss-emulator.ts'
 import { browserUploadCors } from '../../lib/emulator/oss/oss-store.ts'
 import { createStsEmulator } from '../../lib/emulator/sts/sts-emulator.ts'
@@ -28,10 +29,12 @@ export const listenLoopback = (fetch: Handler, port: number) =>
 /** The demo bucket every local start has, and the region it lives in. */
 export const DEMO_BUCKET = 'demo-bucket'
 export const DEMO_OSS_REGION = 'oss-cn-hangzhou'
+/** The demo RAMCredentials secret KMS rotates. */
+export const DEMO_RAM_SECRET = 'erp-ram-ak'
 
 /**
- * Starts the embedded Alibaba emulator on its own loopback ports — STS, and OSS with a demo
- * bucket whose CORS admits `ossCorsOrigins` — with a demo world whose keys are minted at this start.
+ * Starts the embedded Alibaba emulator on its own loopback ports — STS, OSS with a demo bucket
+ * whose CORS admits `ossCorsOrigins`, and KMS with a rotating RAMCredentials secret — with a demo world whose keys are minted at this start.
  */
 export const startLocalEmulator = async (options: { port?: number; ossPort?: number; now?: () => Date; ossCorsOrigins?: readonly string[] } = {}) => {
   const deps = { now: options.now ?? (() => new Date()), randomBytes: nodeRandomBytes }
@@ -45,8 +48,14 @@ export const startLocalEmulator = async (options: { port?: number; ossPort?: num
   oss.store.createBucket(demo.accountId, DEMO_BUCKET, { region: DEMO_OSS_REGION, cors: [browserUploadCors(corsOrigins)] })
   // OSS keeps the request path as sent: hand the emulator the target before URL parsing resolves `..`.
   const ossListener = await listenLoopback((req, env) => oss.app.fetch(req, { rawTarget: env.incoming.url }), options.ossPort ?? 0)
+  const kms = createKmsEmulator(world, deps)
+  const erpSecret = kms.secrets.createRamSecret(demo.accountId, DEMO_RAM_SECRET, { user: demo.erpUser, rotationIntervalSeconds: 7 * 24 * 3600 })
+  const kmsListener = await listenLoopback(kms.app.fetch, 0)
   return {
     stsEndpoint: `http://127.0.0.1:${listener.port}`,
+    kmsEndpoint: `http://127.0.0.1:${kmsListener.port}`,
+    kms,
+    erpSecret,
     /** ali-oss sends `bucket.localhost` for a host name, which browsers resolve; Node clients use `sldEnable`. */
     ossEndpoint: `http://localhost:${ossListener.port}`,
     oss,
@@ -62,6 +71,7 @@ export const startLocalEmulator = async (options: { port?: number; ossPort?: num
     close: async () => {
       await listener.close()
       await ossListener.close()
+      await kmsListener.close()
     },
   }
 }

@@ -74,7 +74,7 @@ const mustParse = (policy: unknown, kind: PolicyKind): RamPolicy => {
  * @public
  */
 export const createWorld = (deps: EmulatorDeps) => {
-  const accessKeys = new Map<string, { secret: string; principal: Principal }>()
+  const accessKeys = new Map<string, { secret: string; principal: Principal; notAfter?: Date }>()
   const roles = new Map<string, RoleRecord>()
   const providers = new Map<string, OidcProviderRecord>()
   const sessionsByToken = new Map<string, SessionRecord>()
@@ -125,7 +125,25 @@ export const createWorld = (deps: EmulatorDeps) => {
 
     findRole: (accountId: string, roleName: string) => roles.get(roleKey(accountId, roleName)),
     findOidcProvider: (arn: string) => providers.get(arn),
-    findAccessKey: (accessKeyId: string) => accessKeys.get(accessKeyId),
+    /** A key past its `notAfter` (a rotated-out RAM key) no longer exists, for STS and OSS alike. */
+    findAccessKey: (accessKeyId: string) => {
+      const key = accessKeys.get(accessKeyId)
+      return key && (!key.notAfter || deps.now().getTime() < key.notAfter.getTime()) ? key : undefined
+    },
+
+    /** A new AccessKey for an existing RAM user (what KMS rotation creates). */
+    addAccessKey(user: UserRecord) {
+      const accessKeyId = `LTAI5t${randomAlnum(deps, 18)}`
+      const accessKeySecret = randomAlnum(deps, 30)
+      accessKeys.set(accessKeyId, { secret: accessKeySecret, principal: user })
+      return { accessKeyId, accessKeySecret }
+    },
+
+    /** The key stops working at `at` (now, for an overlap of 0). */
+    retireAccessKey(accessKeyId: string, at: Date) {
+      const key = accessKeys.get(accessKeyId)
+      if (key) key.notAfter = at
+    },
     findSession: (accessKeyId: string) => {
       const principal = accessKeys.get(accessKeyId)?.principal
       return principal?.kind === 'session' ? principal : undefined
