@@ -5,6 +5,8 @@ import { createTokenCache } from './auth/token-cache.ts'
 import type { LoadedConfig } from './config/load.ts'
 import type { CredentialProvider, ProviderInput } from './credentials/provider.ts'
 import { isVendError, VendError } from './errors.ts'
+import { createKmsClient } from './kms/client.ts'
+import { createAccessKeyService } from './vend/access-key-service.ts'
 import { createAlibabaLogin } from './session/alibaba-login.ts'
 import { alibabaCaller } from './session/session-token.ts'
 import { isAllowed } from './vend/allowed.ts'
@@ -41,7 +43,8 @@ const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: Read
         allowed: (identity) => [...loaded.profiles.values()].some((p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow)),
       })
     : undefined
-  return { loaded, tokenCache, authenticate, loginAlibaba }
+  const kms = loaded.config.kms ? createKmsClient({ endpoint: loaded.config.kms.endpoint, timeoutMs: loaded.config.kms.timeoutMs }, deps) : undefined
+  return { loaded, tokenCache, authenticate, loginAlibaba, kms }
 }
 
 /**
@@ -65,6 +68,13 @@ export const createCredvend = (init: CredvendInit) => {
     maxEntries: init.loaded.config.cache.maxEntries, upstream: init.loaded.config.upstream,
   })
   const outcomes = new Map<string, number>()
+  // The KMS client follows the generation (its endpoint is config); the cache outlives reloads.
+  const accessKeys = createAccessKeyService({
+    kms: { getSecretValue: (source, input) => current.kms!.getSecretValue(source, input) },
+    source: init.source, now: deps.now, random: deps.random, sharePending: init.sharePending,
+  })
+  /** access-key profiles exist only on the internal function; elsewhere they are as unknown as any other name. */
+  const accessKeyProfiles = () => (current.loaded.config.exposeInternalRoutes && current.kms ? current.loaded.accessKeyProfiles : new Map())
 
   const vend = async (caller: Caller, profile: string, request: VendRequest, requestId: string, input?: ProviderInput): Promise<VendResult> => {
     const { loaded } = current
@@ -87,8 +97,34 @@ export const createCredvend = (init: CredvendInit) => {
     }
   }
 
+  const audited = async <T>(base: Record<string, unknown>, work: () => Promise<T & { cache?: string }>): Promise<T> => {
+    try {
+      const result = await work()
+      outcomes.set('ok', (outcomes.get('ok') ?? 0) + 1)
+      log({ ...base, outcome: 'ok', cache: result.cache ?? null })
+      return result
+    } catch (error) {
+      const code = isVendError(error) ? error.code : 'ERR_INTERNAL'
+      outcomes.set(code, (outcomes.get(code) ?? 0) + 1)
+      log({ ...base, outcome: code, upstreamCode: isVendError(error) ? (error.upstream?.code ?? null) : null })
+      throw error
+    }
+  }
+
   return {
     authenticate: (authorization: string | undefined) => current.authenticate(authorization),
+    /** Whether `profile` names an access-key profile this deployment serves. */
+    isAccessKeyProfile: (profile: string) => current.loaded.accessKeyProfiles.has(profile),
+    vendAccessKey(caller: Caller, profile: string, requestId: string, input?: ProviderInput) {
+      const { generation } = current.loaded
+      return audited({ type: 'audit', requestId, callerId: caller.id, profile, generation, kind: 'access-key' }, () =>
+        accessKeys.vend(generation, accessKeyProfiles(), profile, caller, input))
+    },
+    reportInvalid(caller: Caller, profile: string, accessKeyId: string, requestId: string, input?: ProviderInput) {
+      const { generation } = current.loaded
+      return audited({ type: 'audit', requestId, callerId: caller.id, profile, generation, kind: 'access-key', event: 'report-invalid' }, () =>
+        accessKeys.report(generation, accessKeyProfiles(), profile, caller, accessKeyId, input))
+    },
     /** `POST /v1/session/alibaba`; a deployment that has not enabled it answers 404. */
     async loginAlibaba(body: unknown, requestId: string) {
       const login = current.loginAlibaba
@@ -124,7 +160,7 @@ export const createCredvend = (init: CredvendInit) => {
       const purged = vends.purgeCaller(`key.${id}`)
       log({ type: 'ops', event: 'api-key-revoked', keyId: id, purgedEntries: purged })
     },
-    stats: () => ({ ...vends.stats(), loginStsCalls: logins.stsCalls, outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
+    stats: () => ({ ...vends.stats(), kmsCalls: accessKeys.stats().kmsCalls, reportRefreshes: accessKeys.stats().reportRefreshes, loginStsCalls: logins.stsCalls, outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
     /** Which source credvend's identity comes from, or why there is none (never a secret). */
     async readiness(input?: ProviderInput): Promise<{ ready: true; source: string } | { ready: false; reason: string }> {
       try {

@@ -11,6 +11,7 @@ import { demoRoutes } from './demo-routes.ts'
 import { readConfigFile } from './commands/config-check.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { nodeSourceChain } from './source-chain.ts'
+import { kmsSecretReader } from '../../lib/kms/secret-reader.ts'
 import { UsageError } from './usage-error.ts'
 
 /** Env names the serve command reads. */
@@ -80,15 +81,19 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
  * logged and the running generation stays).
  */
 const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
-  const loaded = await readConfigFile(path, envSecretResolver(env))
   const deps = createNodeDeps({ fetch: pooledFetch() })
+  // The source chain needs an STS client for chained roles before the config is read: it takes
+  // the endpoint from the environment, or the public one.
+  const bootSts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? 'https://sts.aliyuncs.com' }, deps)
+  const kmsSecret = kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps)
+  const loaded = await readConfigFile(path, envSecretResolver(env), { kmsSecret })
   const sts = createStsClient({ endpoint: loaded.config.sts.endpoint, signature: loaded.config.sts.signature, timeoutMs: loaded.config.sts.timeoutMs }, deps)
   const credvend = createCredvend({ loaded, deps, source: nodeSourceChain(env, deps, sts), log: jsonLineLog, sharePending: true })
   const app = createApp(deps, credvend)
   const host = env.HOST ?? '127.0.0.1'
   const listener = await listenOn(app.fetch, host, port(env[ENV_PORT], 8787, ENV_PORT))
   const reload = () =>
-    void readConfigFile(path, envSecretResolver(env)).then(
+    void readConfigFile(path, envSecretResolver(env), { kmsSecret }).then(
       (next) => credvend.reload(next),
       (error: Error) => jsonLineLog({ type: 'config', event: 'reload-refused', problems: error.message }),
     )

@@ -6,7 +6,7 @@ import { utf8 } from '../crypto/encoding.ts'
 import { compileTemplate, MAX_POLICY_BYTES, type CompiledTemplate } from '../policy/template.ts'
 import { EXTERNAL_ID } from '../sts/schemas.ts'
 import { ossSessionPolicyTemplate } from '../policy/oss-presets.ts'
-import { configSchema, type Config, type Profile, type SecretRef } from './schema.ts'
+import { configSchema, type AccessKeyProfile, type Config, type RoleProfile, type SecretRef } from './schema.ts'
 
 /** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
 export type SecretResolver = (ref: SecretRef) => Promise<string>
@@ -15,7 +15,7 @@ export type SecretResolver = (ref: SecretRef) => Promise<string>
 export const envSecretResolver =
   (env: Readonly<Record<string, string | undefined>>): SecretResolver =>
   async (ref) => {
-    if ('kmsSecret' in ref) throw new Error('kmsSecret references need the KMS client, which this build does not have yet')
+    if ('kmsSecret' in ref) throw new Error('kmsSecret references need a kms section in the config (its endpoint)')
     const value = env[ref.env]
     if (value === undefined || value === '') throw new Error(`environment variable ${ref.env} is not set`)
     return value
@@ -24,7 +24,7 @@ export const envSecretResolver =
 /** A profile ready to vend: secrets resolved, template compiled, durations settled. @public */
 export interface CompiledProfile {
   readonly name: string
-  readonly profile: Profile
+  readonly profile: RoleProfile
   readonly template: CompiledTemplate | undefined
   readonly externalId: string | undefined
   /** SHA-256 of the ExternalId (or of nothing): what cache keys and logs may carry. */
@@ -46,6 +46,8 @@ export interface LoadedConfig {
   readonly generation: string
   readonly config: Config
   readonly profiles: ReadonlyMap<string, CompiledProfile>
+  /** `access-key` profiles, kept apart: they vend through KMS, not STS. */
+  readonly accessKeyProfiles: ReadonlyMap<string, AccessKeyProfile>
   readonly apiKeys: ReadonlyMap<string, ApiKeyRecord>
   readonly sessionNameKey: string | undefined
   /** The HMAC key of credvend session tokens, when signed Alibaba logins are enabled. */
@@ -91,7 +93,7 @@ const resolveExternalId = async (ref: SecretRef, at: string, resolve: SecretReso
   return value
 }
 
-const compileProfile = async (name: string, profile: Profile, resolve: SecretResolver, problems: string[]): Promise<CompiledProfile> => {
+const compileProfile = async (name: string, profile: RoleProfile, resolve: SecretResolver, problems: string[]): Promise<CompiledProfile> => {
   const at = `profiles.${name}`
   let template: CompiledTemplate | undefined
   const sessionPolicy = profile.kind === 'oss-upload' ? ossSessionPolicyTemplate(profile) : profile.sessionPolicy
@@ -148,7 +150,14 @@ const resolveApiKeys = async (config: Config, resolve: SecretResolver, problems:
  * const loaded = await loadConfig(await readFile(path, 'utf8'), envSecretResolver(process.env))
  * @public
  */
-export const loadConfig = async (text: string, resolve: SecretResolver): Promise<LoadedConfig> => {
+export const loadConfig = async (
+  text: string,
+  baseResolve: SecretResolver,
+  options: {
+    /** Reads a KMS secret's value, given the parsed config (whose `kms` section names the endpoint). */
+    readonly kmsSecret?: (config: Config) => ((name: string) => Promise<string>) | undefined
+  } = {},
+): Promise<LoadedConfig> => {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -159,8 +168,15 @@ export const loadConfig = async (text: string, resolve: SecretResolver): Promise
   if (!parsed.success) throw configError(parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}${describeFound(i)}`))
   const config = parsed.data
   const problems: string[] = []
+  const readKms = options.kmsSecret?.(config)
+  // `{ kmsSecret }` goes to KMS when the entry can reach it; everything else to the base resolver.
+  const resolve: SecretResolver = (ref) => ('kmsSecret' in ref && readKms ? readKms(ref.kmsSecret) : baseResolve(ref))
   const profiles = new Map<string, CompiledProfile>()
-  for (const [name, profile] of Object.entries(config.profiles)) profiles.set(name, await compileProfile(name, profile, resolve, problems))
+  const accessKeyProfiles = new Map<string, AccessKeyProfile>()
+  for (const [name, profile] of Object.entries(config.profiles)) {
+    if (profile.kind === 'access-key') accessKeyProfiles.set(name, profile)
+    else profiles.set(name, await compileProfile(name, profile, resolve, problems))
+  }
   const apiKeys = await resolveApiKeys(config, resolve, problems)
   const sessionNameKey = config.sessionNameKey
     ? await resolve(config.sessionNameKey).catch((e: Error) => void problems.push(`sessionNameKey: ${e.message}`))
@@ -173,5 +189,5 @@ export const loadConfig = async (text: string, resolve: SecretResolver): Promise
   if (problems.length > 0) throw configError(problems)
   const secretsDigest = await sha256Hex(JSON.stringify([[...profiles.values()].map((p) => p.externalIdHash), [...apiKeys.values()].map((k) => k.digests), sessionNameKey ?? '', sessionTokenKey ?? '']))
   const generation = (await sha256Hex(`${text}\n${secretsDigest}`)).slice(0, 16)
-  return { generation, config, profiles, apiKeys, sessionNameKey: sessionNameKey ?? undefined, sessionTokenKey: sessionTokenKey ?? undefined }
+  return { generation, config, profiles, accessKeyProfiles, apiKeys, sessionNameKey: sessionNameKey ?? undefined, sessionTokenKey: sessionTokenKey ?? undefined }
 }

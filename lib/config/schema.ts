@@ -154,7 +154,26 @@ const ossUploadProfile = z.strictObject({
   durationSeconds: duration.default(900),
 })
 
-const profile = z.discriminatedUnion('kind', [stsProfile, ossUploadProfile])
+/**
+ * A KMS-rotated RAM AccessKey (a `RAMCredentials` secret), for systems that cannot use STS tokens.
+ * Served by the internal function only.
+ */
+const accessKeyProfile = z.strictObject({
+  kind: z.literal('access-key'),
+  allow: z.array(allowRule).min(1),
+  secretName: z.string().regex(/^[\w/:.@-]{1,192}$/, 'a KMS secret name or ARN'),
+  /** Re-read after this long when KMS names no next rotation. */
+  maxTtlSeconds: z.number().int().min(60).max(86_400).default(3600),
+  /** After NextRotationDate, wait this long, plus up to as much again of jitter, before re-reading. */
+  rotationDelaySeconds: z.number().int().min(0).max(3600).default(300),
+  /** How long a rotated-out key keeps working (the secret's overlap); 0 trusts nothing past the rotation. */
+  overlapSeconds: z.number().int().min(0).max(7 * 86_400).default(0),
+  /** At most one report-triggered refresh per this many seconds. */
+  reportIntervalSeconds: z.number().int().min(1).max(3600).default(10),
+  disabled: z.boolean().default(false),
+})
+
+const profile = z.discriminatedUnion('kind', [stsProfile, ossUploadProfile, accessKeyProfile])
 
 /**
  * The credvend configuration (PRODUCT.md §3). Strict everywhere: an unknown key is a typo, and a
@@ -213,13 +232,32 @@ export const configSchema = z
         circuitCooldownMs: z.number().int().min(100).max(600_000).default(30_000),
       })
       .default({ attempts: 3, deadlineMs: 10_000, backoffBaseMs: 100, backoffCapMs: 2_000, circuitFailures: 5, circuitCooldownMs: 30_000 }),
-    /** Serve /openapi.json and /metrics (internal function and local mode only). */
+    /** KMS Secrets Manager, for access-key profiles and `{ kmsSecret }` references. */
+    kms: z
+      .strictObject({
+        /** `https://kms.<region>.aliyuncs.com`, `https://kms-vpc.<region>.aliyuncs.com`, or a loopback emulator. */
+        endpoint: z.url().refine((u) => /^https:\/\/kms(-vpc)?\.[a-z0-9-]+\.aliyuncs\.com\/?$/.test(u) || /^https:\/\/[a-z0-9.-]+\.cryptoservice\.kms\.aliyuncs\.com\/?$/.test(u) || /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u), 'https://kms[-vpc].<region>.aliyuncs.com, or a loopback emulator'),
+        timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+      })
+      .optional(),
+    /**
+     * This deployment is the internal function (or local mode): it serves /openapi.json,
+     * /metrics and access-key profiles. The public function leaves it off.
+     */
     exposeInternalRoutes: z.boolean().default(false),
   })
   .superRefine((config, ctx) => {
     const jwtIds = new Set(config.callers.jwt.map((j) => j.id))
     const keyIds = new Set(config.callers.apiKeys.map((k) => k.id))
     for (const [name, profile] of Object.entries(config.profiles)) {
+      if (profile.kind === 'access-key') {
+        if (!config.kms) ctx.addIssue({ code: 'custom', path: ['profiles', name], message: 'access-key profiles need the kms section (its endpoint)' })
+        profile.allow.forEach((rule, i) => {
+          const known = 'jwt' in rule ? jwtIds.has(rule.jwt) : 'apiKey' in rule ? keyIds.has(rule.apiKey) : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
+          if (!known) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'allow', i], message: 'names a caller that is not configured' })
+        })
+        continue
+      }
       const max = typeof profile.durationSeconds === 'number' ? profile.durationSeconds : profile.durationSeconds.max
       if (typeof profile.durationSeconds !== 'number' && profile.durationSeconds.default > profile.durationSeconds.max) {
         ctx.addIssue({ code: 'custom', path: ['profiles', name, 'durationSeconds'], message: 'default exceeds max' })
@@ -250,6 +288,10 @@ export type Config = z.output<typeof configSchema>
 export type Profile = Config['profiles'][string]
 /** @public */
 export type StsProfile = Extract<Profile, { kind: 'sts' }>
+/** Profiles that vend STS credentials through a role. @public */
+export type RoleProfile = Exclude<Profile, { kind: 'access-key' }>
+/** @public */
+export type AccessKeyProfile = Extract<Profile, { kind: 'access-key' }>
 /** @public */
 export type OssUploadProfile = Extract<Profile, { kind: 'oss-upload' }>
 /** @public */

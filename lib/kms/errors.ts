@@ -5,6 +5,8 @@ import type { ServiceErrors } from '../openapi/call.ts'
 const BY_CODE: ReadonlyArray<readonly [RegExp, VendErrorCode]> = [
   [/^(Rejected\.Throttling|Throttling(\..*)?|ServiceUnavailableTemporary|InternalFailure|InternalError|ServiceUnavailable)$/, 'ERR_KMS_UNAVAILABLE'],
   [/^(SignatureDoesNotMatch|IncompleteSignature|SignatureNonceUsed|InvalidTimeStamp\..*|InvalidAccessKeyId(\..*)?|InvalidSecurityToken\..*|MissingSecurityToken)$/, 'ERR_KMS_SOURCE_CREDENTIALS'],
+  // Not found is a request problem (a wrong name), not a permission one.
+  [/^(Forbidden\.ResourceNotFound|EntityNotExist(\..*)?)$/, 'ERR_KMS_REJECTED'],
   [/^(Forbidden(\..*)?|NoPermission|AccessDenied(Error)?)$/, 'ERR_KMS_DENIED'],
 ]
 

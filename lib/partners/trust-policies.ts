@@ -22,6 +22,7 @@ export const trustPoliciesFor = (config: Config): RoleTrust[] => {
   if (!config.sourcePrincipal) throw new VendError('ERR_CONFIG_INVALID', 'sourcePrincipal is not set: trust policies need the identity credvend runs as')
   const byRole = new Map<string, { profiles: string[]; policy: RamPolicy; text: string }>()
   for (const [name, profile] of Object.entries(config.profiles)) {
+    if (profile.kind === 'access-key') continue
     const links = [...profile.via, { roleArn: profile.roleArn, externalId: profile.externalId }]
     let trusted = config.sourcePrincipal
     for (const link of links) {

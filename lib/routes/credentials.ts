@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono'
+import { z } from 'zod'
 import { bodyLimit } from 'hono/body-limit'
 import type { Credvend } from '../credvend.ts'
 import type { AppBindings } from '../http/bindings.ts'
@@ -10,6 +11,7 @@ import { uploadCors } from './upload-cors.ts'
 import { vendBody, type VendBody } from './vend-body.ts'
 
 const MAX_BODY_BYTES = 16 * 1024
+const reportBody = z.strictObject({ AccessKeyId: z.string().regex(/^[A-Za-z0-9.]{8,128}$/) })
 const CREDENTIAL_PARAMS = /^(access_?token|token|api_?key|key|jwt|bearer|authorization|password|secret)$/i
 
 const refuseQuery = (c: Context) => {
@@ -77,6 +79,13 @@ export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
   })
   const handle = async (c: Context<AppBindings>, body: VendBody) => {
     const caller = await credvend.authenticate(c.req.header('authorization'))
+    const name = c.req.param('profile')!
+    if (credvend.isAccessKeyProfile(name)) {
+      if (body.form || body.parameters || body.durationSeconds !== undefined) throw new VendError('ERR_BAD_REQUEST', 'access-key profiles take no narrowing')
+      const key = await credvend.vendAccessKey(caller, name, c.var.requestId, c.env?.providerInput)
+      // No SecurityToken: this is a plain AccessKey, and Expiration says when to fetch again.
+      return c.json({ Code: 'Success', AccessKeyId: key.accessKeyId, AccessKeySecret: key.accessKeySecret, Expiration: formatTimestamp(key.expiration) }, 200, { 'Cache-Control': 'no-store' })
+    }
     const result = await credvend.vend(caller, c.req.param('profile')!, body, c.var.requestId, c.env?.providerInput)
     return c.json(await uploadResponse(result, body.form === true, now()), 200, { 'Cache-Control': 'no-store' })
   }
@@ -86,6 +95,16 @@ export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
   routes.get('/:profile', async (c) => {
     refuseQuery(c)
     return handle(c, {})
+  })
+  routes.post('/:profile/report-invalid', limit, async (c) => {
+    refuseQuery(c)
+    const caller = await credvend.authenticate(c.req.header('authorization'))
+    const parsed = reportBody.safeParse(await c.req.json().catch(() => undefined))
+    if (!parsed.success) throw new VendError('ERR_BAD_REQUEST', 'send {"AccessKeyId": "…"} of the pair that was refused')
+    const name = c.req.param('profile')
+    if (!credvend.isAccessKeyProfile(name)) throw new VendError('ERR_NOT_FOUND', 'not found')
+    const key = await credvend.reportInvalid(caller, name, parsed.data.AccessKeyId, c.var.requestId, c.env?.providerInput)
+    return c.json({ Code: 'Success', Refreshed: key.refreshed, AccessKeyId: key.accessKeyId, AccessKeySecret: key.accessKeySecret, Expiration: formatTimestamp(key.expiration) }, 200, { 'Cache-Control': 'no-store' })
   })
   routes.post('/:profile', limit, async (c) => {
     refuseQuery(c)

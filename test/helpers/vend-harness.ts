@@ -50,7 +50,7 @@ export const UPLOAD_TEMPLATE = {
  * with a generated key, two API keys, profiles for uploads, a partner and an admin role. Sleeps
  * between retries are recorded, not waited; every log line is captured.
  */
-export const startVendHarness = async (overrides: { config?: (c: ConfigInput) => ConfigInput; sharePending?: boolean } = {}) => {
+export const startVendHarness = async (overrides: { config?: (c: ConfigInput, emulator: Awaited<ReturnType<typeof startTestEmulator>>) => ConfigInput; sharePending?: boolean } = {}) => {
   const emulator = await startTestEmulator()
   const signer = await makeSigner()
   const acme = await createApiKey('acme', (n) => new Uint8Array(nodeRandomBytes(n)))
@@ -110,7 +110,7 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput) =>
     },
     upstream: { attempts: 3, deadlineMs: 10_000, backoffBaseMs: 100, backoffCapMs: 1_000, circuitFailures: 3, circuitCooldownMs: 30_000 },
   }
-  const config = overrides.config ? overrides.config(base) : base
+  const config = overrides.config ? overrides.config(base, emulator) : base
   const loaded = await loadConfig(JSON.stringify(config), envSecretResolver(env))
   const logs: Array<Record<string, unknown>> = []
   const sleeps: number[] = []

@@ -9,14 +9,14 @@ import { UsageError } from '../usage-error.ts'
 export const placeholderResolver: SecretResolver = async () => '0'.repeat(64)
 
 /** Reads and loads a config file; `resolve` picks real secrets (serve) or placeholders (checks). */
-export const readConfigFile = async (path: string, resolve: SecretResolver) => {
+export const readConfigFile = async (path: string, resolve: SecretResolver, options: Parameters<typeof loadConfig>[2] = {}) => {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch {
     throw new UsageError(`cannot read ${path}`)
   }
-  return loadConfig(text, resolve)
+  return loadConfig(text, resolve, options)
 }
 
 /** `credvend config check FILE [--resolve]`: exit 0 with a summary, or 2 with one line per problem. */

@@ -58,6 +58,13 @@ export const createKmsEmulator = (world: World, deps: EmulatorDeps, options: { r
       const secret = secrets.find(auth.principal!.accountId, name)
       const arn = `acs:kms:${region}:${auth.principal!.accountId}:secret/${name}`
       if (!mayRead(auth.principal!, arn)) throw new KmsError(403, 'Forbidden.NoPermission', 'This operation is forbidden by permission system.')
+      const plain = secrets.findGeneric(auth.principal!.accountId, name)
+      if (!secret && plain) {
+        return c.json({
+          RequestId: requestId, SecretName: name, VersionId: plain.versionId, CreateTime: formatTimestamp(plain.created),
+          SecretData: plain.value, SecretDataType: 'text', SecretType: 'Generic', VersionStages: { VersionStage: ['ACSCurrent'] },
+        })
+      }
       if (!secret) throw new KmsError(404, 'Forbidden.ResourceNotFound', 'Resource not found.')
       const stage = auth.params.VersionStage ?? 'ACSCurrent'
       const v = stage === 'ACSCurrent' ? secret.current : stage === 'ACSPrevious' ? secret.previous : undefined

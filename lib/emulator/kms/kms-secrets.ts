@@ -30,6 +30,7 @@ export interface RamSecret {
  */
 export const createKmsSecrets = (world: World, deps: EmulatorDeps) => {
   const secrets = new Map<string, RamSecret>()
+  const generic = new Map<string, { readonly value: string; readonly versionId: string; readonly created: Date }>()
   const version = (keys: { accessKeyId: string; accessKeySecret: string }): Version => ({ versionId: `v-${randomAlnum(deps, 16).toLowerCase()}`, ...keys, created: deps.now() })
   return {
     createRamSecret(accountId: string, name: string, init: { user: UserRecord & { accessKeyId: string; accessKeySecret: string }; rotationIntervalSeconds?: number; overlapSeconds?: number }): RamSecret {
@@ -44,6 +45,11 @@ export const createKmsSecrets = (world: World, deps: EmulatorDeps) => {
       return secret
     },
     find: (accountId: string, name: string) => secrets.get(`${accountId}:${name}`),
+    /** A Generic secret: a plain value, such as an ExternalId a config references. */
+    createGenericSecret(accountId: string, name: string, value: string) {
+      generic.set(`${accountId}:${name}`, { value, versionId: `v-${randomAlnum(deps, 16).toLowerCase()}`, created: deps.now() })
+    },
+    findGeneric: (accountId: string, name: string) => generic.get(`${accountId}:${name}`),
     /** One rotation, now: the schedule moves on by one interval. */
     rotate(secret: RamSecret): void {
       const now = deps.now()

@@ -71,7 +71,7 @@ describe('loadConfig', () => {
 
   it('reports unset environment variables and unsupported kmsSecret references', async () => {
     const lines = await problems({ ...valid, profiles: { 'acme-reports': { ...valid.profiles['acme-reports'], externalId: { kmsSecret: 'acme-external-id' } } } }, { ACME_SHA256: 'a'.repeat(64) })
-    expect(lines).toEqual(['profiles.acme-reports.externalId: kmsSecret references need the KMS client, which this build does not have yet'])
+    expect(lines).toEqual(['profiles.acme-reports.externalId: kmsSecret references need a kms section in the config (its endpoint)'])
     const unset = await problems(valid, { ACME_EXTERNAL_ID: 'ext-7f3a9c2e1b' })
     expect(unset).toEqual(['callers.apiKeys[0].sha256[0]: environment variable ACME_SHA256 is not set'])
   })
