@@ -37,9 +37,16 @@ const auth = () => ['--url', url, '--profile', 'svc', '--api-key-env', KEY_ENV]
 
 beforeAll(async () => {
   h = await startVendHarness({
-    config: (c) => ({
+    config: (c, emulator) => ({
       ...c,
-      profiles: { ...c.profiles, svc: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: 'acs:ram::1234567890123456:role/credvend-demo', durationSeconds: 3600 } },
+      // The internal function: it also serves the access-key profile.
+      exposeInternalRoutes: true,
+      kms: { endpoint: emulator.kmsEndpoint },
+      profiles: {
+        ...c.profiles,
+        svc: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: 'acs:ram::1234567890123456:role/credvend-demo', durationSeconds: 3600 },
+        erp: { kind: 'access-key', allow: [{ apiKey: 'acme' }], secretName: 'erp-ram-ak' },
+      },
     }),
   })
   server = await listenLoopback(h.app.fetch, 0)
@@ -116,5 +123,34 @@ describe('credvend export', () => {
     const before = h.assumeRoleCalls()
     expect((await cli(['export', ...auth(), '--format', 'yaml'])).code).toBe(2)
     expect(h.assumeRoleCalls()).toBe(before)
+  }, 60_000)
+})
+
+describe('access-key profiles through the delivery commands', () => {
+  const akAuth = () => ['--url', url, '--profile', 'erp', '--api-key-env', KEY_ENV]
+
+  it('exec hands the child the AccessKey variables (no credentials URI: it needs a SecurityToken)', async () => {
+    const child = "console.log([process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, process.env.ALIBABA_CLOUD_SECURITY_TOKEN ?? 'none', process.env.ALIBABA_CLOUD_CREDENTIALS_URI ?? 'none'].join(' '))"
+    const result = await cli(['exec', ...akAuth(), '--', process.execPath, '-e', child])
+    expect(result.code, result.err).toBe(0)
+    expect(result.out.trim()).toBe(`${h.emulator.erpSecret.current.accessKeyId} none none`)
+  }, 60_000)
+
+  it('process prints mode AK, which the official External profile mode accepts; export env has no token', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'credvend-process-ak-'))
+    mkdirSync(join(home, '.aliyun'))
+    const command = [process.execPath, '--import', 'tsx', join(process.cwd(), 'functions/node/cli.ts'), 'process', ...akAuth()].join(' ')
+    writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'ext', profiles: [{ name: 'ext', mode: 'External', process_command: command }] }))
+    process.env[KEY_ENV] = h.acmeKey
+    try {
+      const creds = await officialProfile(home, 'ext').getCredentials()
+      expect([creds.accessKeyId, creds.accessKeySecret]).toEqual([h.emulator.erpSecret.current.accessKeyId, h.emulator.erpSecret.current.accessKeySecret])
+      expect(creds.securityToken).toBeFalsy()
+    } finally {
+      delete process.env[KEY_ENV]
+    }
+    const env = await cli(['export', ...akAuth(), '--format', 'env'])
+    expect(env.out).toContain(`export ALIBABA_CLOUD_ACCESS_KEY_ID='${h.emulator.erpSecret.current.accessKeyId}'`)
+    expect(env.out).not.toContain('SECURITY_TOKEN')
   }, 60_000)
 })

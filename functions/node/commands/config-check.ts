@@ -24,5 +24,5 @@ export const configCheckCommand = async (args: readonly string[], env: NodeJS.Pr
   const file = args.find((a) => !a.startsWith('--'))
   if (!file || args.some((a) => a.startsWith('--') && a !== '--resolve')) throw new UsageError('usage: credvend config check FILE [--resolve]')
   const loaded = await readConfigFile(file, args.includes('--resolve') ? envSecretResolver(env) : placeholderResolver)
-  console.log(`ok: ${file} — generation ${loaded.generation}, ${loaded.profiles.size} profile(s), ${loaded.config.callers.jwt.length} JWT issuer(s), ${loaded.apiKeys.size} API key(s)`)
+  console.log(`ok: ${file} — generation ${loaded.generation}, ${loaded.profiles.size + loaded.accessKeyProfiles.size} profile(s), ${loaded.config.callers.jwt.length} JWT issuer(s), ${loaded.apiKeys.size} API key(s)`)
 }
