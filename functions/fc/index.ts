@@ -4,6 +4,7 @@ import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
 import { createCredvend } from '../../lib/credvend.ts'
 import type { ProviderInput } from '../../lib/credentials/provider.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
+import { kmsSecretReader } from '../../lib/kms/secret-reader.ts'
 import { createNodeDeps, jsonLineLog } from '../node/deps.ts'
 import { nodeSourceChain } from '../node/source-chain.ts'
 import { eventToRequest, parseEvent, responseToResult, type Fc3HttpResponse } from './fc3-event.ts'
@@ -22,12 +23,14 @@ let appPromise: Promise<App> | undefined
  * from `CREDVEND_CONFIG` (a file in the code package) or `CREDVEND_CONFIG_JSON`, secrets from the
  * function's environment. Local mode does not exist here.
  */
-const buildApp = async (env: NodeJS.ProcessEnv): Promise<App> => {
+const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<App> => {
   if (env.CREDVEND_LOCAL) throw new Error('local mode is not available on Function Compute')
   const text = env.CREDVEND_CONFIG_JSON ?? (env.CREDVEND_CONFIG ? await readFile(env.CREDVEND_CONFIG, 'utf8') : undefined)
   if (!text) throw new Error('set CREDVEND_CONFIG (a file in the code package) or CREDVEND_CONFIG_JSON')
-  const loaded = await loadConfig(text, envSecretResolver(env))
   const deps = createNodeDeps()
+  // `{ kmsSecret }` references are read with the first invocation's context.credentials.
+  const bootSts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? `https://sts-vpc.${env.FC_REGION ?? 'cn-hangzhou'}.aliyuncs.com` }, deps)
+  const loaded = await loadConfig(text, envSecretResolver(env), { kmsSecret: kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps, input) })
   const sts = createStsClient({ endpoint: loaded.config.sts.endpoint, signature: loaded.config.sts.signature, timeoutMs: loaded.config.sts.timeoutMs }, deps)
   const credvend = createCredvend({ loaded, deps, source: nodeSourceChain(env, deps, sts), log: jsonLineLog, sharePending: true })
   return createApp(deps, credvend)
@@ -41,7 +44,7 @@ const providerInput = (context: FcContext | undefined): ProviderInput =>
 
 /** The FC 3.0 handler: `index.handler` in s.yaml. */
 export const handler = async (event: unknown, context?: FcContext): Promise<Fc3HttpResponse> => {
-  appPromise ??= buildApp(process.env).catch((error: unknown) => {
+  appPromise ??= buildApp(process.env, providerInput(context)).catch((error: unknown) => {
     appPromise = undefined
     throw error
   })
