@@ -3,6 +3,7 @@ import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
 import { createCredvend } from '../../lib/credvend.ts'
 import { workersChain } from '../../lib/credentials/default-chains.ts'
 import { VendError } from '../../lib/errors.ts'
+import { kmsSecretReader } from '../../lib/kms/secret-reader.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 
 /**
@@ -27,7 +28,6 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
   if (built?.source === env.CREDVEND_CONFIG_JSON) return built.app
   if (env.CREDVEND_LOCAL) throw new VendError('ERR_CONFIG_INVALID', 'local mode is not available on Workers')
   const vars = strings(env)
-  const loaded = await loadConfig(env.CREDVEND_CONFIG_JSON, envSecretResolver(vars))
   const deps = {
     fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
     now: () => new Date(),
@@ -35,8 +35,10 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
   }
+  const source = workersChain({ env: vars, fetch: deps.fetch, now: deps.now })
+  const loaded = await loadConfig(env.CREDVEND_CONFIG_JSON, envSecretResolver(vars), { kmsSecret: kmsSecretReader(source, deps) })
   // Workers forbid awaiting a promise created by another request: no shared pending work.
-  const credvend = createCredvend({ loaded, deps, source: workersChain({ env: vars, fetch: deps.fetch, now: deps.now }), log: (e) => console.log(JSON.stringify(e)), sharePending: false })
+  const credvend = createCredvend({ loaded, deps, source, log: (e) => console.log(JSON.stringify(e)), sharePending: false })
   const app = createApp(deps, credvend)
   built = { source: env.CREDVEND_CONFIG_JSON, app }
   return app
