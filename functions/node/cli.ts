@@ -1,6 +1,7 @@
 import { configCheckCommand } from './commands/config-check.ts'
 import { keysCreateCommand } from './commands/keys-create.ts'
 import { partnerCommand } from './commands/partner.ts'
+import { infraCommand } from './commands/infra.ts'
 import { agentCommand, execCommand, exportCommand, processCommand } from './commands/client-commands.ts'
 import { policyRenderCommand } from './commands/policy-render.ts'
 import { serveCommand } from './serve.ts'
@@ -27,6 +28,9 @@ const USAGE = `usage: credvend <command>
                              print credentials for a CLI "External" profile's process_command
   export --url URL --profile P --format env|json|cli-config [--region R] [auth]
                              print credentials as shell exports, credentials-URI JSON or ~/.aliyun/config.json
+  infra render CONFIG --out DIR | infra check CONFIG DIR
+                             the RAM roles, policies and OSS CORS a config implies (policy JSON and
+                             a Terraform wrapper); check reports drift (exit 1)
   partner check ID --config FILE
                              deploy gate: the partner role must refuse no/wrong ExternalId and
                              accept the configured one (exit 1 otherwise)`
@@ -51,6 +55,10 @@ const main = async (argv: readonly string[]) => {
   }
   if (command === 'process') return processCommand(args, process.env)
   if (command === 'export') return exportCommand(args, process.env)
+  if (command === 'infra') {
+    process.exitCode = await infraCommand(args)
+    return
+  }
   if (command === 'partner') {
     process.exitCode = await partnerCommand(args, process.env)
     return
