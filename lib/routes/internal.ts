@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { Credvend } from '../credvend.ts'
 import type { AppBindings } from '../http/bindings.ts'
-import openapi from '../generated/openapi.json' with { type: 'json' }
+import openapi from '../generated/openapi.ts'
 
 const metricsText = (credvend: Credvend): string => {
   const s = credvend.stats()

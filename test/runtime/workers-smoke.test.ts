@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Miniflare } from 'miniflare'
-import { bundleWorker } from '../../functions/node/tools/bundle-worker.ts'
+import { buildWorkerWithWrangler } from '../../functions/node/tools/build-worker.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
 
 /**
- * The Worker bundle inside workerd (miniflare): the app with no emulator in it, its only way out
- * an `outboundService` that hands each fetch to the STS emulator in this process — the injected
- * STS. Nothing leaves the machine.
+ * The Worker as a deployment builds it — `wrangler deploy --dry-run` with infra/wrangler.toml —
+ * inside workerd (miniflare): the app with no emulator in it, its only way out an
+ * `outboundService` that hands each fetch to the STS emulator in this process — the injected STS.
+ * Nothing leaves the machine.
  */
 const KEY = `cvk_acme_${'B'.repeat(43)}`
+const OTHER = `cvk_other_${'D'.repeat(43)}`
 let emulator: TestEmulator
 let mf: Miniflare
 let bundle: string
@@ -17,17 +19,17 @@ const outbound: string[] = []
 
 beforeAll(async () => {
   emulator = await startTestEmulator()
-  bundle = await bundleWorker()
+  bundle = (await buildWorkerWithWrangler()).script
   const config = {
     region: 'cn-hangzhou',
     sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com' },
-    callers: { apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }] },
+    callers: { apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }, { id: 'other', sha256: [createHash('sha256').update(OTHER).digest('hex')] }] },
     profiles: { plain: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: emulator.demo.appRole.arn, durationSeconds: 900 } },
   }
   mf = new Miniflare({
     modules: true,
     script: bundle,
-    compatibilityDate: '2024-09-23',
+    compatibilityDate: '2024-12-18', // as pinned in infra/wrangler.toml
     bindings: {
       CREDVEND_CONFIG_JSON: JSON.stringify(config),
       ACME_SHA256: createHash('sha256').update(KEY).digest('hex'),
@@ -66,7 +68,29 @@ describe('Workers smoke (workerd via miniflare)', () => {
     await res.text()
   })
 
-  it('the bundle carries no emulator and no demo keys', () => {
-    expect(bundle).not.toMatch(/createStsEmulator|createDemoWorld|credvend-demo|LOCAL MODE/)
+  it('the Step 2 allow and refuse cases hold inside workerd, none reaching STS', async () => {
+    const before = outbound.length
+    const call = async (path: string, init: RequestInit = {}) => {
+      const res = await mf.dispatchFetch(`http://credvend.test${path}`, init as never)
+      return `${res.status} ${((await res.json()) as { Code: string }).Code}`
+    }
+    expect({
+      noAuth: await call('/v1/credentials/plain'),
+      notAllowed: await call('/v1/credentials/plain', { headers: { authorization: `Bearer ${OTHER}` } }),
+      unknownProfile: await call('/v1/credentials/nope', { headers: { authorization: `Bearer ${KEY}` } }),
+      callerExternalId: await call('/v1/credentials/plain', { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ externalId: 'mine' }) }),
+      keyInQuery: await call(`/v1/credentials/plain?api_key=${KEY}`),
+      notJson: await call('/v1/credentials/plain', { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'text/plain' }, body: 'x' }),
+    }).toEqual({
+      noAuth: '401 ERR_AUTH_MISSING', notAllowed: '404 ERR_NOT_FOUND', unknownProfile: '404 ERR_NOT_FOUND',
+      callerExternalId: '400 ERR_BAD_REQUEST', keyInQuery: '400 ERR_CREDENTIALS_IN_QUERY', notJson: '415 ERR_UNSUPPORTED_MEDIA_TYPE',
+    })
+    expect(outbound.length).toBe(before)
+  })
+
+  it('the bundle carries no emulator, no demo page and no demo keys', () => {
+    expect(bundle).toContain('ERR_NOT_FOUND') // the product is there …
+    // … and none of the emulators' or demo's text (identifiers do not survive minification; strings do).
+    expect(bundle).not.toMatch(/createStsEmulator|createDemoWorld|credvend-demo|LOCAL MODE|The specified bucket does not exist|AccessKeyIdAndSecurityTokenNotMatch|The service is temporarily unavailable|demo-bucket/)
   })
 })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { generatedDocuments } from '../../functions/node/tools/schema-documents.ts'
+import { generatedDocuments, openapiModuleText } from '../../functions/node/tools/schema-documents.ts'
 import { configSchema } from '../../lib/config/schema.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 
@@ -13,6 +13,10 @@ afterEach(async () => {
 describe('generated documents', () => {
   it.each(Object.entries(generatedDocuments()))('lib/generated/%s is up to date (npm run build:schemas)', (name, doc) => {
     expect(JSON.parse(readFileSync(`lib/generated/${name}`, 'utf8'))).toEqual(JSON.parse(JSON.stringify(doc)))
+  })
+
+  it('lib/generated/openapi.ts is up to date (npm run build:schemas)', () => {
+    expect(readFileSync('lib/generated/openapi.ts', 'utf8')).toBe(openapiModuleText(generatedDocuments()['openapi.json']))
   })
 
   it('the config JSON Schema describes the same strictness as the zod schema', () => {

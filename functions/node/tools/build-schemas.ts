@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { generatedDocuments } from './schema-documents.ts'
+import { generatedDocuments, openapiModuleText } from './schema-documents.ts'
 
 const out = (name: string) => fileURLToPath(new URL(`../../../lib/generated/${name}`, import.meta.url))
 const docs = generatedDocuments()
@@ -13,3 +13,5 @@ for (const [name, doc] of Object.entries(docs)) {
   writeFileSync(out(name), `${JSON.stringify(doc, null, 2)}\n`)
   console.log(`wrote lib/generated/${name}`)
 }
+writeFileSync(out('openapi.ts'), openapiModuleText(docs['openapi.json']))
+console.log('wrote lib/generated/openapi.ts')
