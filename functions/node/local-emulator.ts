@@ -68,6 +68,7 @@ export const startLocalEmulator = async (options: { port?: number; ossPort?: num
     stsFetch: sts.app.fetch,
     injectFaults: sts.injectFaults,
     clearFaults: sts.clearFaults,
+    setFaultMode: sts.setFaultMode,
     close: async () => {
       await listener.close()
       await ossListener.close()

@@ -3,7 +3,7 @@ import { VendError, isVendError } from '../errors.ts'
 /**
  * A circuit breaker around an upstream: after `failures` consecutive unavailability errors it
  * opens and fails fast for `cooldownMs`, then lets one trial call through (half-open). Refusals
- * such as NoPermission are answers, not outages, and do not count.
+ * such as NoPermission, and throttling, are answers, not outages, and do not count.
  * @internal
  */
 export const createCircuit = (options: { failures: number; cooldownMs: number; now: () => Date }) => {
@@ -11,7 +11,9 @@ export const createCircuit = (options: { failures: number; cooldownMs: number; n
   let openedAtMs: number | undefined
   let trialInFlight = false
 
-  const isOutage = (error: unknown) => isVendError(error) && error.retryable
+  // Throttling is STS answering "slower", not an outage: opening on it would turn a rate limit
+  // into a full stop for every uncached caller.
+  const isOutage = (error: unknown) => isVendError(error) && error.retryable && error.code !== 'ERR_STS_THROTTLED'
 
   return {
     async run<T>(work: () => Promise<T>): Promise<T> {

@@ -28,6 +28,26 @@ export interface StsCallCounter {
 /** Outages a test can schedule: each queued fault answers one request instead of STS. @public */
 export type StsFault = 'throttle' | 'unavailable' | 'hang'
 
+/**
+ * Standing fault modes, each hitting a fraction of requests deterministically (the k-th request of
+ * every 1/fraction), so a test's counts are exact rather than probable. @public
+ */
+export interface StsFaultMode {
+  /** `Throttling.User` (400) with `x-acs-retry-after: 1`. */
+  readonly throttle?: number
+  /** 503 `ServiceUnavailable`. */
+  readonly unavailable?: number
+  /** A 200 whose body is cut off mid-JSON. */
+  readonly malformed?: number
+  /** The connection is reset while the answer is being sent. */
+  readonly reset?: number
+  /** Added before every answer, in real milliseconds (keep it small). */
+  readonly latencyMs?: number
+}
+
+const hits = (fraction: number | undefined, n: number) =>
+  fraction !== undefined && fraction > 0 && Math.floor(n * fraction) !== Math.floor((n - 1) * fraction)
+
 const faultResponse = (fault: StsFault, requestId: string, signal: AbortSignal): Promise<Response> | Response => {
   if (fault === 'hang') {
     // Answers only when the client gives up (or after a minute), like an unresponsive upstream.
@@ -63,6 +83,8 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
     total: () => [...calls.byAction.values()].reduce((a, b) => a + b, 0),
   }
   const faults: StsFault[] = []
+  let mode: StsFaultMode = {}
+  let modeCount = 0
   const app = new Hono()
 
   app.all('/', async (c) => {
@@ -71,6 +93,15 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
     calls.received++
     const fault = faults.shift()
     if (fault) return faultResponse(fault, requestId, c.req.raw.signal)
+    if (mode.latencyMs) await new Promise((resolve) => setTimeout(resolve, mode.latencyMs))
+    const n = ++modeCount
+    if (hits(mode.throttle, n)) return faultResponse('throttle', requestId, c.req.raw.signal)
+    if (hits(mode.unavailable, n)) return faultResponse('unavailable', requestId, c.req.raw.signal)
+    if (hits(mode.malformed, n)) return new Response(`{"RequestId":"${requestId}","Credentials":{"AccessKeyId":"STS.`, { status: 200, headers: { 'content-type': 'application/json' } })
+    if (hits(mode.reset, n)) {
+      // The stream errors after the headers: the server drops the connection mid-answer.
+      return new Response(new ReadableStream({ pull: (controller) => controller.error(new Error('connection reset')) }), { status: 200, headers: { 'content-type': 'application/json' } })
+    }
     try {
       const call = await readRequest(c.req.raw)
       const auth = await authenticate(call, { world, nonces, now, windowMs, anonymousActions })
@@ -107,6 +138,14 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
     calls,
     /** Queues `count` faults; each answers one request. Tests only. */
     injectFaults: (fault: StsFault, count: number) => faults.push(...Array.from({ length: count }, () => fault)),
-    clearFaults: () => void faults.splice(0),
+    clearFaults: () => {
+      faults.splice(0)
+      mode = {}
+    },
+    /** Standing fault modes until cleared (clearFaults). Tests only. */
+    setFaultMode: (next: StsFaultMode) => {
+      mode = next
+      modeCount = 0
+    },
   }
 }
