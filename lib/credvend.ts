@@ -15,6 +15,8 @@ import { createNonceWindow } from './session/nonce-window.ts'
 type NonceWindow = ReturnType<typeof createNonceWindow>
 import type { LogSink } from './log.ts'
 import { createStsClient } from './sts/client.ts'
+import { governedStsClient } from './sts/governed-client.ts'
+import { createGovernor } from './upstream/governor.ts'
 import { createVendService, type VendRequest, type VendResult } from './vend/vend-service.ts'
 import type { VendDeps } from './vend/vend-deps.ts'
 
@@ -28,7 +30,7 @@ export interface CredvendInit {
   readonly sharePending: boolean
 }
 
-const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: () => void) => {
+const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: () => void, slot: () => Promise<void>) => {
   const tokenCache = createTokenCache()
   const issuers = loaded.config.callers.jwt.map((config) =>
     issuerVerifier(config, deps, (issuerId, kids) => tokenCache.keySetChanged(issuerId, kids)),
@@ -39,7 +41,7 @@ const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: Read
     ? createAlibabaLogin({
         stsEndpoint: loaded.config.sts.endpoint, timeoutMs: loaded.config.sts.timeoutMs, fetch: deps.fetch, now: deps.now,
         accounts: new Set(login.accounts), windowSeconds: login.windowSeconds, sessionMinutes: login.sessionMinutes,
-        sessionTokenKey: loaded.sessionTokenKey, nonces, onStsCall,
+        sessionTokenKey: loaded.sessionTokenKey, nonces, onStsCall, slot,
         allowed: (identity) => [...loaded.profiles.values()].some((p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow)),
       })
     : undefined
@@ -56,13 +58,21 @@ const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: Read
 export const createCredvend = (init: CredvendInit) => {
   const { deps, log } = init
   const revokedKeys = new Set<string>()
+  // Signed logins call STS too: they take the same governor's slots (assigned just below).
+  const governorRef = { acquire: async (_deadlineMs: number): Promise<void> => {} }
   // Shared by every generation: a reload must not reopen the replay window of signed logins.
   const nonces = createNonceWindow(2 * 900_000)
   const logins = { stsCalls: 0 }
-  const generation = (loaded: LoadedConfig) => buildGeneration(loaded, deps, revokedKeys, nonces, () => void logins.stsCalls++)
+  const generation = (loaded: LoadedConfig) => buildGeneration(loaded, deps, revokedKeys, nonces, () => void logins.stsCalls++, () => governorRef.acquire(deps.now().getTime() + loaded.config.upstream.deadlineMs))
   let current = generation(init.loaded)
   const stsConfig = init.loaded.config.sts
-  const sts = createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs }, deps)
+  // One governor for every STS call this instance makes: vends, hub hops and signed logins.
+  const governor = createGovernor({ ratePerSecond: stsConfig.maxCallsPerSecond, now: deps.now, sleep: deps.sleep })
+  const sts = governedStsClient(
+    createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs }, deps),
+    governor, deps.now, init.loaded.config.upstream.deadlineMs,
+  )
+  governorRef.acquire = (deadlineMs) => governor.acquire(deadlineMs)
   const vends = createVendService({
     deps, sts, source: init.source, sharePending: init.sharePending,
     maxEntries: init.loaded.config.cache.maxEntries, upstream: init.loaded.config.upstream,
@@ -160,7 +170,7 @@ export const createCredvend = (init: CredvendInit) => {
       const purged = vends.purgeCaller(`key.${id}`)
       log({ type: 'ops', event: 'api-key-revoked', keyId: id, purgedEntries: purged })
     },
-    stats: () => ({ ...vends.stats(), kmsCalls: accessKeys.stats().kmsCalls, reportRefreshes: accessKeys.stats().reportRefreshes, loginStsCalls: logins.stsCalls, outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
+    stats: () => ({ ...vends.stats(), governor: governor.stats(), kmsCalls: accessKeys.stats().kmsCalls, reportRefreshes: accessKeys.stats().reportRefreshes, loginStsCalls: logins.stsCalls, outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
     /** Which source credvend's identity comes from, or why there is none (never a secret). */
     async readiness(input?: ProviderInput): Promise<{ ready: true; source: string } | { ready: false; reason: string }> {
       try {

@@ -55,6 +55,8 @@ export const createAlibabaLogin = (init: {
   readonly onStsCall?: () => void
   /** Deny by default: only identities some profile allows get a session token. */
   readonly allowed: (identity: AlibabaIdentity) => boolean
+  /** A governor slot before the STS call. */
+  readonly slot?: () => Promise<void>
   /** Shared across config generations, so a reload does not reopen the replay window. */
   readonly nonces?: ReturnType<typeof createNonceWindow>
 }) => {
@@ -71,6 +73,7 @@ export const createAlibabaLogin = (init: {
     if (!stamp || Math.abs(stamp.getTime() - now.getTime()) > windowMs) throw authError('ERR_AUTH_REPLAY')
     if (!nonces.claim(`${params.AccessKeyId}\n${params.SignatureNonce}`, now.getTime())) throw authError('ERR_AUTH_REPLAY')
     const query = Object.entries(params).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v ?? '')}`).join('&')
+    await init.slot?.()
     init.onStsCall?.()
     let identity: z.output<typeof callerIdentityReply>
     try {

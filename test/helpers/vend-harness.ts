@@ -58,7 +58,8 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
   const env = { ACME_SHA256: acme.sha256, PARTNER_EXTERNAL_ID: emulator.demo.externalId, NAME_KEY: 'k'.repeat(32), SESSION_TOKEN_KEY: 's'.repeat(40) }
   const base: ConfigInput = {
     region: 'cn-hangzhou',
-    sts: { endpoint: emulator.stsEndpoint, timeoutMs: 1_000 },
+    // Generous enough that a loaded CI machine does not turn a slow answer into a timeout.
+    sts: { endpoint: emulator.stsEndpoint, timeoutMs: 2_500 },
     callers: {
       jwt: [{ id: 'web', issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwks: { keys: [signer.jwk] } }],
       apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }, { id: 'other', sha256: [other.sha256] }],
