@@ -191,7 +191,8 @@ export const configSchema = z
       ),
       signature: z.enum(['rpc-hmac-sha1', 'acs3-hmac-sha256']).default('rpc-hmac-sha1'),
       timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
-      maxCallsPerSecond: z.number().positive().max(1000).default(80),
+      /** STS allows about 100 per second per account; higher values only make sense against an emulator or in a benchmark. */
+      maxCallsPerSecond: z.number().positive().max(100_000).default(80),
     }),
     callers: z.strictObject({
       jwt: z.array(jwtIssuer).default([]),

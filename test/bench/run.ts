@@ -18,7 +18,11 @@ const { app, signer, sts, credvend } = await benchApp()
 const tokens = await Promise.all(Array.from({ length: 6 * N + 400 }, (_, i) => signer.sign({ jti: `t${i}` }, { sub: `user-${i}` })))
 const alice = await signer.sign({}, { sub: 'alice' })
 const get = (profile: string, token: string) =>
-  Promise.resolve(app.request(`/v1/credentials/${profile}`, { headers: { authorization: `Bearer ${token}` } })).then((r) => r.text())
+  Promise.resolve(app.request(`/v1/credentials/${profile}`, { headers: { authorization: `Bearer ${token}` } })).then((r) => {
+    // A row that timed error answers would be meaningless: stop instead.
+    if (r.status !== 200) throw new Error(`bench vend answered ${r.status}`)
+    return r.text()
+  })
 
 // Row 1: cache hit, JWT already verified, against a bare Hono route returning the same JSON.
 const sample = JSON.parse(await get('a', alice))
@@ -65,7 +69,10 @@ for (const t of memTokens) await mem.app.request('/v1/credentials/a', { headers:
 gc()
 const before = process.memoryUsage().heapUsed
 const sessions = 5000
-for (let i = 0; i < sessions; i++) await mem.app.request('/v1/credentials/b', { headers: { authorization: `Bearer ${memTokens[i]}` } })
+for (let i = 0; i < sessions; i++) {
+  const res = await mem.app.request('/v1/credentials/b', { headers: { authorization: `Bearer ${memTokens[i]}` } })
+  if (res.status !== 200) throw new Error(`memory row: vend ${i} answered ${res.status}; the row would measure errors`)
+}
 gc()
 const perSession = (process.memoryUsage().heapUsed - before) / sessions
 rows.push({ what: `memory per cached session (1,000-char tokens, ${sessions} sessions)`, baseline: 'heap before caching', measured: `${(perSession / 1024).toFixed(2)} KB`, ratio: '—', budget: '≤ 3 KB', ok: perSession <= 3 * 1024 })
