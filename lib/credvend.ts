@@ -58,13 +58,6 @@ const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: Read
 export const createCredvend = (init: CredvendInit) => {
   const { deps, log } = init
   const revokedKeys = new Set<string>()
-  // Signed logins call STS too: they take the same governor's slots (assigned just below).
-  const governorRef = { acquire: async (_deadlineMs: number): Promise<void> => {} }
-  // Shared by every generation: a reload must not reopen the replay window of signed logins.
-  const nonces = createNonceWindow(2 * 900_000)
-  const logins = { stsCalls: 0 }
-  const generation = (loaded: LoadedConfig) => buildGeneration(loaded, deps, revokedKeys, nonces, () => void logins.stsCalls++, () => governorRef.acquire(deps.now().getTime() + loaded.config.upstream.deadlineMs))
-  let current = generation(init.loaded)
   const stsConfig = init.loaded.config.sts
   // One governor for every STS call this instance makes: vends, hub hops and signed logins.
   const governor = createGovernor({ ratePerSecond: stsConfig.maxCallsPerSecond, now: deps.now, sleep: deps.sleep })
@@ -72,7 +65,12 @@ export const createCredvend = (init: CredvendInit) => {
     createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs }, deps),
     governor, deps.now, init.loaded.config.upstream.deadlineMs,
   )
-  governorRef.acquire = (deadlineMs) => governor.acquire(deadlineMs)
+  // Shared by every generation: a reload must not reopen the replay window of signed logins.
+  const nonces = createNonceWindow(2 * 900_000)
+  const logins = { stsCalls: 0 }
+  const generation = (loaded: LoadedConfig) =>
+    buildGeneration(loaded, deps, revokedKeys, nonces, () => void logins.stsCalls++, () => governor.acquire(deps.now().getTime() + loaded.config.upstream.deadlineMs))
+  let current = generation(init.loaded)
   const vends = createVendService({
     deps, sts, source: init.source, sharePending: init.sharePending,
     maxEntries: init.loaded.config.cache.maxEntries, upstream: init.loaded.config.upstream,

@@ -23,6 +23,16 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
     CREDVEND_DEMO_KEY_SHA256: apiKey.sha256,
     CREDVEND_DEMO_SESSION_NAME_KEY: Buffer.from(nodeRandomBytes(32)).toString('hex'),
   }
+  // What both demo upload profiles share: who, which role, which bucket, which browser origins.
+  const demoBucket = {
+    kind: 'oss-upload' as const,
+    allow: [{ jwt: 'demo-login' }],
+    roleArn: emulator.demo.appRole.arn,
+    bucket: DEMO_BUCKET,
+    region: DEMO_OSS_REGION,
+    endpoint: emulator.ossEndpoint,
+    corsOrigins: [...appOrigins],
+  }
   const config: ConfigInput = {
     region: 'cn-hangzhou',
     sts: { endpoint: emulator.stsEndpoint },
@@ -34,29 +44,17 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
     sessionNameKey: { env: 'CREDVEND_DEMO_SESSION_NAME_KEY' },
     profiles: {
       'demo-upload': {
-        kind: 'oss-upload',
-        allow: [{ jwt: 'demo-login' }],
-        roleArn: emulator.demo.appRole.arn,
-        bucket: DEMO_BUCKET,
-        region: DEMO_OSS_REGION,
-        endpoint: emulator.ossEndpoint,
+        ...demoBucket,
         // One issuer only may use this profile, so its `sub` alone names the user.
         prefix: 'users/${caller.sub}/',
         actions: ['put', 'multipart', 'list', 'read'],
-        corsOrigins: [...appOrigins],
         durationSeconds: { default: 900, max: 3600 },
       },
       'demo-form': {
-        kind: 'oss-upload',
-        allow: [{ jwt: 'demo-login' }],
-        roleArn: emulator.demo.appRole.arn,
-        bucket: DEMO_BUCKET,
-        region: DEMO_OSS_REGION,
-        endpoint: emulator.ossEndpoint,
+        ...demoBucket,
         prefix: 'users/${caller.sub}/forms/',
         actions: ['put'],
         form: { maxSizeBytes: 1024 * 1024, contentTypes: ['text/plain', 'image/png', 'image/jpeg', 'application/octet-stream'] },
-        corsOrigins: [...appOrigins],
         durationSeconds: 900,
       },
       'demo-partner-chain': {

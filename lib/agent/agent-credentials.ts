@@ -2,9 +2,10 @@ import { fullJitterDelay } from '../upstream/backoff.ts'
 import { VendError } from '../errors.ts'
 import type { CredvendClient, VendedCredentials } from './credvend-client.ts'
 
-/** The official Node SDK refetches on every call once under 15 minutes remain (STALE_TIME). */
-export const SDK_STALE_MS = 15 * 60 * 1000
-/** What the agent asks the server for, and refreshes below: well above the SDK's 15 minutes. */
+/**
+ * What the agent asks the server for, and refreshes below: well above the 15 minutes under which
+ * the official Node SDK refetches on every call (its STALE_TIME).
+ */
 export const AGENT_MIN_REMAINING_S = 25 * 60
 /** Shorter profiles would leave the SDK refetching constantly: the agent refuses them. */
 export const AGENT_MIN_LIFETIME_MS = 30 * 60 * 1000

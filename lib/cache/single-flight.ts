@@ -15,6 +15,8 @@ export const createSingleFlight = <T>(options: { sharePending: boolean }) => {
       pending.set(key, promise)
       return promise
     },
+    /** Whether work for `key` is running now (always false without sharing). */
+    running: (key: string) => pending.has(key),
     get inFlight() {
       return pending.size
     },

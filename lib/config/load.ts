@@ -11,7 +11,7 @@ import { configSchema, type AccessKeyProfile, type Config, type RoleProfile, typ
 /** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
 export type SecretResolver = (ref: SecretRef) => Promise<string>
 
-/** `{ env }` from an explicit record (process.env on Node/FC, bindings on Workers). @public */
+/** `{ env }` from an explicit record (the process environment on Node/FC, bindings on Workers). @public */
 export const envSecretResolver =
   (env: Readonly<Record<string, string | undefined>>): SecretResolver =>
   async (ref) => {
@@ -104,10 +104,12 @@ const compileProfile = async (name: string, profile: RoleProfile, resolve: Secre
     if (!compiled.ok && profile.kind === 'sts') problems.push(...compiled.problems.map((p) => `${at}.${p}`))
     // A generated policy's problems are its prefix's.
     else if (!compiled.ok) problems.push(...new Set(compiled.problems.map((p) => `${at}.prefix${p.slice(p.indexOf(':'))}`)))
-    else if (profile.kind === 'oss-upload' && worstCaseBytes(sessionPolicy) > MAX_POLICY_BYTES) {
+    else {
       // Generated policies repeat the prefix: a long static prefix must fail here, not per caller.
-      problems.push(`${at}.prefix: the generated policy can reach ${worstCaseBytes(sessionPolicy)} bytes with 128-character values (STS allows ${MAX_POLICY_BYTES}); shorten the prefix or use fewer presets`)
-    } else template = compiled.template
+      const worst = profile.kind === 'oss-upload' ? worstCaseBytes(sessionPolicy) : 0
+      if (worst > MAX_POLICY_BYTES) problems.push(`${at}.prefix: the generated policy can reach ${worst} bytes with 128-character values (STS allows ${MAX_POLICY_BYTES}); shorten the prefix or use fewer presets`)
+      else template = compiled.template
+    }
   }
   const externalId = profile.externalId ? await resolveExternalId(profile.externalId, `${at}.externalId`, resolve, problems) : undefined
   const hops: CompiledHop[] = []
@@ -147,7 +149,7 @@ const resolveApiKeys = async (config: Config, resolve: SecretResolver, problems:
  * everything is valid and a new generation comes back, or an error lists every problem, one per
  * line with its path — nothing is half-loaded.
  * @example
- * const loaded = await loadConfig(await readFile(path, 'utf8'), envSecretResolver(process.env))
+ * const loaded = await loadConfig(configText, envSecretResolver(environment))
  * @public
  */
 export const loadConfig = async (

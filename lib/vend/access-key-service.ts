@@ -118,11 +118,12 @@ export const createAccessKeyService = (init: {
       const current = held.get(name)
       const nowMs = init.now().getTime()
       if (current && current.accessKeyId !== accessKeyId) return { ...respond(current, nowMs, 'hit'), refreshed: false }
-      const last = lastReport.get(name)
-      if (last !== undefined && nowMs - last < profile.reportIntervalSeconds * 1000 && !flights.inFlight) {
-        throw new VendError('ERR_RATE_LIMITED', 'a refresh was just made for this profile', { retryAfterSeconds: Math.ceil((last + profile.reportIntervalSeconds * 1000 - nowMs) / 1000) })
-      }
-      if (last === undefined || nowMs - last >= profile.reportIntervalSeconds * 1000) {
+      // A refresh already running for this profile is joined; otherwise at most one per interval.
+      if (!flights.running(`${generation}|${name}`)) {
+        const last = lastReport.get(name)
+        if (last !== undefined && nowMs - last < profile.reportIntervalSeconds * 1000) {
+          throw new VendError('ERR_RATE_LIMITED', 'a refresh was just made for this profile', { retryAfterSeconds: Math.ceil((last + profile.reportIntervalSeconds * 1000 - nowMs) / 1000) })
+        }
         lastReport.set(name, nowMs)
         counters.reportRefreshes++
       }

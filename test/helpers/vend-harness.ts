@@ -45,6 +45,14 @@ export const UPLOAD_TEMPLATE = {
   ],
 }
 
+type JwtIssuerInput = NonNullable<ConfigInput['callers']['jwt']>[number]
+
+/** A config with more JWT issuers beside the harness's own. */
+export const withIssuers = (c: ConfigInput, ...issuers: JwtIssuerInput[]): ConfigInput => ({
+  ...c,
+  callers: { ...c.callers, jwt: [...(c.callers.jwt ?? []), ...issuers] },
+})
+
 /**
  * A whole credvend in-process (`app.request`) against the STS emulator on loopback: a JWT issuer
  * with a generated key, two API keys, profiles for uploads, a partner and an admin role. Sleeps
@@ -56,6 +64,10 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
   const acme = await createApiKey('acme', (n) => new Uint8Array(nodeRandomBytes(n)))
   const other = await createApiKey('other', (n) => new Uint8Array(nodeRandomBytes(n)))
   const env = { ACME_SHA256: acme.sha256, PARTNER_EXTERNAL_ID: emulator.demo.externalId, NAME_KEY: 'k'.repeat(32), SESSION_TOKEN_KEY: 's'.repeat(40) }
+  const photoBucket = {
+    kind: 'oss-upload' as const, allow: [{ jwt: 'web' }], roleArn: emulator.demo.appRole.arn,
+    bucket: 'demo-bucket', region: 'oss-cn-hangzhou', endpoint: emulator.ossEndpoint, corsOrigins: [APP_ORIGIN],
+  }
   const base: ConfigInput = {
     region: 'cn-hangzhou',
     // Generous enough that a loaded CI machine does not turn a slow answer into a timeout.
@@ -84,28 +96,16 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
         durationSeconds: 3600,
       },
       photos: {
-        kind: 'oss-upload',
-        allow: [{ jwt: 'web' }],
-        roleArn: emulator.demo.appRole.arn,
-        bucket: 'demo-bucket',
-        region: 'oss-cn-hangzhou',
-        endpoint: emulator.ossEndpoint,
+        ...photoBucket,
         prefix: 'users/${caller.id}/',
         actions: ['put', 'multipart', 'list', 'read'],
-        corsOrigins: [APP_ORIGIN],
         durationSeconds: { default: 900, max: 3600 },
       },
       'photo-form': {
-        kind: 'oss-upload',
-        allow: [{ jwt: 'web' }],
-        roleArn: emulator.demo.appRole.arn,
-        bucket: 'demo-bucket',
-        region: 'oss-cn-hangzhou',
-        endpoint: emulator.ossEndpoint,
+        ...photoBucket,
         prefix: 'users/${caller.id}/forms/',
         actions: ['put'],
         form: { maxSizeBytes: FORM_MAX_BYTES, contentTypes: ['text/plain', 'image/png'] },
-        corsOrigins: [APP_ORIGIN],
       },
       plain: { kind: 'sts', allow: [{ jwt: 'web' }, { apiKey: 'acme' }, { apiKey: 'other' }], roleArn: emulator.demo.appRole.arn, durationSeconds: { default: 900, max: 3600 } },
     },

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SignJWT, base64url, type JWK } from 'jose'
 import { listenLoopback } from '../../functions/node/local-emulator.ts'
-import { ISSUER, makeSigner, startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+import { ISSUER, makeSigner, startVendHarness, type VendHarness, withIssuers } from '../helpers/vend-harness.ts'
 
 const ISSUER_B = 'https://idp.partner.example'
 const REMOTE_ISSUER = 'https://remote.example.com'
@@ -24,15 +24,11 @@ beforeAll(async () => {
   }, 0)
   h = await startVendHarness({
     config: (c) => ({
-      ...c,
-      callers: {
-        ...c.callers,
-        jwt: [
-          ...(c.callers.jwt ?? []),
-          { id: 'partner-idp', issuer: ISSUER_B, audience: 'credvend', algorithms: ['RS256'], jwks: { keys: [signerB.jwk] } },
-          { id: 'remote', issuer: REMOTE_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwksUri: `http://127.0.0.1:${jwksServer.port}/jwks` },
-        ],
-      },
+      ...withIssuers(
+        c,
+        { id: 'partner-idp', issuer: ISSUER_B, audience: 'credvend', algorithms: ['RS256'], jwks: { keys: [signerB.jwk] } },
+        { id: 'remote', issuer: REMOTE_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwksUri: `http://127.0.0.1:${jwksServer.port}/jwks` },
+      ),
       profiles: { ...c.profiles, plain: { ...c.profiles.plain!, allow: [{ jwt: 'web' }, { jwt: 'partner-idp' }, { jwt: 'remote' }] } },
     }),
   })

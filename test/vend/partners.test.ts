@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_ACCOUNT_ID, DEMO_PARTNER_ACCOUNT_ID } from '../../lib/emulator/demo-world.ts'
-import { makeSigner, startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+import { makeSigner, startVendHarness, type VendHarness, withIssuers } from '../helpers/vend-harness.ts'
 
 const PARTNER_IDP = 'https://idp.partner-b.example'
 const HUB = `acs:ram::${DEMO_ACCOUNT_ID}:role/credvend-hub`
@@ -21,12 +21,8 @@ beforeAll(async () => {
   partnerIdp = await makeSigner('ES256', 'partner-b-1')
   h = await startVendHarness({
     config: (c) => ({
-      ...c,
-      callers: {
-        ...c.callers,
-        // Partner B signs in with its own IdP's tokens instead of an API key.
-        jwt: [...(c.callers.jwt ?? []), { id: 'partner-b', issuer: PARTNER_IDP, audience: 'credvend', algorithms: ['ES256'], jwks: { keys: [partnerIdp.jwk] } }],
-      },
+      // Partner B signs in with its own IdP's tokens instead of an API key.
+      ...withIssuers(c, { id: 'partner-b', issuer: PARTNER_IDP, audience: 'credvend', algorithms: ['ES256'], jwks: { keys: [partnerIdp.jwk] } }),
       profiles: {
         ...c.profiles,
         // credvend → hub (credvend's account) → partner role (the partner's account).

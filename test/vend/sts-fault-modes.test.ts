@@ -45,10 +45,20 @@ describe('STS fault modes', () => {
     expect(h.bodies.at(-1)).not.toMatch(/STS\.|Credentials/)
   })
 
-  it('added latency below the timeout only slows vends down', async () => {
-    h.emulator.setFaultMode({ latencyMs: 50 })
-    const results = await stampede(5, 'slow')
-    expect(results.every((r) => r.status === 200)).toBe(true)
+  it('added latency: below the timeout a vend only waits, past it the call times out (504)', async () => {
+    const quick = await startVendHarness({ config: (c) => ({ ...c, sts: { ...c.sts, timeoutMs: 300 }, upstream: { ...c.upstream!, attempts: 1 } }) })
+    try {
+      const vend = async (sub: string) => {
+        const res = await quick.request('/v1/credentials/plain', { token: await quick.signer.sign({}, { sub }) })
+        return `${res.status} ${res.json().Code}`
+      }
+      quick.emulator.setFaultMode({ latencyMs: 50 })
+      expect(await vend('slow')).toBe('200 Success')
+      quick.emulator.setFaultMode({ latencyMs: 600 })
+      expect(await vend('too-slow')).toBe('504 ERR_STS_TIMEOUT')
+    } finally {
+      await quick.close()
+    }
   })
 
   it('STS down: cached callers keep being served, new callers get 503 from an open circuit without upstream calls, recovery is automatic', async () => {

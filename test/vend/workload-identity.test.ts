@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
-import { makeSigner, startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+import { makeSigner, startVendHarness, type VendHarness, withIssuers } from '../helpers/vend-harness.ts'
 
 const ACK_ISSUER = 'https://oidc-ack-cn-hangzhou.oss-cn-hangzhou.aliyuncs.com/c1234'
 const CI_ISSUER = 'https://token.actions.githubusercontent.com'
@@ -14,15 +14,11 @@ beforeAll(async () => {
   ci = await makeSigner('RS256', 'ci-1')
   h = await startVendHarness({
     config: (c) => ({
-      ...c,
-      callers: {
-        ...c.callers,
-        jwt: [
-          ...(c.callers.jwt ?? []),
-          { id: 'ack-prod', issuer: ACK_ISSUER, audience: 'credvend', algorithms: ['RS256'], jwks: { keys: [ack.jwk] } },
-          { id: 'ci', issuer: CI_ISSUER, audience: 'credvend', algorithms: ['RS256'], jwks: { keys: [ci.jwk] } },
-        ],
-      },
+      ...withIssuers(
+        c,
+        { id: 'ack-prod', issuer: ACK_ISSUER, audience: 'credvend', algorithms: ['RS256'], jwks: { keys: [ack.jwk] } },
+        { id: 'ci', issuer: CI_ISSUER, audience: 'credvend', algorithms: ['RS256'], jwks: { keys: [ci.jwk] } },
+      ),
       profiles: {
         ...c.profiles,
         billing: {

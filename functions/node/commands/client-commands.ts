@@ -78,6 +78,8 @@ export const processCommand = async (args: readonly string[], env: NodeJS.Proces
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`
 
+const EXPORT_FORMATS = new Set(['env', 'json', 'cli-config'])
+
 /** The three export formats, from one vend. */
 export const exportAs = (format: string, c: VendedCredentials, profile: string, region: string): string => {
   if (format === 'env') {
@@ -104,6 +106,7 @@ export const exportAs = (format: string, c: VendedCredentials, profile: string, 
 export const exportCommand = async (args: readonly string[], env: NodeJS.ProcessEnv) => {
   const profile = oneProfile(args, `credvend export ${AUTH_USAGE} --profile P --format env|json|cli-config [--region cn-hangzhou]`)
   const format = optionValue(args, '--format') ?? 'env'
-  exportAs(format, { accessKeyId: 'x', accessKeySecret: 'x', securityToken: undefined, expiration: new Date(0), serverTime: new Date(0) }, profile, 'x') // validate before calling out
+  // Checked before calling out, so a typo costs no vend.
+  if (!EXPORT_FORMATS.has(format)) throw new UsageError(`--format must be env, json or cli-config, got ${format}`)
   console.log(exportAs(format, await vendOnce(args, env, profile), profile, optionValue(args, '--region') ?? 'cn-hangzhou'))
 }

@@ -12,7 +12,7 @@ type Env = Readonly<Record<string, string | undefined>>
 
 /**
  * credvend's identity from `ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN` in an
- * explicit record (process.env on Node, bindings on Workers). An id without a secret is broken,
+ * explicit record (the process environment on Node, bindings on Workers). An id without a secret is broken,
  * not absent.
  * @public
  */

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { KMS_VERSION } from '../../kms/client.ts'
 import { conditionContext, evaluatePolicies } from '../../policy/evaluate.ts'
 import { formatTimestamp } from '../../signing/timestamp.ts'
 import { randomRequestId, type EmulatorDeps } from '../emulator-deps.ts'
@@ -9,7 +10,6 @@ import { STS_ERRORS, StsEmulatorError } from '../sts/sts-errors.ts'
 import type { Principal, World } from '../world.ts'
 import { createKmsSecrets } from './kms-secrets.ts'
 
-const KMS_VERSION = '2016-01-20'
 
 class KmsError extends Error {
   readonly status: number

@@ -16,9 +16,3 @@ export const multipartEtag = (partDigests: readonly Uint8Array[]): string => {
 export const checkContentMd5 = (header: string | undefined, digest: Uint8Array): void => {
   if (header !== undefined && header !== toBase64(digest)) throw new OssEmulatorError('InvalidDigest')
 }
-
-/** OSS object naming rules (help: "Object naming conventions"). @internal */
-export const checkObjectName = (key: string): void => {
-  const bytes = new TextEncoder().encode(key).length
-  if (bytes < 1 || bytes > 1023 || key.startsWith('/') || key.startsWith('\\')) throw new OssEmulatorError('InvalidObjectName')
-}

@@ -23,3 +23,14 @@ export const paramName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9._~-]{0,15}$/)
 export const anyParamName = fc
   .oneof(paramName, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }))
   .filter((k) => k !== 'Signature' && k !== '__proto__')
+
+/** OSS bucket names. */
+export const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/)
+
+const keyPiece = fc.constantFrom('a', 'dir', 'hello world', 'a+b', '%', '%2F', '..', '.', 'é', '中文', '😀', "~!*()'", '?=&#')
+
+/** OSS object keys: path-like pieces with the encoding traps, or any unicode. */
+export const objectKey = fc.oneof(
+  fc.array(keyPiece, { minLength: 1, maxLength: 5 }).map((p) => p.join('/')),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
+)

@@ -11,7 +11,7 @@ import postVectors from '../../vectors/vectors-oss-post.json' with { type: 'json
 import { ossV1GoVectors } from '../../vectors/oss-go-sdk.fixture.ts'
 import { aliOss, aliOssClient } from './ali-oss-oracle.ts'
 import { readCapturedRequest } from './captured-request.ts'
-import { paramValue } from './arbitraries.ts'
+import { bucket, objectKey, paramValue } from './arbitraries.ts'
 
 /** Secrets as an ali-oss client accepts them: its constructor trims the id and the secret. */
 const clientSecret = fc
@@ -138,26 +138,6 @@ describe('OSS V1: canonical resource and string to sign', () => {
 })
 
 describe('OSS V1: property tests against ali-oss signUtils', () => {
-  const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/)
-  const keyPiece = fc.constantFrom(
-    'a',
-    'dir',
-    'hello world',
-    'a+b',
-    '%',
-    '%2F',
-    '..',
-    '.',
-    'é',
-    '中文',
-    '😀',
-    "~!*()'",
-    '?=&#',
-  )
-  const objectKey = fc.oneof(
-    fc.array(keyPiece, { minLength: 1, maxLength: 5 }).map((p) => p.join('/')),
-    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
-  )
   const subResources = fc.dictionary(
     fc.constantFrom(...OSS_V1_SUB_RESOURCES, 'x-oss-process', 'x-oss-traffic-limit'),
     fc.oneof(fc.constant(''), paramValue),
