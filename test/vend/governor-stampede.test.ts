@@ -1,13 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+import { makeSigner, startVendHarness, type VendHarness, withIssuers } from '../helpers/vend-harness.ts'
 
 const RATE = 20
 const DEADLINE_MS = 2_000
+const ISSUER = 'https://login.stampede.example'
 let h: VendHarness
+let signer: Awaited<ReturnType<typeof makeSigner>>
 
 beforeAll(async () => {
+  // ES256: a thousand signatures cost little CPU, so the stampede does not starve parallel tests.
+  signer = await makeSigner('ES256', 'stampede-1')
   h = await startVendHarness({
-    config: (c) => ({ ...c, sts: { ...c.sts, maxCallsPerSecond: RATE }, upstream: { ...c.upstream!, deadlineMs: DEADLINE_MS } }),
+    config: (c) => ({
+      ...withIssuers(c, { id: 'stampede', issuer: ISSUER, audience: 'credvend', algorithms: ['ES256'], jwks: { keys: [signer.jwk] } }),
+      sts: { ...c.sts, maxCallsPerSecond: RATE },
+      upstream: { ...c.upstream!, deadlineMs: DEADLINE_MS },
+      profiles: { ...c.profiles, plain: { ...c.profiles.plain!, allow: [{ jwt: 'stampede' }] } },
+    }),
   })
 })
 afterAll(() => h.close())
@@ -15,7 +24,7 @@ afterAll(() => h.close())
 describe('the STS governor under a stampede', () => {
   it('1,000 distinct callers at once: STS sees no more than the governor admits; the rest get 503 with Retry-After', async () => {
     const before = h.assumeRoleCalls()
-    const tokens = await Promise.all(Array.from({ length: 1000 }, (_, i) => h.signer.sign({}, { sub: `stampede-${i}` })))
+    const tokens = await Promise.all(Array.from({ length: 1000 }, (_, i) => signer.sign({}, { iss: ISSUER, sub: `stampede-${i}` })))
     const startedMs = h.emulator.now().getTime()
     const results = await Promise.all(tokens.map(async (token) => {
       const res = await h.request('/v1/credentials/plain', { token })

@@ -46,7 +46,7 @@ describe('STS fault modes', () => {
   })
 
   it('added latency: below the timeout a vend only waits, past it the call times out (504)', async () => {
-    const quick = await startVendHarness({ config: (c) => ({ ...c, sts: { ...c.sts, timeoutMs: 300 }, upstream: { ...c.upstream!, attempts: 1 } }) })
+    const quick = await startVendHarness({ config: (c) => ({ ...c, sts: { ...c.sts, timeoutMs: 1_000 }, upstream: { ...c.upstream!, attempts: 1 } }) })
     try {
       const vend = async (sub: string) => {
         const res = await quick.request('/v1/credentials/plain', { token: await quick.signer.sign({}, { sub }) })
@@ -54,7 +54,7 @@ describe('STS fault modes', () => {
       }
       quick.emulator.setFaultMode({ latencyMs: 50 })
       expect(await vend('slow')).toBe('200 Success')
-      quick.emulator.setFaultMode({ latencyMs: 600 })
+      quick.emulator.setFaultMode({ latencyMs: 1_500 })
       expect(await vend('too-slow')).toBe('504 ERR_STS_TIMEOUT')
     } finally {
       await quick.close()

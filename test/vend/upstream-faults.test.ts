@@ -7,8 +7,10 @@ afterEach(async () => {
   h = undefined
 })
 
+// Short enough that the hang case stays quick, long enough that a loaded CI machine does not turn
+// a slow answer into an extra, uncounted timeout (200 ms did, twice).
 const start = () =>
-  startVendHarness({ config: (c) => ({ ...c, sts: { ...c.sts, timeoutMs: 200 } }) })
+  startVendHarness({ config: (c) => ({ ...c, sts: { ...c.sts, timeoutMs: 1_500 } }) })
 
 describe('upstream discipline: retries, stale serving and the circuit (counted at the emulator)', () => {
   it.each([
