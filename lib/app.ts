@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { VendError } from './errors.ts'
+import { isVendError, VendError } from './errors.ts'
 import { onError } from './http/on-error.ts'
 import { requestId } from './http/request-id.ts'
 import type { AppBindings } from './http/bindings.ts'
@@ -23,11 +23,22 @@ export type AppDeps = CoreDeps
 export const createApp = (deps: AppDeps, credvend: Credvend) => {
   const app = new Hono<AppBindings>()
   app.use(requestId(deps.randomId))
+  // Before anything checks a token or calls STS for a login: bounded per source address.
+  app.use('/v1/*', async (c, next) => {
+    credvend.limitSourceAddress(c.env?.sourceAddress)
+    await next()
+  })
   app.route('/', healthRoutes)
   app.route('/v1/credentials', credentialRoutes(credvend, deps.now))
   app.route('/v1/session', sessionRoutes(credvend))
   app.route('/', internalRoutes(credvend))
-  app.notFound((c) => onError(new VendError('ERR_NOT_FOUND', 'not found'), c))
-  app.onError(onError)
+  app.notFound((c) => {
+    credvend.metrics.error('ERR_NOT_FOUND')
+    return onError(new VendError('ERR_NOT_FOUND', 'not found'), c)
+  })
+  app.onError((error, c) => {
+    credvend.metrics.error(isVendError(error) ? error.code : 'ERR_INTERNAL')
+    return onError(error, c)
+  })
   return app
 }

@@ -11,11 +11,11 @@ import { createAlibabaLogin } from './session/alibaba-login.ts'
 import { alibabaCaller } from './session/session-token.ts'
 import { isAllowed } from './vend/allowed.ts'
 import { createNonceWindow } from './session/nonce-window.ts'
-
-type NonceWindow = ReturnType<typeof createNonceWindow>
 import type { LogSink } from './log.ts'
-import { createStsClient } from './sts/client.ts'
-import { governedStsClient } from './sts/governed-client.ts'
+import { addressKey } from './limits/address-key.ts'
+import { createRateLimiter } from './limits/rate-limiter.ts'
+import { createCredvendMetrics } from './metrics/credvend-metrics.ts'
+import { createStsClient, type StsClient } from './sts/client.ts'
 import { createGovernor } from './upstream/governor.ts'
 import { createVendService, type VendRequest, type VendResult } from './vend/vend-service.ts'
 import type { VendDeps } from './vend/vend-deps.ts'
@@ -24,14 +24,21 @@ import type { VendDeps } from './vend/vend-deps.ts'
 export interface CredvendInit {
   readonly loaded: LoadedConfig
   readonly deps: VendDeps
-  readonly source: CredentialProvider
+  /**
+   * credvend's own identity; a `chain` is handed credvend's governed STS client, so provider
+   * refreshes (OIDC, chained roles) count against the same budget as vends.
+   */
+  readonly source: CredentialProvider | { readonly chain: (sts: StsClient) => CredentialProvider }
   readonly log: LogSink
   /** False on Workers, which may not await another request's promise. */
   readonly sharePending: boolean
 }
 
-const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: () => void, slot: () => Promise<void>) => {
-  const tokenCache = createTokenCache()
+type NonceWindow = ReturnType<typeof createNonceWindow>
+
+const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: (outcome: string) => void, slot: () => Promise<void>) => {
+  // At least as many verified tokens as cached sessions: a smaller LRU, scanned in order, forgets every one.
+  const tokenCache = createTokenCache(Math.max(10_000, loaded.config.cache.maxEntries))
   const issuers = loaded.config.callers.jwt.map((config) =>
     issuerVerifier(config, deps, (issuerId, kids) => tokenCache.keySetChanged(issuerId, kids)),
   )
@@ -57,39 +64,85 @@ const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: Read
  */
 export const createCredvend = (init: CredvendInit) => {
   const { deps, log } = init
+  const elapsedMs = deps.elapsedMs ?? (() => deps.now().getTime())
   const revokedKeys = new Set<string>()
   const stsConfig = init.loaded.config.sts
-  // One governor for every STS call this instance makes: vends, hub hops and signed logins.
+  // One governor for every STS call this instance makes: vends, hub hops, signed logins and
+  // provider refreshes of a `chain` source.
   const governor = createGovernor({ ratePerSecond: stsConfig.maxCallsPerSecond, now: deps.now, sleep: deps.sleep })
-  const sts = governedStsClient(
-    createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs }, deps),
-    governor, deps.now, init.loaded.config.upstream.deadlineMs,
-  )
+  const slot = () => governor.acquire(deps.now().getTime() + current.loaded.config.upstream.deadlineMs)
+  const observe = {
+    elapsedMs,
+    call: (action: string, outcome: string, seconds: number) => {
+      metrics.stsCalls.inc({ action, outcome })
+      metrics.stsSeconds.observe({ action }, seconds)
+    },
+  }
+  const sts = createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs, slot, observe }, deps)
+  const source = 'chain' in init.source ? init.source.chain(sts) : init.source
   // Shared by every generation: a reload must not reopen the replay window of signed logins.
   const nonces = createNonceWindow(2 * 900_000)
   const logins = { stsCalls: 0 }
+  const onLoginCall = (outcome: string) => {
+    logins.stsCalls++
+    metrics.stsCalls.inc({ action: 'GetCallerIdentity', outcome })
+  }
   const generation = (loaded: LoadedConfig) =>
-    buildGeneration(loaded, deps, revokedKeys, nonces, () => void logins.stsCalls++, () => governor.acquire(deps.now().getTime() + loaded.config.upstream.deadlineMs))
+    buildGeneration(loaded, deps, revokedKeys, nonces, onLoginCall, slot)
   let current = generation(init.loaded)
+
+  const limitersFor = (limits: LoadedConfig['config']['limits']) => {
+    const options = { maxKeys: limits.trackedKeys, now: deps.now }
+    return {
+      config: JSON.stringify(limits),
+      caller: createRateLimiter(limits.perCaller, options),
+      misses: createRateLimiter(limits.perCallerMisses, options),
+      address: createRateLimiter(limits.perSourceAddress, options),
+    }
+  }
+  let limiters = limitersFor(init.loaded.config.limits)
+  const limited = (limiter: 'caller' | 'misses' | 'address', key: string, message: string) => {
+    const wait = limiters[limiter].take(key)
+    if (wait === undefined) return
+    metrics.rateLimited.inc({ limit: limiter === 'misses' ? 'caller-misses' : limiter === 'address' ? 'source-address' : 'caller' })
+    throw new VendError('ERR_RATE_LIMITED', message, { retryAfterSeconds: wait })
+  }
+
   const vends = createVendService({
-    deps, sts, source: init.source, sharePending: init.sharePending,
+    deps, sts, source, sharePending: init.sharePending,
     maxEntries: init.loaded.config.cache.maxEntries, upstream: init.loaded.config.upstream,
+    admitMiss: (callerId) => limited('misses', callerId, 'too many new credentials for this caller; cached ones are still served'),
   })
-  const outcomes = new Map<string, number>()
   // The KMS client follows the generation (its endpoint is config); the cache outlives reloads.
   const accessKeys = createAccessKeyService({
-    kms: { getSecretValue: (source, input) => current.kms!.getSecretValue(source, input) },
-    source: init.source, now: deps.now, random: deps.random, sharePending: init.sharePending,
+    kms: { getSecretValue: (from, input) => current.kms!.getSecretValue(from, input) },
+    source, now: deps.now, random: deps.random, sharePending: init.sharePending,
   })
+  const metrics = createCredvendMetrics({
+    cacheEntries: () => vends.stats().cacheEntries,
+    tokenCacheEntries: () => current.tokenCache.size,
+    circuitOpen: () => vends.stats().circuit === 'open',
+    stsClockOffsetSeconds: () => sts.clockOffsetMs() / 1000,
+    governor: () => governor.stats(),
+    kmsCalls: () => accessKeys.stats().kmsCalls,
+  })
+  const outcomes = new Map<string, number>()
+  const counted = (outcome: string, cache: string, startedMs: number) => {
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
+    metrics.vends.inc({ outcome, cache })
+    metrics.vendSeconds.observe({ cache }, (elapsedMs() - startedMs) / 1000)
+  }
   /** access-key profiles exist only on the internal function; elsewhere they are as unknown as any other name. */
   const accessKeyProfiles = () => (current.loaded.config.exposeInternalRoutes && current.kms ? current.loaded.accessKeyProfiles : new Map())
 
   const vend = async (caller: Caller, profile: string, request: VendRequest, requestId: string, input?: ProviderInput): Promise<VendResult> => {
+    const startedMs = elapsedMs()
     const { loaded } = current
     const base = { type: 'audit', requestId, callerId: caller.id, profile, generation: loaded.generation }
     try {
+      limited('caller', caller.id, 'too many requests from this caller')
       const result = await vends.vend(loaded, caller, profile, request, input)
-      outcomes.set('ok', (outcomes.get('ok') ?? 0) + 1)
+      counted('ok', result.cache, startedMs)
       log({
         ...base, outcome: 'ok', roleArn: result.roleArn, sessionName: result.roleSessionName,
         policySha256: result.policySha256 ?? null, durationSeconds: result.durationSeconds, cache: result.cache,
@@ -98,22 +151,24 @@ export const createCredvend = (init: CredvendInit) => {
       return result
     } catch (error) {
       const code = isVendError(error) ? error.code : 'ERR_INTERNAL'
-      outcomes.set(code, (outcomes.get(code) ?? 0) + 1)
+      counted(code, 'none', startedMs)
       const upstream = isVendError(error) ? error.upstream : undefined
       log({ ...base, outcome: code, upstreamCode: upstream?.code ?? null, stsRequestId: upstream?.requestId ?? null })
       throw error
     }
   }
 
-  const audited = async <T>(base: Record<string, unknown>, work: () => Promise<T & { cache?: string }>): Promise<T> => {
+  const audited = async <T>(base: Record<string, unknown>, callerId: string, work: () => Promise<T & { cache?: string }>): Promise<T> => {
+    const startedMs = elapsedMs()
     try {
+      limited('caller', callerId, 'too many requests from this caller')
       const result = await work()
-      outcomes.set('ok', (outcomes.get('ok') ?? 0) + 1)
+      counted('ok', result.cache ?? 'none', startedMs)
       log({ ...base, outcome: 'ok', cache: result.cache ?? null })
       return result
     } catch (error) {
       const code = isVendError(error) ? error.code : 'ERR_INTERNAL'
-      outcomes.set(code, (outcomes.get(code) ?? 0) + 1)
+      counted(code, 'none', startedMs)
       log({ ...base, outcome: code, upstreamCode: isVendError(error) ? (error.upstream?.code ?? null) : null })
       throw error
     }
@@ -125,12 +180,12 @@ export const createCredvend = (init: CredvendInit) => {
     isAccessKeyProfile: (profile: string) => current.loaded.accessKeyProfiles.has(profile),
     vendAccessKey(caller: Caller, profile: string, requestId: string, input?: ProviderInput) {
       const { generation } = current.loaded
-      return audited({ type: 'audit', requestId, callerId: caller.id, profile, generation, kind: 'access-key' }, () =>
+      return audited({ type: 'audit', requestId, callerId: caller.id, profile, generation, kind: 'access-key' }, caller.id, () =>
         accessKeys.vend(generation, accessKeyProfiles(), profile, caller, input))
     },
     reportInvalid(caller: Caller, profile: string, accessKeyId: string, requestId: string, input?: ProviderInput) {
       const { generation } = current.loaded
-      return audited({ type: 'audit', requestId, callerId: caller.id, profile, generation, kind: 'access-key', event: 'report-invalid' }, () =>
+      return audited({ type: 'audit', requestId, callerId: caller.id, profile, generation, kind: 'access-key', event: 'report-invalid' }, caller.id, () =>
         accessKeys.report(generation, accessKeyProfiles(), profile, caller, accessKeyId, input))
     },
     /** `POST /v1/session/alibaba`; a deployment that has not enabled it answers 404. */
@@ -147,6 +202,12 @@ export const createCredvend = (init: CredvendInit) => {
       }
     },
     vend,
+    /** The pre-authentication limit; runtimes that cannot tell the address pass undefined. */
+    limitSourceAddress(address: string | undefined): void {
+      if (address) limited('address', addressKey(address), 'too many requests from this address')
+    },
+    /** Prometheus text for /metrics, and the error counter every route's answer feeds. */
+    metrics: { render: metrics.render, error: (code: string) => metrics.errors.inc({ code }) },
     get generation() {
       return current.loaded.generation
     },
@@ -156,6 +217,7 @@ export const createCredvend = (init: CredvendInit) => {
     /** Swaps in a fully loaded generation and drops credentials granted under older rules. */
     reload(loaded: LoadedConfig): void {
       current = generation(loaded)
+      if (JSON.stringify(loaded.config.limits) !== limiters.config) limiters = limitersFor(loaded.config.limits)
       const purged = vends.keepGeneration(loaded.generation)
       log({ type: 'config', event: 'reloaded', generation: loaded.generation, purgedEntries: purged })
     },
@@ -172,7 +234,7 @@ export const createCredvend = (init: CredvendInit) => {
     /** Which source credvend's identity comes from, or why there is none (never a secret). */
     async readiness(input?: ProviderInput): Promise<{ ready: true; source: string } | { ready: false; reason: string }> {
       try {
-        return { ready: true, source: (await init.source(input)).source }
+        return { ready: true, source: (await source(input)).source }
       } catch (error) {
         return { ready: false, reason: isVendError(error) ? error.message : 'source credentials unavailable' }
       }

@@ -45,6 +45,7 @@ export type VendErrorCode =
   | 'ERR_STS_UNAVAILABLE'
   | 'ERR_STS_TIMEOUT'
   | 'ERR_STS_BAD_RESPONSE'
+  | 'ERR_STS_CLOCK_SKEW'
   | 'ERR_KMS_DENIED'
   | 'ERR_KMS_SOURCE_CREDENTIALS'
   | 'ERR_KMS_REJECTED'
@@ -61,6 +62,8 @@ export interface UpstreamDetail {
   readonly code?: string
   readonly requestId?: string
   readonly httpStatus?: number
+  /** The answer's `Date`, kept only when STS refused our timestamp, to correct the signing clock. */
+  readonly serverTimeMs?: number
 }
 
 /** @public */

@@ -31,8 +31,7 @@ const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<A
   // `{ kmsSecret }` references are read with the first invocation's context.credentials.
   const bootSts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? `https://sts-vpc.${env.FC_REGION ?? 'cn-hangzhou'}.aliyuncs.com` }, deps)
   const loaded = await loadConfig(text, envSecretResolver(env), { kmsSecret: kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps, input) })
-  const sts = createStsClient({ endpoint: loaded.config.sts.endpoint, signature: loaded.config.sts.signature, timeoutMs: loaded.config.sts.timeoutMs }, deps)
-  const credvend = createCredvend({ loaded, deps, source: nodeSourceChain(env, deps, sts), log: jsonLineLog, sharePending: true })
+  const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true })
   return createApp(deps, credvend)
 }
 
@@ -55,8 +54,9 @@ export const handler = async (event: unknown, context?: FcContext): Promise<Fc3H
     jsonLineLog({ type: 'config', event: 'load-failed', problems: (error as { problems?: unknown }).problems ?? (error as Error).message })
     return { statusCode: 500, headers: { 'content-type': 'application/json' }, isBase64Encoded: false, body: JSON.stringify({ Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: context?.requestId ?? '' }) }
   }
-  const request = eventToRequest(parseEvent(event))
-  return responseToResult(await app.fetch(request, { providerInput: providerInput(context) }))
+  const parsed = parseEvent(event)
+  const sourceAddress = parsed.requestContext.http.sourceIp
+  return responseToResult(await app.fetch(eventToRequest(parsed), { providerInput: providerInput(context), ...(sourceAddress ? { sourceAddress } : {}) }))
 }
 
 /** Tests only: forget the instance's app so the next invocation builds it from the current env. */

@@ -42,6 +42,8 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
     },
     sourcePrincipal: emulator.demo.vendorArn,
     sessionNameKey: { env: 'CREDVEND_DEMO_SESSION_NAME_KEY' },
+    // Every local caller is 127.0.0.1, so a per-address limit would be one limit for everyone.
+    limits: { perSourceAddress: null },
     profiles: {
       'demo-upload': {
         ...demoBucket,

@@ -16,6 +16,7 @@ export const createNodeDeps = (options: { fetch?: typeof fetch } = {}): VendDeps
     randomId: randomHexId,
     sleep: (ms) => sleep(ms).then(() => undefined),
     random: Math.random,
+    elapsedMs: () => performance.now(),
   }
 }
 

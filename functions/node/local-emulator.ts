@@ -8,7 +8,7 @@ import { createStsEmulator } from '../../lib/emulator/sts/sts-emulator.ts'
 import { createWorld } from '../../lib/emulator/world.ts'
 import { nodeRandomBytes } from './deps.ts'
 
-type Handler = (req: Request, env: { incoming: { url?: string | undefined } }) => Response | Promise<Response>
+type Handler = (req: Request, env: { incoming: { url?: string | undefined; socket?: { remoteAddress?: string | undefined } } }) => Response | Promise<Response>
 
 /** Listens on a host and resolves with the bound port (0 picks an ephemeral one). */
 export const listenOn = (fetch: Handler, hostname: string, port: number) =>

@@ -22,6 +22,13 @@ export const ENV_EMULATOR_PORT = 'CREDVEND_EMULATOR_PORT'
 
 export { UsageError }
 
+type NodeEnv = { incoming: { socket?: { remoteAddress?: string | undefined } } }
+/** The socket's peer only: a forwarded header is the client's word, not the network's. */
+const peer = (env: NodeEnv) => {
+  const sourceAddress = env.incoming.socket?.remoteAddress
+  return sourceAddress ? { sourceAddress } : {}
+}
+
 const port = (value: string | undefined, fallback: number, name: string): number => {
   if (value === undefined || value === '') return fallback
   const n = Number(value)
@@ -49,8 +56,8 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
   }
   const emulator = await startLocalEmulator({ port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT) })
   // The app's origins are known only once it listens; until the app is built, nothing answers.
-  let handler: (req: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
-  const listener = await listenLoopback((req) => handler(req), port(env[ENV_PORT], 8787, ENV_PORT))
+  let handler: (req: Request, env: NodeEnv) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
+  const listener = await listenLoopback((req, env) => handler(req, env), port(env[ENV_PORT], 8787, ENV_PORT))
   const origins = [`http://127.0.0.1:${listener.port}`, `http://localhost:${listener.port}`]
   origins.forEach(emulator.allowOssOrigin)
   const demo = await createDemoConfig(emulator, origins)
@@ -60,7 +67,7 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
   const credvend = createCredvend({ loaded, deps, source, log: jsonLineLog, sharePending: true })
   const app = createApp(deps, credvend)
   const demoPage = demoRoutes(demo.signToken)
-  handler = (req) => (/^\/demo(\/|$)/.test(new URL(req.url).pathname) ? demoPage.fetch(new Request(req.url.replace(/\/demo(?=\/|$)/, ''), req)) : app.fetch(req))
+  handler = (req, env) => (/^\/demo(\/|$)/.test(new URL(req.url).pathname) ? demoPage.fetch(new Request(req.url.replace(/\/demo(?=\/|$)/, ''), req)) : app.fetch(req, peer(env)))
   const appUrl = `http://127.0.0.1:${listener.port}`
   console.log(localBanner({ appUrl, emulator, demo }))
   return {
@@ -87,11 +94,10 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
   const bootSts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? 'https://sts.aliyuncs.com' }, deps)
   const kmsSecret = kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps)
   const loaded = await readConfigFile(path, envSecretResolver(env), { kmsSecret })
-  const sts = createStsClient({ endpoint: loaded.config.sts.endpoint, signature: loaded.config.sts.signature, timeoutMs: loaded.config.sts.timeoutMs }, deps)
-  const credvend = createCredvend({ loaded, deps, source: nodeSourceChain(env, deps, sts), log: jsonLineLog, sharePending: true })
+  const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true })
   const app = createApp(deps, credvend)
   const host = env.HOST ?? '127.0.0.1'
-  const listener = await listenOn(app.fetch, host, port(env[ENV_PORT], 8787, ENV_PORT))
+  const listener = await listenOn((req, env) => app.fetch(req, peer(env)), host, port(env[ENV_PORT], 8787, ENV_PORT))
   const reload = () =>
     void readConfigFile(path, envSecretResolver(env), { kmsSecret }).then(
       (next) => credvend.reload(next),

@@ -34,6 +34,7 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
     randomId: randomHexId,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
+    elapsedMs: () => performance.now(),
   }
   const source = workersChain({ env: vars, fetch: deps.fetch, now: deps.now })
   const loaded = await loadConfig(env.CREDVEND_CONFIG_JSON, envSecretResolver(vars), { kmsSecret: kmsSecretReader(source, deps) })
@@ -55,6 +56,8 @@ export default {
       console.log(JSON.stringify({ type: 'config', event: 'load-failed', problems: Array.isArray(problems) ? problems : undefined }))
       return Response.json({ Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: '' }, { status: 500 })
     }
-    return app.fetch(request)
+    // Cloudflare sets CF-Connecting-IP itself at its edge; a client cannot forge it on Workers.
+    const sourceAddress = request.headers.get('cf-connecting-ip')
+    return app.fetch(request, sourceAddress ? { sourceAddress } : {})
   },
 }

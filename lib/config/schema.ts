@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { RAM_PRINCIPAL } from '../partners/trust-policy.ts'
 import { ROLE_ARN } from '../sts/schemas.ts'
 
@@ -175,6 +175,33 @@ const accessKeyProfile = z.strictObject({
 
 const profile = z.discriminatedUnion('kind', [stsProfile, ossUploadProfile, accessKeyProfile])
 
+/** A token bucket: `perSecond` sustained, up to `burst` at once; `null` turns the limit off. */
+const bucket = z
+  .strictObject({ perSecond: z.number().positive().max(100_000), burst: z.number().int().min(1).max(100_000) })
+  .nullable()
+
+/** Generous for people and services that cache (the agent, the browser helper), tight on STS work. */
+export const LIMIT_DEFAULTS = {
+  perCaller: { perSecond: 20, burst: 40 },
+  perCallerMisses: { perSecond: 1, burst: 10 },
+  perSourceAddress: { perSecond: 50, burst: 100 },
+  trackedKeys: 100_000,
+}
+
+const limits = z.strictObject({
+  /** Every authenticated request of one caller (vends, hits included, and reports). */
+  perCaller: bucket.default(LIMIT_DEFAULTS.perCaller),
+  /** Vends of one caller that need STS: a caller cannot spend the account's quota by varying its asks. */
+  perCallerMisses: bucket.default(LIMIT_DEFAULTS.perCallerMisses),
+  /**
+   * Every /v1 request from one source address, before authentication, so token checks and
+   * signed logins cannot be flooded. Off it only behind a proxy that hides client addresses.
+   */
+  perSourceAddress: bucket.default(LIMIT_DEFAULTS.perSourceAddress),
+  /** Memory bound of each limiter: the least recently seen keys are forgotten first. */
+  trackedKeys: z.number().int().min(100).max(1_000_000).default(LIMIT_DEFAULTS.trackedKeys),
+})
+
 /**
  * The credvend configuration (PRODUCT.md §3). Strict everywhere: an unknown key is a typo, and a
  * typo in a security configuration must stop the process rather than be ignored.
@@ -191,8 +218,12 @@ export const configSchema = z
       ),
       signature: z.enum(['rpc-hmac-sha1', 'acs3-hmac-sha256']).default('rpc-hmac-sha1'),
       timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
-      /** STS allows about 100 per second per account; higher values only make sense against an emulator or in a benchmark. */
-      maxCallsPerSecond: z.number().positive().max(100_000).default(80),
+      /**
+       * Calls started in any one-second window, counting every call this instance makes. STS
+       * allows about 100 per second per account; higher values only make sense against an
+       * emulator or in a benchmark.
+       */
+      maxCallsPerSecond: z.number().int().min(1).max(100_000).default(80),
     }),
     callers: z.strictObject({
       jwt: z.array(jwtIssuer).default([]),
@@ -222,6 +253,7 @@ export const configSchema = z
     /** Key for pseudonymous session names (HMAC-SHA256); required if any profile uses them. */
     sessionNameKey: secretRef.optional(),
     profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'), profile),
+    limits: limits.default(LIMIT_DEFAULTS),
     cache: z.strictObject({ maxEntries: z.number().int().min(1).max(1_000_000).default(10_000) }).default({ maxEntries: 10_000 }),
     upstream: z
       .strictObject({

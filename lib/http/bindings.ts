@@ -8,6 +8,11 @@ import type { RequestIdVariables } from './request-id.ts'
  */
 export interface AppEnv {
   readonly providerInput?: ProviderInput
+  /**
+   * The client's address as the runtime saw it (socket peer, FC `sourceIp`, Workers
+   * `CF-Connecting-IP`), for the pre-authentication limit; never taken from a forwarded header.
+   */
+  readonly sourceAddress?: string
 }
 
 /** @internal */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Credentials } from '../credentials/types.ts'
 import { VendError } from '../errors.ts'
 import { callOpenApi } from '../openapi/call.ts'

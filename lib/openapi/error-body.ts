@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * Alibaba's error bodies: the POP gateway's `{ RequestId, HostId, Code, Message, Recommend }`

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { isKnownConditionKey } from './condition-keys.ts'
 import { isKnownOperator, type ConditionBlock } from './conditions.ts'
 

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { bodyLimit } from 'hono/body-limit'
 import type { Credvend } from '../credvend.ts'
 import type { AppBindings } from '../http/bindings.ts'
@@ -15,6 +15,7 @@ const reportBody = z.strictObject({ AccessKeyId: z.string().regex(/^[A-Za-z0-9.]
 const CREDENTIAL_PARAMS = /^(access_?token|token|api_?key|key|jwt|bearer|authorization|password|secret)$/i
 
 const refuseQuery = (c: Context) => {
+  if (!c.req.url.includes('?')) return
   const names = [...new URL(c.req.url).searchParams.keys()]
   if (names.some((n) => CREDENTIAL_PARAMS.test(n))) throw new VendError('ERR_CREDENTIALS_IN_QUERY', 'credentials are not accepted in the query string; use the Authorization header')
   if (names.length > 0) throw new VendError('ERR_BAD_REQUEST', 'this route takes no query parameters')

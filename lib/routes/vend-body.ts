@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * The optional body of `POST /v1/credentials/{profile}`: narrowing only. Strict — an unknown

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { authError } from '../auth/jwt-errors.ts'
 import { isVendError } from '../errors.ts'
 import { callOpenApi } from '../openapi/call.ts'
@@ -51,8 +51,8 @@ export const createAlibabaLogin = (init: {
   readonly windowSeconds: number
   readonly sessionMinutes: number
   readonly sessionTokenKey: string
-  /** Counts each login's STS call (the STS budget is shared with vending). */
-  readonly onStsCall?: () => void
+  /** Reports each login's STS call and its outcome (the STS budget is shared with vending). */
+  readonly onStsCall?: (outcome: string) => void
   /** Deny by default: only identities some profile allows get a session token. */
   readonly allowed: (identity: AlibabaIdentity) => boolean
   /** A governor slot before the STS call. */
@@ -74,7 +74,6 @@ export const createAlibabaLogin = (init: {
     if (!nonces.claim(`${params.AccessKeyId}\n${params.SignatureNonce}`, now.getTime())) throw authError('ERR_AUTH_REPLAY')
     const query = Object.entries(params).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v ?? '')}`).join('&')
     await init.slot?.()
-    init.onStsCall?.()
     let identity: z.output<typeof callerIdentityReply>
     try {
       identity = await callOpenApi(
@@ -82,7 +81,9 @@ export const createAlibabaLogin = (init: {
         { url: `${endpoint.origin}/?${query}`, init: { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: '' } },
         { operation: 'GetCallerIdentity', timeoutMs: init.timeoutMs, schema: callerIdentityReply, errors: stsErrors },
       )
+      init.onStsCall?.('ok')
     } catch (error) {
+      init.onStsCall?.(isVendError(error) ? error.code : 'ERR_INTERNAL')
       // STS refused the signature or token: the caller is not who it claims. An outage stays an outage.
       if (isVendError(error) && (error.code === 'ERR_STS_REJECTED' || error.code === 'ERR_STS_DENIED' || error.code === 'ERR_STS_SOURCE_CREDENTIALS')) throw authError('ERR_AUTH_ALIBABA')
       throw error

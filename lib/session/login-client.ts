@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { CredentialProvider } from '../credentials/provider.ts'
 import { VendError } from '../errors.ts'
 import { parseTimestamp } from '../signing/timestamp.ts'

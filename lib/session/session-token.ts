@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Caller } from '../auth/caller.ts'
 import { authError } from '../auth/jwt-errors.ts'
 import { toBase64Url, utf8 } from '../crypto/encoding.ts'

@@ -1,5 +1,5 @@
 import type { Credentials } from '../credentials/types.ts'
-import { VendError } from '../errors.ts'
+import { isVendError, VendError } from '../errors.ts'
 import { callOpenApi } from '../openapi/call.ts'
 import {
   buildAnonymousRequest,
@@ -30,6 +30,19 @@ export interface StsClientOptions {
   readonly signature?: SignatureScheme
   /** Per-call timeout; defaults to 5 s. */
   readonly timeoutMs?: number
+  /**
+   * Waits for a governor slot. Taken after signing, right before sending, so the governor's
+   * spacing is the spacing STS sees even when signing queues behind other crypto work.
+   */
+  readonly slot?: () => Promise<void>
+  /** Told of every call that reached STS: its outcome (`ok` or the error code) and latency. */
+  readonly observe?: StsCallObserver
+}
+
+/** @public */
+export interface StsCallObserver {
+  readonly elapsedMs: () => number
+  readonly call: (action: string, outcome: string, seconds: number) => void
 }
 
 /** @public */
@@ -37,6 +50,8 @@ export interface StsClient {
   assumeRole(source: Credentials, input: AssumeRoleInput): Promise<AssumeRoleResult>
   assumeRoleWithOidc(input: AssumeRoleWithOidcInput): Promise<AssumeRoleResult>
   getCallerIdentity(source: Credentials): Promise<CallerIdentity>
+  /** How far STS's clock is ahead of ours, learned from a refused timestamp (0 until then). */
+  clockOffsetMs(): number
 }
 
 const badInput = (operation: string, issues: readonly { path: PropertyKey[]; message: string }[]) =>
@@ -60,6 +75,41 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
   }
   const scheme = options.signature ?? 'rpc-hmac-sha1'
   const timeoutMs = options.timeoutMs ?? 5_000
+  let offsetMs = 0
+  const signingTime = () => new Date(deps.now().getTime() + offsetMs)
+
+  /** Takes a governor slot right before sending; reports the outcome of what reached STS. */
+  const call = async <S extends Parameters<typeof callOpenApi>[2]['schema']>(request: Parameters<typeof callOpenApi>[1], operation: string, schema: S) => {
+    await options.slot?.()
+    const observe = options.observe
+    const startedMs = observe?.elapsedMs() ?? 0
+    try {
+      const reply = await callOpenApi(deps.fetch, request, { operation, timeoutMs, schema, errors: stsErrors })
+      observe?.call(operation, 'ok', (observe.elapsedMs() - startedMs) / 1000)
+      return reply
+    } catch (error) {
+      const final = corrected(error)
+      observe?.call(operation, isVendError(final) ? final.code : 'ERR_INTERNAL', (observe.elapsedMs() - startedMs) / 1000)
+      throw final
+    }
+  }
+
+  /**
+   * A skewed host clock makes every call fail with InvalidTimeStamp. Like the AWS SDKs, take
+   * STS's own time from that answer's Date header and sign by it from then on; the error is
+   * retryable once the offset changed, so this request's retry already succeeds.
+   */
+  const corrected = (error: unknown): unknown => {
+    const server = isVendError(error) ? error.upstream?.serverTimeMs : undefined
+    if (!isVendError(error) || server === undefined) return error
+    const learned = server - deps.now().getTime()
+    const changed = Math.abs(learned - offsetMs) > 1_000
+    offsetMs = learned
+    return new VendError('ERR_STS_CLOCK_SKEW', `STS refused the request time: this host's clock is ${Math.round(-learned / 1000)} s off STS's`, {
+      upstream: error.upstream!,
+      retryable: changed,
+    })
+  }
 
   const signed = async <S extends Parameters<typeof callOpenApi>[2]['schema']>(
     source: Credentials,
@@ -69,9 +119,9 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
   ) => {
     const request = await buildSignedRequest(
       { endpoint, action, version: STS_VERSION, params },
-      { credentials: source, scheme, now: deps.now(), nonce: deps.randomId() },
+      { credentials: source, scheme, now: signingTime(), nonce: deps.randomId() },
     )
-    return callOpenApi(deps.fetch, request, { operation: action, timeoutMs, schema, errors: stsErrors })
+    return call(request, action, schema)
   }
 
   return {
@@ -103,17 +153,13 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
       })
       const request = buildAnonymousRequest(
         { endpoint, action: 'AssumeRoleWithOIDC', version: STS_VERSION, params },
-        deps.now(),
+        signingTime(),
       )
-      return callOpenApi(deps.fetch, request, {
-        operation: 'AssumeRoleWithOIDC',
-        timeoutMs,
-        schema: assumeRoleReply,
-        errors: stsErrors,
-      })
+      return call(request, 'AssumeRoleWithOIDC', assumeRoleReply)
     },
 
     getCallerIdentity: (source) => signed(source, 'GetCallerIdentity', {}, callerIdentityReply),
+    clockOffsetMs: () => offsetMs,
   }
 }
 

@@ -1,38 +1,63 @@
 import { VendError } from '../errors.ts'
 
+interface Start {
+  atMs: number
+}
+
 /**
- * The STS governor: at most `ratePerSecond` calls, with a burst of one second's worth, paced by
- * the generic cell-rate algorithm. A call that would have to wait past its deadline is refused at
- * once (503, retryable later) instead of queueing forever; identical work never reaches it twice,
- * because single-flight sits in front.
+ * The STS governor: never more than `ratePerSecond` calls start in any one-second window. Each
+ * call starts at least a second after the call `ratePerSecond` places before it (by the
+ * pigeonhole principle, no window of a second can then hold more), so a second's worth goes at
+ * once and the rest queue. Starts are the times callers really went, not the times planned: a
+ * caller woken late pushes back the ones that depend on it. A call whose start would fall past
+ * its deadline is refused at once (503, with Retry-After) instead of queueing forever; identical
+ * work never reaches it twice, because single-flight sits in front.
  * @public
  */
 export const createGovernor = (options: { ratePerSecond: number; now: () => Date; sleep: (ms: number) => Promise<void> }) => {
-  const intervalMs = 1000 / options.ratePerSecond
-  const burstMs = 1000 - intervalMs
-  let theoreticalMs = 0
+  const size = Math.max(1, Math.floor(options.ratePerSecond))
+  /** The last `size` starts, oldest at `head`. */
+  let starts: Start[] = Array.from({ length: size }, () => ({ atMs: -Infinity }))
+  let head = 0
   /** The longest wait any caller has accepted: a backlog can never legitimately exceed it. */
   let horizonMs = 0
   const counters = { admitted: 0, waited: 0, refused: 0 }
+  const refuse = (startMs: number, nowMs: number) => {
+    counters.refused++
+    return new VendError('ERR_STS_THROTTLED', 'the STS call budget is exhausted for now', { retryable: false, retryAfterSeconds: Math.max(1, Math.ceil((startMs - nowMs) / 1000)) })
+  }
   return {
-    /** Waits for a slot; `deadlineMs` is absolute (epoch ms). */
+    /** Waits for a slot, then the caller must send at once; `deadlineMs` is absolute (epoch ms). */
     async acquire(deadlineMs: number): Promise<void> {
       const nowMs = options.now().getTime()
       horizonMs = Math.max(horizonMs, deadlineMs - nowMs)
       // A backlog longer than anyone would wait means the clock jumped back: start afresh.
-      if (theoreticalMs - nowMs > horizonMs + 1000) theoreticalMs = nowMs
-      const tat = Math.max(theoreticalMs, nowMs)
-      const startMs = Math.max(nowMs, tat - burstMs)
-      if (startMs > deadlineMs) {
-        counters.refused++
-        throw new VendError('ERR_STS_THROTTLED', 'the STS call budget is exhausted for now', { retryable: false, retryAfterSeconds: Math.max(1, Math.ceil((startMs - nowMs) / 1000)) })
-      }
-      theoreticalMs = tat + intervalMs
+      if (starts[(head + size - 1) % size]!.atMs - nowMs > horizonMs + 1000) starts = starts.map(() => ({ atMs: -Infinity }))
+      const before = starts[head]!
+      const planned = Math.max(nowMs, before.atMs + 1000)
+      if (planned > deadlineMs) throw refuse(planned, nowMs)
+      const mine: Start = { atMs: planned }
+      starts[head] = mine
+      head = (head + 1) % size
       counters.admitted++
-      if (startMs > nowMs) {
+      if (planned > nowMs) {
         counters.waited++
-        await options.sleep(startMs - nowMs)
+        await options.sleep(planned - nowMs)
       }
+      // The call this one waits on may have woken late; keep a second from its real start.
+      while (before.atMs + 1000 > mine.atMs) {
+        const needMs = before.atMs + 1000
+        const wokeMs = options.now().getTime()
+        if (needMs > deadlineMs) {
+          // Hand the slot on as if unused: whoever waits on it keeps a second from `before`.
+          mine.atMs = before.atMs
+          counters.admitted--
+          throw refuse(needMs, wokeMs)
+        }
+        mine.atMs = needMs
+        if (needMs > wokeMs) await options.sleep(needMs - wokeMs)
+      }
+      mine.atMs = Math.max(mine.atMs, options.now().getTime())
     },
     stats: () => ({ ...counters }),
   }

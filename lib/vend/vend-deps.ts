@@ -4,4 +4,6 @@ import type { CoreDeps } from '../runtime/deps.ts'
 export interface VendDeps extends CoreDeps {
   readonly sleep: (ms: number) => Promise<void>
   readonly random: () => number
+  /** A monotonic clock in milliseconds for latency histograms; the wall clock when absent. */
+  readonly elapsedMs?: () => number
 }

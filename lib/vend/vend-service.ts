@@ -67,6 +67,8 @@ export const createVendService = (init: {
   readonly sharePending: boolean
   readonly maxEntries: number
   readonly upstream: LoadedConfig['config']['upstream']
+  /** Charges the caller for new STS work (throws 429 past its limit); joining a flight is free. */
+  readonly admitMiss?: (callerId: string) => void
 }) => {
   const { deps, upstream } = init
   const cache = createLru<string, Entry>(init.maxEntries)
@@ -134,6 +136,7 @@ export const createVendService = (init: {
       refreshAfter: new Date(Math.max(nowMs, entry.result.expiration.getTime() - minRemainingMs)),
     })
     if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) return respond(present, 'hit')
+    if (!flights.running(key)) init.admitMiss?.(caller.id)
     try {
       const fresh = await flights.run(key, async () => {
         const roleSessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)

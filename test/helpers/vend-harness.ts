@@ -58,7 +58,7 @@ export const withIssuers = (c: ConfigInput, ...issuers: JwtIssuerInput[]): Confi
  * with a generated key, two API keys, profiles for uploads, a partner and an admin role. Sleeps
  * between retries are recorded, not waited; every log line is captured.
  */
-export const startVendHarness = async (overrides: { config?: (c: ConfigInput, emulator: Awaited<ReturnType<typeof startTestEmulator>>) => ConfigInput; sharePending?: boolean } = {}) => {
+export const startVendHarness = async (overrides: { config?: (c: ConfigInput, emulator: Awaited<ReturnType<typeof startTestEmulator>>) => ConfigInput; sharePending?: boolean; realSleep?: boolean } = {}) => {
   const emulator = await startTestEmulator()
   const signer = await makeSigner()
   const acme = await createApiKey('acme', (n) => new Uint8Array(nodeRandomBytes(n)))
@@ -110,17 +110,30 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
       plain: { kind: 'sts', allow: [{ jwt: 'web' }, { apiKey: 'acme' }, { apiKey: 'other' }], roleArn: emulator.demo.appRole.arn, durationSeconds: { default: 900, max: 3600 } },
     },
     upstream: { attempts: 3, deadlineMs: 10_000, backoffBaseMs: 100, backoffCapMs: 1_000, circuitFailures: 3, circuitCooldownMs: 30_000 },
+    // Most tests stampede one caller on purpose (single flight, faults); the limits and their
+    // defaults have their own tests (test/vend/rate-limits.test.ts).
+    limits: { perCaller: null, perCallerMisses: null, perSourceAddress: null },
   }
   const config = overrides.config ? overrides.config(base, emulator) : base
   const loaded = await loadConfig(JSON.stringify(config), envSecretResolver(env))
   const logs: Array<Record<string, unknown>> = []
   const sleeps: number[] = []
+  /** When credvend put each STS request on the wire (emulator clock): what the governor spaces. */
+  const stsSends: number[] = []
   const deps = {
-    fetch,
+    fetch: ((input, init) => {
+      if (String(input instanceof Request ? input.url : input).startsWith(emulator.stsEndpoint)) stsSends.push(emulator.now().getTime())
+      return fetch(input, init)
+    }) as typeof fetch,
     now: emulator.now,
     randomId: randomHexId,
-    sleep: async (ms: number) => void sleeps.push(ms),
+    // Recorded, not waited, unless a test measures pacing against the emulator's real clock.
+    sleep: async (ms: number) => {
+      sleeps.push(ms)
+      if (overrides.realSleep) await new Promise((resolve) => setTimeout(resolve, ms))
+    },
     random: () => 0.5,
+    elapsedMs: () => performance.now(),
   }
   const credvend = createCredvend({
     loaded,
@@ -145,7 +158,7 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
     return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) }
   }
   const assumeRoleCalls = () => emulator.calls.byAction.get('AssumeRole') ?? 0
-  return { emulator, signer, acmeKey: acme.key, otherKey: other.key, env, loaded, credvend, app, request, logs, sleeps, bodies, assumeRoleCalls, deps, close: emulator.close }
+  return { emulator, signer, acmeKey: acme.key, otherKey: other.key, env, loaded, credvend, app, request, logs, sleeps, stsSends, bodies, assumeRoleCalls, deps, close: emulator.close }
 }
 
 export type VendHarness = Awaited<ReturnType<typeof startVendHarness>>

@@ -35,8 +35,8 @@ describe('health, readiness, OpenAPI and metrics', () => {
     expect(openapi.json().paths['/v1/credentials/{profile}']).toBeDefined()
     expect(openapi.text).not.toContain('"plain"')
     const metrics = await h.request('/metrics')
-    expect(metrics.text).toMatch(/^credvend_vends_total\{outcome="ok"\} 1$/m)
-    expect(metrics.text).toMatch(/^credvend_sts_calls_total 1$/m)
+    expect(metrics.text).toMatch(/^credvend_vends_total\{outcome="ok",cache="miss"\} 1$/m)
+    expect(metrics.text).toMatch(/^credvend_sts_calls_total\{action="AssumeRole",outcome="ok"\} 1$/m)
     await h.close()
 
     h = await startVendHarness()

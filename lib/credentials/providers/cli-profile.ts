@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseTimestamp } from '../../signing/timestamp.ts'
 import type { CredentialProvider, ProviderInput } from '../provider.ts'
 import { misconfigured, notConfigured } from '../provider-error.ts'

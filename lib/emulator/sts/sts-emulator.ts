@@ -22,6 +22,8 @@ export interface StsCallCounter {
   readonly byAction: Map<string, number>
   /** Every request that reached the emulator, faulted ones included. */
   received: number
+  /** When authenticated calls arrived (emulator clock, epoch ms), the latest 10,000. */
+  readonly arrivals: Array<{ readonly action: string; readonly atMs: number }>
   total(): number
 }
 
@@ -43,6 +45,12 @@ export interface StsFaultMode {
   readonly reset?: number
   /** Added before every answer, in real milliseconds (keep it small). */
   readonly latencyMs?: number
+  /**
+   * STS's clock runs this far ahead of the emulator's (negative: behind), as when credvend's host
+   * clock is wrong: timestamps outside the window get `InvalidTimeStamp.Expired`, and every
+   * answer's `Date` header tells STS's time.
+   */
+  readonly skewMs?: number
 }
 
 const hits = (fraction: number | undefined, n: number) =>
@@ -80,6 +88,7 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
   const calls: StsCallCounter = {
     byAction: new Map(),
     received: 0,
+    arrivals: [],
     total: () => [...calls.byAction.values()].reduce((a, b) => a + b, 0),
   }
   const faults: StsFault[] = []
@@ -87,9 +96,15 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
   let modeCount = 0
   const app = new Hono()
 
+  // Real STS dates every answer; tests' clocks are steered, so the emulator states its own.
+  app.use(async (c, next) => {
+    await next()
+    c.res.headers.set('Date', new Date(deps.now().getTime() + (mode.skewMs ?? 0)).toUTCString())
+  })
+
   app.all('/', async (c) => {
     const requestId = randomRequestId(deps)
-    const now = deps.now()
+    const now = new Date(deps.now().getTime() + (mode.skewMs ?? 0))
     calls.received++
     const fault = faults.shift()
     if (fault) return faultResponse(fault, requestId, c.req.raw.signal)
@@ -106,6 +121,8 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
       const call = await readRequest(c.req.raw)
       const auth = await authenticate(call, { world, nonces, now, windowMs, anonymousActions })
       calls.byAction.set(auth.action, (calls.byAction.get(auth.action) ?? 0) + 1)
+      calls.arrivals.push({ action: auth.action, atMs: deps.now().getTime() })
+      if (calls.arrivals.length > 10_000) calls.arrivals.shift()
       if (auth.version !== STS_VERSION) throw new StsEmulatorError('InvalidVersion')
       const secure = call.url.protocol === 'https:'
       if (auth.action === 'AssumeRoleWithOIDC') {

@@ -1,0 +1,41 @@
+import { createMetrics, LATENCY_BUCKETS } from './registry.ts'
+
+/** What the gauges read when /metrics is scraped. @internal */
+export interface GaugeSources {
+  readonly cacheEntries: () => number
+  readonly tokenCacheEntries: () => number
+  readonly circuitOpen: () => boolean
+  readonly stsClockOffsetSeconds: () => number
+  readonly governor: () => { admitted: number; waited: number; refused: number }
+  readonly kmsCalls: () => number
+}
+
+/**
+ * Every series credvend exports, in one place, so the names in dashboards and alerts (README,
+ * runbooks) have one source.
+ * @internal
+ */
+export const createCredvendMetrics = (gauges: GaugeSources) => {
+  const registry = createMetrics()
+  const metrics = {
+    vends: registry.counter('credvend_vends_total', 'Vend and access-key requests by outcome (ok or an error code) and cache state.'),
+    vendSeconds: registry.histogram('credvend_vend_duration_seconds', 'Time to answer a vend, by cache state (hit, miss, stale, none).', LATENCY_BUCKETS),
+    stsCalls: registry.counter('credvend_sts_calls_total', 'Calls that reached STS, by action and outcome (ok or an error code).'),
+    stsSeconds: registry.histogram('credvend_sts_call_duration_seconds', 'STS call latency by action.', LATENCY_BUCKETS),
+    rateLimited: registry.counter('credvend_rate_limited_total', 'Requests answered 429, by limit (caller, caller-misses, source-address).'),
+    errors: registry.counter('credvend_errors_total', 'Error answers of every route, by code.'),
+  }
+  registry.sampled('credvend_cache_entries', 'Vended credentials currently cached.', 'gauge', gauges.cacheEntries)
+  registry.sampled('credvend_token_cache_entries', 'Verified caller tokens remembered.', 'gauge', gauges.tokenCacheEntries)
+  registry.sampled('credvend_circuit_open', '1 while the STS circuit is open.', 'gauge', () => (gauges.circuitOpen() ? 1 : 0))
+  registry.sampled('credvend_sts_clock_offset_seconds', "How far STS's clock is ahead of this host's, learned from a refused timestamp.", 'gauge', gauges.stsClockOffsetSeconds)
+  registry.sampled('credvend_kms_calls_total', 'GetSecretValue calls made.', 'counter', gauges.kmsCalls)
+  registry.sampled('credvend_sts_governor_total', 'STS governor decisions: admitted at once or after a wait, refused past the deadline.', 'counter', () => {
+    const g = gauges.governor()
+    return [[{ decision: 'immediate' }, g.admitted - g.waited], [{ decision: 'waited' }, g.waited], [{ decision: 'refused' }, g.refused]] as const
+  })
+  return { ...metrics, render: registry.render }
+}
+
+/** @internal */
+export type CredvendMetrics = ReturnType<typeof createCredvendMetrics>
