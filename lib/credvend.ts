@@ -36,7 +36,7 @@ export interface CredvendInit {
 
 type NonceWindow = ReturnType<typeof createNonceWindow>
 
-const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: (outcome: string) => void, slot: () => Promise<void>) => {
+const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: (outcome: string) => void, gate: <T>(send: () => Promise<T>) => Promise<T>) => {
   // At least as many verified tokens as cached sessions: a smaller LRU, scanned in order, forgets every one.
   const tokenCache = createTokenCache(Math.max(10_000, loaded.config.cache.maxEntries))
   const issuers = loaded.config.callers.jwt.map((config) =>
@@ -48,7 +48,7 @@ const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: Read
     ? createAlibabaLogin({
         stsEndpoint: loaded.config.sts.endpoint, timeoutMs: loaded.config.sts.timeoutMs, fetch: deps.fetch, now: deps.now,
         accounts: new Set(login.accounts), windowSeconds: login.windowSeconds, sessionMinutes: login.sessionMinutes,
-        sessionTokenKey: loaded.sessionTokenKey, nonces, onStsCall, slot,
+        sessionTokenKey: loaded.sessionTokenKey, nonces, onStsCall, gate,
         allowed: (identity) => [...loaded.profiles.values()].some((p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow)),
       })
     : undefined
@@ -70,7 +70,7 @@ export const createCredvend = (init: CredvendInit) => {
   // One governor for every STS call this instance makes: vends, hub hops, signed logins and
   // provider refreshes of a `chain` source.
   const governor = createGovernor({ ratePerSecond: stsConfig.maxCallsPerSecond, now: deps.now, sleep: deps.sleep })
-  const slot = () => governor.acquire(deps.now().getTime() + current.loaded.config.upstream.deadlineMs)
+  const gate = <T>(send: () => Promise<T>): Promise<T> => governor.run(deps.now().getTime() + current.loaded.config.upstream.deadlineMs, send)
   const observe = {
     elapsedMs,
     call: (action: string, outcome: string, seconds: number) => {
@@ -78,7 +78,7 @@ export const createCredvend = (init: CredvendInit) => {
       metrics.stsSeconds.observe({ action }, seconds)
     },
   }
-  const sts = createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs, slot, observe }, deps)
+  const sts = createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs, gate, observe }, deps)
   const source = 'chain' in init.source ? init.source.chain(sts) : init.source
   // Shared by every generation: a reload must not reopen the replay window of signed logins.
   const nonces = createNonceWindow(2 * 900_000)
@@ -88,7 +88,7 @@ export const createCredvend = (init: CredvendInit) => {
     metrics.stsCalls.inc({ action: 'GetCallerIdentity', outcome })
   }
   const generation = (loaded: LoadedConfig) =>
-    buildGeneration(loaded, deps, revokedKeys, nonces, onLoginCall, slot)
+    buildGeneration(loaded, deps, revokedKeys, nonces, onLoginCall, gate)
   let current = generation(init.loaded)
 
   const limitersFor = (limits: LoadedConfig['config']['limits']) => {
@@ -127,10 +127,15 @@ export const createCredvend = (init: CredvendInit) => {
     kmsCalls: () => accessKeys.stats().kmsCalls,
   })
   const outcomes = new Map<string, number>()
+  /** Bound series per (outcome, cache state): a handful, resolved once, so a hit formats no labels. */
+  const vendSeries = new Map<string, { count: () => void; seconds: (s: number) => void }>()
   const counted = (outcome: string, cache: string, startedMs: number) => {
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
-    metrics.vends.inc({ outcome, cache })
-    metrics.vendSeconds.observe({ cache }, (elapsedMs() - startedMs) / 1000)
+    const key = `${outcome} ${cache}`
+    let series = vendSeries.get(key)
+    if (!series) vendSeries.set(key, (series = { count: metrics.vends.series({ outcome, cache }), seconds: metrics.vendSeconds.series({ cache }) }))
+    series.count()
+    series.seconds((elapsedMs() - startedMs) / 1000)
   }
   /** access-key profiles exist only on the internal function; elsewhere they are as unknown as any other name. */
   const accessKeyProfiles = () => (current.loaded.config.exposeInternalRoutes && current.kms ? current.loaded.accessKeyProfiles : new Map())

@@ -25,10 +25,13 @@ export const createMetrics = () => {
     counter(name: string, help: string) {
       const values = new Map<string, number>()
       families.push({ lines: () => [...header(name, help, 'counter'), ...[...values].map(([series, n]) => `${name}${series} ${n}`)] })
+      const inc = (series: string, by: number) => values.set(series, (values.get(series) ?? 0) + by)
       return {
-        inc: (labels: Labels = {}, by = 1) => {
+        inc: (labels: Labels = {}, by = 1) => inc(labelText(labels), by),
+        /** A handle bound to one label set, for hot paths: no label formatting per call. */
+        series: (labels: Labels) => {
           const series = labelText(labels)
-          values.set(series, (values.get(series) ?? 0) + by)
+          return (by = 1) => inc(series, by)
         },
       }
     },
@@ -49,16 +52,21 @@ export const createMetrics = () => {
           }),
         ],
       })
-      return {
-        observe: (labels: Labels, seconds: number) => {
-          const key = labelText(labels)
-          let s = series.get(key)
-          if (!s) series.set(key, (s = { counts: buckets.map(() => 0), sum: 0, count: 0 }))
+      const observer = (key: string) => {
+        let s = series.get(key)
+        if (!s) series.set(key, (s = { counts: buckets.map(() => 0), sum: 0, count: 0 }))
+        const found = s
+        return (seconds: number) => {
           const i = buckets.findIndex((le) => seconds <= le)
-          if (i >= 0) s.counts[i]!++
-          s.sum += seconds
-          s.count++
-        },
+          if (i >= 0) found.counts[i]!++
+          found.sum += seconds
+          found.count++
+        }
+      }
+      return {
+        observe: (labels: Labels, seconds: number) => observer(labelText(labels))(seconds),
+        /** A handle bound to one label set, for hot paths. */
+        series: (labels: Labels) => observer(labelText(labels)),
       }
     },
     /** A series read when scraped: a gauge, or a counter kept elsewhere. */

@@ -55,8 +55,8 @@ export const createAlibabaLogin = (init: {
   readonly onStsCall?: (outcome: string) => void
   /** Deny by default: only identities some profile allows get a session token. */
   readonly allowed: (identity: AlibabaIdentity) => boolean
-  /** A governor slot before the STS call. */
-  readonly slot?: () => Promise<void>
+  /** Sends the STS call through the governor. */
+  readonly gate?: <T>(send: () => Promise<T>) => Promise<T>
   /** Shared across config generations, so a reload does not reopen the replay window. */
   readonly nonces?: ReturnType<typeof createNonceWindow>
 }) => {
@@ -73,14 +73,14 @@ export const createAlibabaLogin = (init: {
     if (!stamp || Math.abs(stamp.getTime() - now.getTime()) > windowMs) throw authError('ERR_AUTH_REPLAY')
     if (!nonces.claim(`${params.AccessKeyId}\n${params.SignatureNonce}`, now.getTime())) throw authError('ERR_AUTH_REPLAY')
     const query = Object.entries(params).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v ?? '')}`).join('&')
-    await init.slot?.()
     let identity: z.output<typeof callerIdentityReply>
+    const send = () => callOpenApi(
+      init.fetch,
+      { url: `${endpoint.origin}/?${query}`, init: { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: '' } },
+      { operation: 'GetCallerIdentity', timeoutMs: init.timeoutMs, schema: callerIdentityReply, errors: stsErrors },
+    )
     try {
-      identity = await callOpenApi(
-        init.fetch,
-        { url: `${endpoint.origin}/?${query}`, init: { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: '' } },
-        { operation: 'GetCallerIdentity', timeoutMs: init.timeoutMs, schema: callerIdentityReply, errors: stsErrors },
-      )
+      identity = await (init.gate ? init.gate(send) : send())
       init.onStsCall?.('ok')
     } catch (error) {
       init.onStsCall?.(isVendError(error) ? error.code : 'ERR_INTERNAL')

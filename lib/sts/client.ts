@@ -31,10 +31,11 @@ export interface StsClientOptions {
   /** Per-call timeout; defaults to 5 s. */
   readonly timeoutMs?: number
   /**
-   * Waits for a governor slot. Taken after signing, right before sending, so the governor's
-   * spacing is the spacing STS sees even when signing queues behind other crypto work.
+   * Sends through the governor. Taken after signing, and the request goes out in the same turn
+   * as the slot is granted, so the governor's spacing is the spacing STS sees even when signing
+   * queues behind other crypto work.
    */
-  readonly slot?: () => Promise<void>
+  readonly gate?: <T>(send: () => Promise<T>) => Promise<T>
   /** Told of every call that reached STS: its outcome (`ok` or the error code) and latency. */
   readonly observe?: StsCallObserver
 }
@@ -78,13 +79,16 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
   let offsetMs = 0
   const signingTime = () => new Date(deps.now().getTime() + offsetMs)
 
-  /** Takes a governor slot right before sending; reports the outcome of what reached STS. */
+  /** Sends through the governor; reports the outcome of what reached STS. */
   const call = async <S extends Parameters<typeof callOpenApi>[2]['schema']>(request: Parameters<typeof callOpenApi>[1], operation: string, schema: S) => {
-    await options.slot?.()
     const observe = options.observe
-    const startedMs = observe?.elapsedMs() ?? 0
+    let startedMs = 0
+    const send = () => {
+      startedMs = observe?.elapsedMs() ?? 0
+      return callOpenApi(deps.fetch, request, { operation, timeoutMs, schema, errors: stsErrors })
+    }
     try {
-      const reply = await callOpenApi(deps.fetch, request, { operation, timeoutMs, schema, errors: stsErrors })
+      const reply = await (options.gate ? options.gate(send) : send())
       observe?.call(operation, 'ok', (observe.elapsedMs() - startedMs) / 1000)
       return reply
     } catch (error) {

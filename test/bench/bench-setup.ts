@@ -41,6 +41,8 @@ export const benchApp = async () => {
     sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com', maxCallsPerSecond: 100_000 },
     callers: { jwt: [{ id: 'web', issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], jwks: { keys: [signer.jwk] } }] },
     profiles: { a: profile, b: profile },
+    // Limits on, so their cost is in every row, but far above what the benchmark sends.
+    limits: { perCaller: { perSecond: 100_000, burst: 100_000 }, perCallerMisses: { perSecond: 100_000, burst: 100_000 }, perSourceAddress: { perSecond: 100_000, burst: 100_000 } },
     cache: { maxEntries: 200_000 },
   }
   const loaded = await loadConfig(JSON.stringify(config), envSecretResolver({}))
