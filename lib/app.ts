@@ -25,7 +25,7 @@ export const createApp = (deps: AppDeps, credvend: Credvend) => {
   app.use(requestId(deps.randomId))
   // Before anything checks a token or calls STS for a login: bounded per source address.
   app.use('/v1/*', async (c, next) => {
-    credvend.limitSourceAddress(c.env?.sourceAddress)
+    await credvend.limitSourceAddress(c.env?.sourceAddress)
     await next()
   })
   app.route('/', healthRoutes)

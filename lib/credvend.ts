@@ -13,10 +13,14 @@ import { isAllowed } from './vend/allowed.ts'
 import { createNonceWindow } from './session/nonce-window.ts'
 import type { LogSink } from './log.ts'
 import { addressKey } from './limits/address-key.ts'
-import { createRateLimiter } from './limits/rate-limiter.ts'
+import { createRateLimiter, type RateLimit } from './limits/rate-limiter.ts'
 import { createCredvendMetrics } from './metrics/credvend-metrics.ts'
 import { createStsClient, type StsClient } from './sts/client.ts'
 import { createGovernor } from './upstream/governor.ts'
+import { createSharedGovernor } from './shared/shared-governor.ts'
+import { sharedNonces, sharedRateLimiter } from './shared/shared-limits.ts'
+import type { SharedState } from './shared/shared-state.ts'
+import { createSharedVends } from './vend/shared-vends.ts'
 import { createVendService, type VendRequest, type VendResult } from './vend/vend-service.ts'
 import type { VendDeps } from './vend/vend-deps.ts'
 
@@ -32,9 +36,14 @@ export interface CredvendInit {
   readonly log: LogSink
   /** False on Workers, which may not await another request's promise. */
   readonly sharePending: boolean
+  /**
+   * State shared with other instances (Redis on Node/FC, from `openSharedState`): credential
+   * cache, STS governor, rate limits and login nonces. Absent, each instance keeps its own.
+   */
+  readonly shared?: SharedState
 }
 
-type NonceWindow = ReturnType<typeof createNonceWindow>
+type NonceWindow = { claim(key: string, nowMs: number): boolean | Promise<boolean> }
 
 const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: (outcome: string) => void, gate: <T>(send: () => Promise<T>) => Promise<T>) => {
   // At least as many verified tokens as cached sessions: a smaller LRU, scanned in order, forgets every one.
@@ -69,7 +78,13 @@ export const createCredvend = (init: CredvendInit) => {
   const stsConfig = init.loaded.config.sts
   // One governor for every STS call this instance makes: vends, hub hops, signed logins and
   // provider refreshes of a `chain` source.
-  const governor = createGovernor({ ratePerSecond: stsConfig.maxCallsPerSecond, now: deps.now, sleep: deps.sleep })
+  const { shared } = init
+  // With a shared store the window is shared; while it is down each instance takes its share.
+  const localRate = shared ? Math.max(1, Math.floor(stsConfig.maxCallsPerSecond / (init.loaded.redis?.maxInstances ?? 1))) : stsConfig.maxCallsPerSecond
+  const localGovernor = createGovernor({ ratePerSecond: localRate, now: deps.now, sleep: deps.sleep })
+  const governor = shared
+    ? createSharedGovernor({ shared, ratePerSecond: stsConfig.maxCallsPerSecond, local: localGovernor, now: deps.now, sleep: deps.sleep, elapsedMs })
+    : localGovernor
   const gate = <T>(send: () => Promise<T>): Promise<T> => governor.run(deps.now().getTime() + current.loaded.config.upstream.deadlineMs, send)
   const observe = {
     elapsedMs,
@@ -81,7 +96,9 @@ export const createCredvend = (init: CredvendInit) => {
   const sts = createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs, gate, observe }, deps)
   const source = 'chain' in init.source ? init.source.chain(sts) : init.source
   // Shared by every generation: a reload must not reopen the replay window of signed logins.
-  const nonces = createNonceWindow(2 * 900_000)
+  const NONCE_WINDOW_MS = 2 * 900_000
+  const localNonces = createNonceWindow(NONCE_WINDOW_MS)
+  const nonces = shared ? sharedNonces(localNonces, shared, NONCE_WINDOW_MS) : localNonces
   const logins = { stsCalls: 0 }
   const onLoginCall = (outcome: string) => {
     logins.stsCalls++
@@ -93,16 +110,20 @@ export const createCredvend = (init: CredvendInit) => {
 
   const limitersFor = (limits: LoadedConfig['config']['limits']) => {
     const options = { maxKeys: limits.trackedKeys, now: deps.now }
+    const limiter = (name: string, limit: RateLimit | null) => {
+      const local = createRateLimiter(limit, options)
+      return shared ? sharedRateLimiter(name, limit, shared, local) : local
+    }
     return {
       config: JSON.stringify(limits),
-      caller: createRateLimiter(limits.perCaller, options),
-      misses: createRateLimiter(limits.perCallerMisses, options),
-      address: createRateLimiter(limits.perSourceAddress, options),
+      caller: limiter('caller', limits.perCaller),
+      misses: limiter('misses', limits.perCallerMisses),
+      address: limiter('address', limits.perSourceAddress),
     }
   }
   let limiters = limitersFor(init.loaded.config.limits)
-  const limited = (limiter: 'caller' | 'misses' | 'address', key: string, message: string) => {
-    const wait = limiters[limiter].take(key)
+  const limited = async (limiter: 'caller' | 'misses' | 'address', key: string, message: string) => {
+    const wait = await limiters[limiter].take(key)
     if (wait === undefined) return
     metrics.rateLimited.inc({ limit: limiter === 'misses' ? 'caller-misses' : limiter === 'address' ? 'source-address' : 'caller' })
     throw new VendError('ERR_RATE_LIMITED', message, { retryAfterSeconds: wait })
@@ -112,6 +133,7 @@ export const createCredvend = (init: CredvendInit) => {
     deps, sts, source, sharePending: init.sharePending,
     maxEntries: init.loaded.config.cache.maxEntries, upstream: init.loaded.config.upstream,
     admitMiss: (callerId) => limited('misses', callerId, 'too many new credentials for this caller; cached ones are still served'),
+    ...(shared ? { shared: createSharedVends({ shared, now: deps.now, sleep: deps.sleep, deadlineMs: () => current.loaded.config.upstream.deadlineMs }) } : {}),
   })
   // The KMS client follows the generation (its endpoint is config); the cache outlives reloads.
   const accessKeys = createAccessKeyService({
@@ -125,6 +147,7 @@ export const createCredvend = (init: CredvendInit) => {
     stsClockOffsetSeconds: () => sts.clockOffsetMs() / 1000,
     governor: () => governor.stats(),
     kmsCalls: () => accessKeys.stats().kmsCalls,
+    ...(shared ? { redis: shared.stats } : {}),
   })
   const outcomes = new Map<string, number>()
   /** Bound series per (outcome, cache state): a handful, resolved once, so a hit formats no labels. */
@@ -145,7 +168,7 @@ export const createCredvend = (init: CredvendInit) => {
     const { loaded } = current
     const base = { type: 'audit', requestId, callerId: caller.id, profile, generation: loaded.generation }
     try {
-      limited('caller', caller.id, 'too many requests from this caller')
+      await limited('caller', caller.id, 'too many requests from this caller')
       const result = await vends.vend(loaded, caller, profile, request, input)
       counted('ok', result.cache, startedMs)
       log({
@@ -166,7 +189,7 @@ export const createCredvend = (init: CredvendInit) => {
   const audited = async <T>(base: Record<string, unknown>, callerId: string, work: () => Promise<T & { cache?: string }>): Promise<T> => {
     const startedMs = elapsedMs()
     try {
-      limited('caller', callerId, 'too many requests from this caller')
+      await limited('caller', callerId, 'too many requests from this caller')
       const result = await work()
       counted('ok', result.cache ?? 'none', startedMs)
       log({ ...base, outcome: 'ok', cache: result.cache ?? null })
@@ -208,8 +231,8 @@ export const createCredvend = (init: CredvendInit) => {
     },
     vend,
     /** The pre-authentication limit; runtimes that cannot tell the address pass undefined. */
-    limitSourceAddress(address: string | undefined): void {
-      if (address) limited('address', addressKey(address), 'too many requests from this address')
+    async limitSourceAddress(address: string | undefined): Promise<void> {
+      if (address) await limited('address', addressKey(address), 'too many requests from this address')
     },
     /** Prometheus text for /metrics, and the error counter every route's answer feeds. */
     metrics: { render: metrics.render, error: (code: string) => metrics.errors.inc({ code }) },

@@ -31,7 +31,10 @@ const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<A
   // `{ kmsSecret }` references are read with the first invocation's context.credentials.
   const bootSts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? `https://sts-vpc.${env.FC_REGION ?? 'cn-hangzhou'}.aliyuncs.com` }, deps)
   const loaded = await loadConfig(text, envSecretResolver(env), { kmsSecret: kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps, input) })
-  const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true })
+  // Shared by every instance of the function; a reload of config means a new instance here.
+  // ioredis is a file of its own in the code package (bundle-fc.ts): loaded only when configured.
+  const redis = loaded.redis ? await (await import('../node/connect-redis.ts')).connectRedis(loaded.redis, deps, jsonLineLog) : undefined
+  const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true, ...(redis ? { shared: redis.shared } : {}) })
   return createApp(deps, credvend)
 }
 

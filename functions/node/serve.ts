@@ -13,6 +13,7 @@ import { createStsClient } from '../../lib/sts/client.ts'
 import { nodeSourceChain } from './source-chain.ts'
 import { kmsSecretReader } from '../../lib/kms/secret-reader.ts'
 import { UsageError } from './usage-error.ts'
+import { connectRedis } from './connect-redis.ts'
 
 /** Env names the serve command reads. */
 export const ENV_LOCAL = 'CREDVEND_LOCAL'
@@ -94,7 +95,8 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
   const bootSts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? 'https://sts.aliyuncs.com' }, deps)
   const kmsSecret = kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps)
   const loaded = await readConfigFile(path, envSecretResolver(env), { kmsSecret })
-  const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true })
+  const redis = loaded.redis ? await connectRedis(loaded.redis, deps, jsonLineLog) : undefined
+  const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true, ...(redis ? { shared: redis.shared } : {}) })
   const app = createApp(deps, credvend)
   const host = env.HOST ?? '127.0.0.1'
   const listener = await listenOn((req, env) => app.fetch(req, peer(env)), host, port(env[ENV_PORT], 8787, ENV_PORT))
@@ -106,5 +108,11 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
   process.on('SIGHUP', reload)
   const appUrl = `http://${host}:${listener.port}`
   jsonLineLog({ type: 'server', event: 'listening', url: appUrl, generation: loaded.generation })
-  return { appUrl, close: listener.close }
+  return {
+    appUrl,
+    close: async () => {
+      await listener.close()
+      redis?.close()
+    },
+  }
 }

@@ -39,6 +39,8 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
   const source = workersChain({ env: vars, fetch: deps.fetch, now: deps.now })
   const loaded = await loadConfig(env.CREDVEND_CONFIG_JSON, envSecretResolver(vars), { kmsSecret: kmsSecretReader(source, deps) })
   // Workers forbid awaiting a promise created by another request: no shared pending work.
+  // ioredis needs TCP sockets; a Worker would silently run without the shared state it was configured with.
+  if (loaded.redis) throw new VendError('ERR_CONFIG_INVALID', 'redis is available on Node and Function Compute only; remove the redis section for Workers')
   const credvend = createCredvend({ loaded, deps, source, log: (e) => console.log(JSON.stringify(e)), sharePending: false })
   const app = createApp(deps, credvend)
   built = { source: env.CREDVEND_CONFIG_JSON, app }

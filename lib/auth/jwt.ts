@@ -31,10 +31,11 @@ export const issuerVerifier = (
   if (config.jwks) return { config, keys: createLocalJWKSet(config.jwks as Parameters<typeof createLocalJWKSet>[0]) }
   const observingFetch = async (url: string, options: RequestInit) => {
     const response = await deps.fetch(url, { ...options, redirect: 'manual' })
-    if (response.ok) {
-      const body = (await response.clone().json().catch(() => undefined)) as { keys?: Array<{ kid?: unknown }> } | undefined
-      onKeySet(config.id, new Set((body?.keys ?? []).map((k) => String(k.kid))))
-    }
+    // jose reports a non-200 as a generic JOSEError, indistinguishable from a malformed token:
+    // the issuer is what is broken, and the caller should hear 503, not that its token is bad.
+    if (response.status !== 200) throw authError('ERR_AUTH_JWKS_UNAVAILABLE')
+    const body = (await response.clone().json().catch(() => undefined)) as { keys?: Array<{ kid?: unknown }> } | undefined
+    onKeySet(config.id, new Set((body?.keys ?? []).map((k) => String(k.kid))))
     return response
   }
   const keys = createRemoteJWKSet(new URL(config.jwksUri!), {

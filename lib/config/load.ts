@@ -52,10 +52,44 @@ export interface LoadedConfig {
   readonly sessionNameKey: string | undefined
   /** The HMAC key of credvend session tokens, when signed Alibaba logins are enabled. */
   readonly sessionTokenKey: string | undefined
+  /** The shared Redis, secrets resolved; absent when each instance keeps its own state. */
+  readonly redis: RedisSettings | undefined
+}
+
+/** The `redis` section with its references resolved. @public */
+export interface RedisSettings {
+  readonly url: string
+  readonly username: string | undefined
+  readonly password: string | undefined
+  readonly ca: string | undefined
+  readonly servername: string | undefined
+  /** The first seals; every one opens. */
+  readonly keys: readonly { readonly id: string; readonly secret: string }[]
+  readonly keyPrefix: string
+  readonly commandTimeoutMs: number
+  readonly maxInstances: number
+}
+
+const resolveRedis = async (section: NonNullable<Config['redis']>, resolve: SecretResolver, problems: string[]): Promise<RedisSettings> => {
+  const read = (ref: SecretRef | undefined, at: string) =>
+    ref ? resolve(ref).catch((e: Error) => void problems.push(`redis.${at}: ${e.message}`)) : Promise.resolve(undefined)
+  const url = await read(section.url, 'url')
+  if (typeof url === 'string' && !/^rediss?:\/\/[^\s]+$/.test(url)) problems.push('redis.url: the resolved value is not a redis:// or rediss:// URL')
+  const keys: { id: string; secret: string }[] = []
+  for (const [i, key] of section.keys.entries()) {
+    const secret = await read(key.secret, `keys[${i}].secret`)
+    if (typeof secret === 'string' && secret.length < 32) problems.push(`redis.keys[${i}].secret: the resolved key is shorter than 32 characters`)
+    if (typeof secret === 'string') keys.push({ id: key.id, secret })
+  }
+  return {
+    url: url ?? '', username: section.username, password: (await read(section.password, 'password')) ?? undefined,
+    ca: (await read(section.tls?.ca, 'tls.ca')) ?? undefined, servername: section.tls?.servername,
+    keys, keyPrefix: section.keyPrefix, commandTimeoutMs: section.commandTimeoutMs, maxInstances: section.maxInstances,
+  }
 }
 
 /** Field names whose found value is never echoed: they should hold references, and may hold a pasted secret. */
-const NEVER_ECHO = new Set(['externalId', 'sha256', 'sessionNameKey', 'sessionTokenKey'])
+const NEVER_ECHO = new Set(['externalId', 'sha256', 'sessionNameKey', 'sessionTokenKey', 'url', 'password', 'secret', 'ca'])
 
 const describeFound = (issue: z.core.$ZodIssue): string => {
   if (!('input' in issue) || issue.input === undefined) return ''
@@ -188,8 +222,12 @@ export const loadConfig = async (
     ? await resolve(login.sessionTokenKey).catch((e: Error) => void problems.push(`callers.alibaba.sessionTokenKey: ${e.message}`))
     : undefined
   if (typeof sessionTokenKey === 'string' && sessionTokenKey.length < 32) problems.push('callers.alibaba.sessionTokenKey: the resolved key is shorter than 32 characters')
+  const redis = config.redis ? await resolveRedis(config.redis, resolve, problems) : undefined
   if (problems.length > 0) throw configError(problems)
   const secretsDigest = await sha256Hex(JSON.stringify([[...profiles.values()].map((p) => p.externalIdHash), [...apiKeys.values()].map((k) => k.digests), sessionNameKey ?? '', sessionTokenKey ?? '']))
-  const generation = (await sha256Hex(`${text}\n${secretsDigest}`)).slice(0, 16)
-  return { generation, config, profiles, accessKeyProfiles, apiKeys, sessionNameKey: sessionNameKey ?? undefined, sessionTokenKey: sessionTokenKey ?? undefined }
+  // The redis section changes no rule, so it stays out of the generation: rotating a sealing key
+  // must not turn every cached credential into a miss.
+  const { redis: _redis, ...rules } = json as Record<string, unknown>
+  const generation = (await sha256Hex(`${JSON.stringify(rules)}\n${secretsDigest}`)).slice(0, 16)
+  return { generation, config, profiles, accessKeyProfiles, apiKeys, sessionNameKey: sessionNameKey ?? undefined, sessionTokenKey: sessionTokenKey ?? undefined, redis }
 }

@@ -203,6 +203,37 @@ const limits = z.strictObject({
 })
 
 /**
+ * Redis shared by every instance (Node and FC only): the credential cache, the STS governor, the
+ * rate limits and the login nonces. Values are sealed (AES-256-GCM, the cache key as associated
+ * data) and key names are HMACs, so Redis holds neither credentials nor caller ids in the clear.
+ */
+const redis = z.strictObject({
+  /** `redis://` or `rediss://` (TLS); a reference, since a URL may carry a password. */
+  url: secretRef,
+  /** AUTH (Redis 6 ACL user and password); a password in the URL works as well. */
+  username: z.string().min(1).max(128).optional(),
+  password: secretRef.optional(),
+  /** `rediss://` verifies the server against the system roots, or this PEM bundle. */
+  tls: z.strictObject({ ca: secretRef.optional(), servername: z.string().min(1).max(253).optional() }).optional(),
+  /**
+   * Sealing keys (each resolves to at least 32 characters of secret). The first seals; all open,
+   * so a new key goes first and the old one stays until the longest vend it sealed has expired.
+   */
+  keys: z.array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ and -, at most 16'), secret: secretRef })).min(1).max(4)
+    .refine((k) => new Set(k.map((e) => e.id)).size === k.length, 'each key id once'),
+  /** Every name credvend writes starts with this, so deployments can share one Redis. */
+  keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('credvend:'),
+  /** A command slower than this counts as Redis being down for the request that sent it. */
+  commandTimeoutMs: z.number().int().min(10).max(5_000).default(250),
+  /**
+   * How many instances may run at once (FC's instance limit). While Redis is unreachable each
+   * instance governs alone at `sts.maxCallsPerSecond / maxInstances`, so together they stay
+   * under the quota.
+   */
+  maxInstances: z.number().int().min(1).max(10_000).default(10),
+})
+
+/**
  * The credvend configuration (PRODUCT.md §3). Strict everywhere: an unknown key is a typo, and a
  * typo in a security configuration must stop the process rather than be ignored.
  * @public
@@ -278,6 +309,7 @@ export const configSchema = z
      * /metrics and access-key profiles. The public function leaves it off.
      */
     exposeInternalRoutes: z.boolean().default(false),
+    redis: redis.optional(),
   })
   .superRefine((config, ctx) => {
     const jwtIds = new Set(config.callers.jwt.map((j) => j.id))

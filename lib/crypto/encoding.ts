@@ -22,3 +22,10 @@ export const toBase64 = (bytes: ArrayBuffer | Uint8Array): string => {
 /** @internal URL-safe base64 without padding, for identifiers and tokens. */
 export const toBase64Url = (bytes: Uint8Array): string =>
   toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+
+/** @internal Bytes of URL-safe base64 (padding optional); throws on anything else. */
+export const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> => {
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) throw new Error('not base64url')
+  const b64 = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/')
+  return Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0))
+}

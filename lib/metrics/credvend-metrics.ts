@@ -8,6 +8,8 @@ export interface GaugeSources {
   readonly stsClockOffsetSeconds: () => number
   readonly governor: () => { admitted: number; waited: number; refused: number }
   readonly kmsCalls: () => number
+  /** The shared store, when one is configured. */
+  readonly redis?: () => { up: boolean; outages: number; tampered: number; unknownKey: number }
 }
 
 /**
@@ -19,7 +21,7 @@ export const createCredvendMetrics = (gauges: GaugeSources) => {
   const registry = createMetrics()
   const metrics = {
     vends: registry.counter('credvend_vends_total', 'Vend and access-key requests by outcome (ok or an error code) and cache state.'),
-    vendSeconds: registry.histogram('credvend_vend_duration_seconds', 'Time to answer a vend, by cache state (hit, miss, stale, none).', LATENCY_BUCKETS),
+    vendSeconds: registry.histogram('credvend_vend_duration_seconds', 'Time to answer a vend, by cache state (hit, shared, miss, stale, none).', LATENCY_BUCKETS),
     stsCalls: registry.counter('credvend_sts_calls_total', 'Calls that reached STS, by action and outcome (ok or an error code).'),
     stsSeconds: registry.histogram('credvend_sts_call_duration_seconds', 'STS call latency by action.', LATENCY_BUCKETS),
     rateLimited: registry.counter('credvend_rate_limited_total', 'Requests answered 429, by limit (caller, caller-misses, source-address).'),
@@ -34,6 +36,15 @@ export const createCredvendMetrics = (gauges: GaugeSources) => {
     const g = gauges.governor()
     return [[{ decision: 'immediate' }, g.admitted - g.waited], [{ decision: 'waited' }, g.waited], [{ decision: 'refused' }, g.refused]] as const
   })
+  const redis = gauges.redis
+  if (redis) {
+    registry.sampled('credvend_redis_up', '1 while the shared Redis answers; 0 while this instance runs on its own.', 'gauge', () => (redis().up ? 1 : 0))
+    registry.sampled('credvend_redis_outages_total', 'Times the shared Redis stopped answering.', 'counter', () => redis().outages)
+    registry.sampled('credvend_redis_refused_values_total', 'Sealed values that did not open and were never served, by reason.', 'counter', () => {
+      const r = redis()
+      return [[{ reason: 'tampered' }, r.tampered], [{ reason: 'unknown-key' }, r.unknownKey]] as const
+    })
+  }
   return { ...metrics, render: registry.render }
 }
 

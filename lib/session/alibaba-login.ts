@@ -58,7 +58,7 @@ export const createAlibabaLogin = (init: {
   /** Sends the STS call through the governor. */
   readonly gate?: <T>(send: () => Promise<T>) => Promise<T>
   /** Shared across config generations, so a reload does not reopen the replay window. */
-  readonly nonces?: ReturnType<typeof createNonceWindow>
+  readonly nonces?: { claim(key: string, nowMs: number): boolean | Promise<boolean> }
 }) => {
   const windowMs = init.windowSeconds * 1000
   const nonces = init.nonces ?? createNonceWindow(2 * windowMs)
@@ -71,7 +71,7 @@ export const createAlibabaLogin = (init: {
     const now = init.now()
     const stamp = parseTimestamp(params.Timestamp)
     if (!stamp || Math.abs(stamp.getTime() - now.getTime()) > windowMs) throw authError('ERR_AUTH_REPLAY')
-    if (!nonces.claim(`${params.AccessKeyId}\n${params.SignatureNonce}`, now.getTime())) throw authError('ERR_AUTH_REPLAY')
+    if (!(await nonces.claim(`${params.AccessKeyId}\n${params.SignatureNonce}`, now.getTime()))) throw authError('ERR_AUTH_REPLAY')
     const query = Object.entries(params).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v ?? '')}`).join('&')
     let identity: z.output<typeof callerIdentityReply>
     const send = () => callOpenApi(

@@ -15,6 +15,7 @@ import { sessionNameFor } from './session-name.ts'
 import { createHubChain } from './hub-chain.ts'
 import { templateValues } from './template-values.ts'
 import type { VendDeps } from './vend-deps.ts'
+import type { SharedVends } from './shared-vends.ts'
 
 /** What a caller may ask for in the body (already parsed). @public */
 export interface VendRequest {
@@ -36,7 +37,8 @@ export interface VendResult {
   readonly roleArn: string
   readonly policySha256: string | undefined
   readonly durationSeconds: number
-  readonly cache: 'hit' | 'miss' | 'stale'
+  /** `shared`: another instance's vend, read from the shared store. */
+  readonly cache: 'hit' | 'shared' | 'miss' | 'stale'
   readonly stsRequestId: string | undefined
   /** `oss-upload` only: the caller's rendered prefix. */
   readonly prefix: string | undefined
@@ -44,7 +46,8 @@ export interface VendResult {
   readonly profile: Profile
 }
 
-interface Entry {
+/** A cached vend, as kept here and (sealed) in the shared store. @internal */
+export interface VendEntry {
   readonly result: Omit<VendResult, 'cache' | 'refreshAfter' | 'prefix' | 'profile'>
   readonly generation: string
   readonly profile: string
@@ -68,11 +71,13 @@ export const createVendService = (init: {
   readonly maxEntries: number
   readonly upstream: LoadedConfig['config']['upstream']
   /** Charges the caller for new STS work (throws 429 past its limit); joining a flight is free. */
-  readonly admitMiss?: (callerId: string) => void
+  readonly admitMiss?: (callerId: string) => Promise<void>
+  /** Credentials shared with other instances (Redis); absent, each instance keeps its own. */
+  readonly shared?: SharedVends
 }) => {
   const { deps, upstream } = init
-  const cache = createLru<string, Entry>(init.maxEntries)
-  const flights = createSingleFlight<Entry>({ sharePending: init.sharePending })
+  const cache = createLru<string, VendEntry>(init.maxEntries)
+  const flights = createSingleFlight<{ entry: VendEntry; shared: boolean }>({ sharePending: init.sharePending })
   const circuit = createCircuit({ failures: upstream.circuitFailures, cooldownMs: upstream.circuitCooldownMs, now: deps.now })
   const disabledProfiles = new Set<string>()
   const counters = { stsCalls: 0 }
@@ -94,7 +99,7 @@ export const createVendService = (init: {
           ...(compiled.externalId === undefined ? {} : { externalId: compiled.externalId }),
           ...(compiled.profile.sourceIdentity ? { sourceIdentity: caller.id.slice(0, 64) } : {}),
         })
-        const entry: Entry = {
+        const entry: VendEntry = {
           generation: loaded.generation,
           profile: profileName,
           callerId: caller.id,
@@ -128,7 +133,7 @@ export const createVendService = (init: {
     const prefix = profile.kind === 'oss-upload' && rendered ? substituteChecked(profile.prefix, rendered.values) : undefined
     const nowMs = deps.now().getTime()
     const present = cache.get(key)
-    const respond = (entry: Entry, state: VendResult['cache']): VendResult => ({
+    const respond = (entry: VendEntry, state: VendResult['cache']): VendResult => ({
       ...entry.result,
       cache: state,
       prefix,
@@ -136,14 +141,21 @@ export const createVendService = (init: {
       refreshAfter: new Date(Math.max(nowMs, entry.result.expiration.getTime() - minRemainingMs)),
     })
     if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) return respond(present, 'hit')
-    if (!flights.running(key)) init.admitMiss?.(caller.id)
+    const usable = (entry: VendEntry) => entry.result.expiration.getTime() - deps.now().getTime() >= minRemainingMs
     try {
+      // Joiners share the leader's outcome, so only the leader is charged for the miss.
       const fresh = await flights.run(key, async () => {
-        const roleSessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)
-        return assume(loaded, caller, profileName, { roleSessionName, durationSeconds, policy: rendered?.text, policySha256: rendered?.sha256, input })
+        const found = await init.shared?.get(key)
+        if (found && usable(found)) return { entry: found, shared: true }
+        await init.admitMiss?.(caller.id)
+        const compute = async () => {
+          const roleSessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)
+          return assume(loaded, caller, profileName, { roleSessionName, durationSeconds, policy: rendered?.text, policySha256: rendered?.sha256, input })
+        }
+        return init.shared ? init.shared.fill(key, compute, usable) : { entry: await compute(), shared: false }
       })
-      cache.set(key, fresh)
-      return respond(fresh, 'miss')
+      cache.set(key, fresh.entry)
+      return respond(fresh.entry, fresh.shared ? 'shared' : 'miss')
     } catch (error) {
       const stillValid = present && present.result.expiration.getTime() - nowMs > STALE_FLOOR_MS
       if (stillValid && isVendError(error) && (error.retryable || error.code === 'ERR_CIRCUIT_OPEN')) return respond(present, 'stale')

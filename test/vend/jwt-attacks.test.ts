@@ -6,6 +6,7 @@ import { ISSUER, makeSigner, startVendHarness, type VendHarness, withIssuers } f
 
 const ISSUER_B = 'https://idp.partner.example'
 const REMOTE_ISSUER = 'https://remote.example.com'
+const BROKEN_ISSUER = 'https://broken.example.com'
 
 let h: VendHarness
 let signerB: Awaited<ReturnType<typeof makeSigner>>
@@ -18,7 +19,9 @@ beforeAll(async () => {
   signerB = await makeSigner('RS256', 'k1')
   remoteSigner = await makeSigner('ES256', 'r1')
   jwksKeys = [remoteSigner.jwk]
-  jwksServer = await listenLoopback(() => {
+  jwksServer = await listenLoopback((req) => {
+    // An issuer whose key set endpoint fails: a 500, as a broken or misdeployed IdP answers.
+    if (new URL(req.url).pathname === '/broken') return new Response('internal error', { status: 500 })
     jwksFetches++
     return Response.json({ keys: jwksKeys })
   }, 0)
@@ -28,8 +31,9 @@ beforeAll(async () => {
         c,
         { id: 'partner-idp', issuer: ISSUER_B, audience: 'credvend', algorithms: ['RS256'], jwks: { keys: [signerB.jwk] } },
         { id: 'remote', issuer: REMOTE_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwksUri: `http://127.0.0.1:${jwksServer.port}/jwks` },
+        { id: 'broken', issuer: BROKEN_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwksUri: `http://127.0.0.1:${jwksServer.port}/broken` },
       ),
-      profiles: { ...c.profiles, plain: { ...c.profiles.plain!, allow: [{ jwt: 'web' }, { jwt: 'partner-idp' }, { jwt: 'remote' }] } },
+      profiles: { ...c.profiles, plain: { ...c.profiles.plain!, allow: [{ jwt: 'web' }, { jwt: 'partner-idp' }, { jwt: 'remote' }, { jwt: 'broken' }] } },
     }),
   })
 })
@@ -118,6 +122,15 @@ describe('caller JWTs: every known attack gets a 401 with its own code', () => {
   it('an API key for an unknown id, with a wrong secret, or revoked → 401 with its code', async () => {
     await expectRefused(`cvk_nobody_${'A'.repeat(43)}`, 'ERR_AUTH_KEY_INVALID')
     await expectRefused(`${h.acmeKey.slice(0, -1)}${h.acmeKey.endsWith('A') ? 'B' : 'A'}`, 'ERR_AUTH_KEY_INVALID')
+  })
+})
+
+describe('remote JWKS: an issuer whose key set answers an HTTP error', () => {
+  it('is 503 ERR_AUTH_JWKS_UNAVAILABLE (the issuer is down, the token is not at fault), with no STS call', async () => {
+    const calls = h.assumeRoleCalls()
+    const res = await vend(await remoteSigner.sign({}, { iss: BROKEN_ISSUER }))
+    expect([res.status, res.json().Code]).toEqual([503, 'ERR_AUTH_JWKS_UNAVAILABLE'])
+    expect(h.assumeRoleCalls()).toBe(calls)
   })
 })
 
