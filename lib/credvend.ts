@@ -139,6 +139,7 @@ export const createCredvend = (init: CredvendInit) => {
   const accessKeys = createAccessKeyService({
     kms: { getSecretValue: (from, input) => current.kms!.getSecretValue(from, input) },
     source, now: deps.now, random: deps.random, sharePending: init.sharePending,
+    circuit: { failures: init.loaded.config.upstream.circuitFailures, cooldownMs: init.loaded.config.upstream.circuitCooldownMs },
   })
   const metrics = createCredvendMetrics({
     cacheEntries: () => vends.stats().cacheEntries,
@@ -147,6 +148,7 @@ export const createCredvend = (init: CredvendInit) => {
     stsClockOffsetSeconds: () => sts.clockOffsetMs() / 1000,
     governor: () => governor.stats(),
     kmsCalls: () => accessKeys.stats().kmsCalls,
+    kmsCircuitOpen: () => accessKeys.stats().circuit === 'open',
     ...(shared ? { redis: shared.stats } : {}),
   })
   const outcomes = new Map<string, number>()

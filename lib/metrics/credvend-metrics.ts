@@ -8,6 +8,7 @@ export interface GaugeSources {
   readonly stsClockOffsetSeconds: () => number
   readonly governor: () => { admitted: number; waited: number; refused: number }
   readonly kmsCalls: () => number
+  readonly kmsCircuitOpen: () => boolean
   /** The shared store, when one is configured. */
   readonly redis?: () => { up: boolean; outages: number; tampered: number; unknownKey: number }
 }
@@ -32,6 +33,7 @@ export const createCredvendMetrics = (gauges: GaugeSources) => {
   registry.sampled('credvend_circuit_open', '1 while the STS circuit is open.', 'gauge', () => (gauges.circuitOpen() ? 1 : 0))
   registry.sampled('credvend_sts_clock_offset_seconds', "How far STS's clock is ahead of this host's, learned from a refused timestamp.", 'gauge', gauges.stsClockOffsetSeconds)
   registry.sampled('credvend_kms_calls_total', 'GetSecretValue calls made.', 'counter', gauges.kmsCalls)
+  registry.sampled('credvend_kms_circuit_open', '1 while the KMS circuit is open (access keys served stale while still valid).', 'gauge', () => (gauges.kmsCircuitOpen() ? 1 : 0))
   registry.sampled('credvend_sts_governor_total', 'STS governor decisions: admitted at once or after a wait, refused past the deadline.', 'counter', () => {
     const g = gauges.governor()
     return [[{ decision: 'immediate' }, g.admitted - g.waited], [{ decision: 'waited' }, g.waited], [{ decision: 'refused' }, g.refused]] as const

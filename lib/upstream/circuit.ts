@@ -6,7 +6,7 @@ import { VendError, isVendError } from '../errors.ts'
  * such as NoPermission, and throttling, are answers, not outages, and do not count.
  * @internal
  */
-export const createCircuit = (options: { failures: number; cooldownMs: number; now: () => Date }) => {
+export const createCircuit = (options: { failures: number; cooldownMs: number; now: () => Date; upstream?: 'STS' | 'KMS' }) => {
   let consecutive = 0
   let openedAtMs: number | undefined
   let trialInFlight = false
@@ -19,7 +19,7 @@ export const createCircuit = (options: { failures: number; cooldownMs: number; n
     async run<T>(work: () => Promise<T>): Promise<T> {
       if (openedAtMs !== undefined) {
         const cooling = options.now().getTime() - openedAtMs < options.cooldownMs
-        if (cooling || trialInFlight) throw new VendError('ERR_CIRCUIT_OPEN', 'STS is unavailable (circuit open)', { retryable: false })
+        if (cooling || trialInFlight) throw new VendError('ERR_CIRCUIT_OPEN', `${options.upstream ?? 'STS'} is unavailable (circuit open)`, { retryable: false })
         trialInFlight = true
       }
       try {

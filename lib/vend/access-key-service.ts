@@ -4,6 +4,7 @@ import type { CredentialProvider, ProviderInput } from '../credentials/provider.
 import { createSingleFlight } from '../cache/single-flight.ts'
 import { VendError, isVendError } from '../errors.ts'
 import { ramCredentialsData, type KmsClient } from '../kms/client.ts'
+import { createCircuit } from '../upstream/circuit.ts'
 import { isAllowed } from './allowed.ts'
 
 /** A served AccessKey pair and when to fetch again. @public */
@@ -40,16 +41,22 @@ export const createAccessKeyService = (init: {
   readonly now: () => Date
   readonly random: () => number
   readonly sharePending: boolean
+  /** Fails fast while KMS is down, as STS's circuit does (`upstream.circuitFailures`, `circuitCooldownMs`). */
+  readonly circuit?: { readonly failures: number; readonly cooldownMs: number }
 }) => {
   const held = new Map<string, Held>()
+  const circuit = createCircuit({ failures: init.circuit?.failures ?? 5, cooldownMs: init.circuit?.cooldownMs ?? 30_000, now: init.now, upstream: 'KMS' })
   const flights = createSingleFlight<Held>({ sharePending: init.sharePending })
   const lastReport = new Map<string, number>()
   const counters = { kmsCalls: 0, reportRefreshes: 0 }
 
   const read = (generation: string, name: string, profile: AccessKeyProfile, input: ProviderInput | undefined) =>
     flights.run(`${generation}|${name}`, async () => {
-      counters.kmsCalls++
-      const value = await init.kms.getSecretValue(await init.source(input), { secretName: profile.secretName, fetchExtendedConfig: true })
+      const source = await init.source(input)
+      const value = await circuit.run(() => {
+        counters.kmsCalls++
+        return init.kms.getSecretValue(source, { secretName: profile.secretName, fetchExtendedConfig: true })
+      })
       if (value.secretType !== undefined && value.secretType.toLowerCase() !== 'ramcredentials') throw new VendError('ERR_KMS_SECRET_INVALID', 'the secret is not a RAMCredentials secret')
       let data: { accessKeyId: string; accessKeySecret: string }
       try {
@@ -103,7 +110,7 @@ export const createAccessKeyService = (init: {
       try {
         return respond(await read(generation, name, profile, input), init.now().getTime(), 'miss')
       } catch (error) {
-        if (usable && init.now().getTime() < usable.validUntilMs && isVendError(error) && error.retryable) return respond(usable, nowMs, 'stale')
+        if (usable && init.now().getTime() < usable.validUntilMs && isVendError(error) && (error.retryable || error.code === 'ERR_CIRCUIT_OPEN')) return respond(usable, nowMs, 'stale')
         throw error
       }
     },
@@ -130,7 +137,7 @@ export const createAccessKeyService = (init: {
       return { ...respond(await read(generation, name, profile, input), init.now().getTime(), 'miss'), refreshed: true }
     },
 
-    stats: () => ({ ...counters }),
+    stats: () => ({ ...counters, circuit: circuit.state }),
   }
 }
 

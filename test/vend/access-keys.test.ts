@@ -23,6 +23,7 @@ const withAccessKeys = (internal: boolean) => (c: ConfigInput, emulator: TestEmu
     'erp-no-overlap': akProfile('erp-no-overlap', 0),
     'erp-outage': akProfile('erp-outage', 0),
     'erp-reports': akProfile('erp-reports', 0),
+    'erp-circuit': akProfile('erp-circuit', 1800),
   },
 })
 
@@ -142,6 +143,36 @@ describe('access-key profiles', () => {
       expect(after.status).toBe(200)
       expect(after.body.AccessKeyId).toBe(secret.current.accessKeyId)
       expect(await useKey(after.body)).toBe(true)
+    } finally {
+      h.emulator.kms.setDown(false)
+      h.emulator.clock.reset()
+    }
+  })
+
+  it('KMS down: after upstream.circuitFailures failed reads the circuit opens, the held pair is served without calling KMS, and a trial call closes it', async () => {
+    const secret = newSecret('erp-circuit', 1800)
+    const first = await vend('erp-circuit')
+    const rotationAt = secret.nextRotation.getTime() - Date.now()
+    const kmsCalls = () => h.credvend.stats().kmsCalls
+    const metric = async (name: string) => (await h.request('/metrics')).text.split('\n').find((l) => l.startsWith(`${name} `))
+    try {
+      h.emulator.kms.setDown(true)
+      // Past the planned re-read (rotation + 60 s + jitter), well inside the overlap: the old pair still works.
+      h.emulator.clock.shift(rotationAt + 120_000)
+      h.emulator.kms.secrets.rotate(secret)
+      const calls = kmsCalls()
+      for (let i = 0; i < 3; i++) expect((await vend('erp-circuit')).body.AccessKeyId).toBe(first.body.AccessKeyId)
+      expect(kmsCalls() - calls).toBe(3) // circuitFailures in the harness
+      expect(await metric('credvend_kms_circuit_open')).toBe('credvend_kms_circuit_open 1')
+      const open = await vend('erp-circuit')
+      expect([open.status, open.body.AccessKeyId]).toEqual([200, first.body.AccessKeyId])
+      expect(kmsCalls() - calls).toBe(3) // failed fast: no call while open
+      h.emulator.kms.setDown(false)
+      h.emulator.clock.shift(rotationAt + 120_000 + 31_000) // past circuitCooldownMs
+      const after = await vend('erp-circuit')
+      expect(after.body.AccessKeyId).toBe(secret.current.accessKeyId)
+      expect(kmsCalls() - calls).toBe(4)
+      expect(await metric('credvend_kms_circuit_open')).toBe('credvend_kms_circuit_open 0')
     } finally {
       h.emulator.kms.setDown(false)
       h.emulator.clock.reset()
