@@ -158,7 +158,10 @@ export const createVendService = (init: {
       return respond(fresh.entry, fresh.shared ? 'shared' : 'miss')
     } catch (error) {
       const stillValid = present && present.result.expiration.getTime() - nowMs > STALE_FLOOR_MS
-      if (stillValid && isVendError(error) && (error.retryable || error.code === 'ERR_CIRCUIT_OPEN')) return respond(present, 'stale')
+      // Unavailable, open or over budget (the governor's refusal is final for this request, not
+      // for the credentials already held): still-valid credentials beat a 503.
+      const upstreamDown = isVendError(error) && (error.retryable || error.code === 'ERR_CIRCUIT_OPEN' || error.code === 'ERR_STS_THROTTLED')
+      if (stillValid && upstreamDown) return respond(present, 'stale')
       throw error
     }
   }

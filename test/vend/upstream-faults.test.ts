@@ -66,6 +66,22 @@ describe('upstream discipline: retries, stale serving and the circuit (counted a
     expect(bob.status).toBe(503)
   })
 
+  it('serves still-valid cached credentials when the governor refuses the refresh; an uncached caller gets 503 with Retry-After', async () => {
+    h = await startVendHarness({ config: (c) => ({ ...c, sts: { ...c.sts, maxCallsPerSecond: 1 }, upstream: { ...c.upstream!, deadlineMs: 100 } }) })
+    const alice = await h.signer.sign({}, { sub: 'alice', exp: Math.floor(h.emulator.now().getTime() / 1000) + 600 })
+    const first = (await h.request('/v1/credentials/plain', { token: alice })).json()
+    h.emulator.clock.shift(1_500)
+    // carol takes this second's only STS call; alice's refresh would have to wait past the deadline.
+    expect((await h.request('/v1/credentials/plain', { token: await h.signer.sign({}, { sub: 'carol' }) })).status).toBe(200)
+    const calls = h.assumeRoleCalls()
+    const stale = await h.request('/v1/credentials/plain', { token: alice, body: { minRemainingSeconds: 899 } })
+    expect([stale.status, stale.json().AccessKeyId]).toEqual([200, first.AccessKeyId])
+    expect(h.logs.filter((l) => l.type === 'audit').at(-1)).toMatchObject({ cache: 'stale', outcome: 'ok' })
+    const bob = await h.request('/v1/credentials/plain', { token: await h.signer.sign({}, { sub: 'bob' }) })
+    expect([bob.status, bob.json().Code, Number(bob.headers.get('retry-after'))]).toEqual([503, 'ERR_STS_THROTTLED', 1])
+    expect(h.assumeRoleCalls()).toBe(calls)
+  })
+
   it('opens the circuit after N failures: further misses fail fast without reaching STS', async () => {
     h = await start()
     h.emulator.injectFaults('unavailable', 100)
