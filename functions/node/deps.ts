@@ -14,10 +14,20 @@ export const createNodeDeps = (options: { fetch?: typeof fetch } = {}): VendDeps
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     now: () => new Date(),
     randomId: randomHexId,
-    sleep: (ms) => sleep(ms).then(() => undefined),
+    sleep: sleepAtLeast,
     random: Math.random,
     elapsedMs: () => performance.now(),
   }
+}
+
+/**
+ * Sleeps at least `ms` by the monotonic clock. Node schedules a timer from the event loop's cached
+ * time, which a busy loop leaves stale, so a bare timer can fire early; the governor's spacing
+ * must never be shorter than it asked for.
+ */
+export const sleepAtLeast = async (ms: number): Promise<void> => {
+  const until = performance.now() + ms
+  for (let left = ms; left > 0; left = until - performance.now()) await sleep(Math.ceil(left))
 }
 
 /** One JSON object per line on stdout: what log collectors on FC and servers expect. */

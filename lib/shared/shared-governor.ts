@@ -5,15 +5,16 @@ import { DOWN, type SharedState } from './shared-state.ts'
 /**
  * How late past its slot a call may leave. Slots are spaced by a second plus this much, so a call
  * that leaves up to this late still keeps a full second from the call `rate` places after it.
+ * Lateness is measured from the moment the slot was asked for, so a slow Redis round trip or a
+ * busy event loop counts too; a call later than this takes a new slot (the old one stays spent).
  */
-const LATE_MS = 100
-const TRIES = 3
+const LATE_MS = 200
 
 /**
- * The STS governor shared by every instance through the store: the same sliding window as the
- * per-instance governor, kept on the store's clock. While the store is down each instance falls
- * back to `local`, a per-instance governor at its share of the rate, so the instances together
- * still stay under the quota.
+ * The STS governor shared by every instance through the store: the per-instance governor's
+ * sliding window, kept on the store's clock, with slots 1.2 s apart per `ratePerSecond` places.
+ * While the store is down each instance falls back to `local`, a per-instance governor at its
+ * share of the rate, so the instances together still stay under the quota.
  * @internal
  */
 export const createSharedGovernor = (init: {
@@ -31,25 +32,25 @@ export const createSharedGovernor = (init: {
   }
   const governor = {
     async run<T>(deadlineMs: number, send: () => Promise<T>): Promise<T> {
-      for (let tries = 0; tries < TRIES; tries++) {
+      let waited = false
+      for (;;) {
+        const askedMs = init.elapsedMs()
         const slot = await init.shared.reserveSlot(init.ratePerSecond, 1000 + LATE_MS, Math.max(0, deadlineMs - init.now().getTime()))
         if (slot === DOWN) return init.local.run(deadlineMs, send)
         if (!slot.granted) throw refuse(slot.waitMs)
-        if (slot.waitMs <= 0) {
+        // The slot is the store's now plus waitMs, and the store's now came after askedMs: sleeping
+        // waitMs from the answer never leaves early, and leaving by askedMs + waitMs + LATE_MS
+        // never leaves more than LATE_MS late.
+        if (slot.waitMs > 0) {
+          waited = true
+          await init.sleep(slot.waitMs)
+        }
+        if (init.elapsedMs() - askedMs <= slot.waitMs + LATE_MS) {
           counters.admitted++
+          if (waited) counters.waited++
           return send()
         }
-        counters.waited++
-        const sleptFromMs = init.elapsedMs()
-        // One more millisecond: a timer may fire up to a millisecond early by the clock it is read with.
-        await init.sleep(slot.waitMs + 1)
-        if (init.elapsedMs() - sleptFromMs <= slot.waitMs + 1 + LATE_MS) {
-          counters.admitted++
-          return send()
-        }
-        // Woke too late to keep the window: that slot is spent, take another.
       }
-      throw refuse(1000)
     },
     acquire: (deadlineMs: number): Promise<void> => governor.run(deadlineMs, async () => {}),
     /** Decisions here and, while the store was down, the local governor's. */

@@ -27,13 +27,15 @@ const accepting = (port: number) =>
 
 /**
  * A real redis-server (Debian's) on 127.0.0.1 and an ephemeral port, nothing persisted, that a
- * test can stop and start again on the same port.
+ * test can stop and start again on the same port; with `password`, AUTH is required.
  */
-export const startRedisServer = async () => {
+export const startRedisServer = async (options: { password?: string } = {}) => {
   const port = await freePort()
   let child: ChildProcess | undefined
+  /** Starts it again after `stop`; a no-op while it runs. */
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'ignore' })
+    if (child && child.exitCode === null) return
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', ...(options.password ? ['--requirepass', options.password] : [])], { stdio: 'ignore' })
     for (let i = 0; i < 200 && !(await accepting(port)); i++) await new Promise((r) => setTimeout(r, 25))
     if (!(await accepting(port))) throw new Error('redis-server did not start')
   }

@@ -6,7 +6,7 @@ import type { ConfigInput } from '../../lib/config/schema.ts'
 import { createCredvend } from '../../lib/credvend.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
-import { nodeRandomBytes } from '../../functions/node/deps.ts'
+import { nodeRandomBytes, sleepAtLeast } from '../../functions/node/deps.ts'
 import { startTestEmulator } from './emulator.ts'
 
 export const ISSUER = 'https://login.example.com'
@@ -130,7 +130,7 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
     // Recorded, not waited, unless a test measures pacing against the emulator's real clock.
     sleep: async (ms: number) => {
       sleeps.push(ms)
-      if (overrides.realSleep) await new Promise((resolve) => setTimeout(resolve, ms))
+      if (overrides.realSleep) await sleepAtLeast(ms)
     },
     random: () => 0.5,
     elapsedMs: () => performance.now(),

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { createApp } from '../../lib/app.ts'
 import { envSecretResolver, loadConfig, type LoadedConfig } from '../../lib/config/load.ts'
 import type { ConfigInput } from '../../lib/config/schema.ts'
@@ -7,6 +7,7 @@ import { createCredvend } from '../../lib/credvend.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { connectRedis } from '../../functions/node/connect-redis.ts'
+import { sleepAtLeast } from '../../functions/node/deps.ts'
 import { createNonceWindow } from '../../lib/session/nonce-window.ts'
 import { sharedNonces } from '../../lib/shared/shared-limits.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
@@ -26,10 +27,10 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
   const instance = async (name: string, config: LoadedConfig = loaded) => {
     const logs: Array<Record<string, unknown>> = []
     const fetchStamped: typeof fetch = (input, init) => {
-      if (String(input instanceof Request ? input.url : input).startsWith(emulator.stsEndpoint)) stsSends.push(performance.now())
+      if (String(input instanceof Request ? input.url : input).startsWith(emulator.stsEndpoint)) stsSends.push(Date.now())
       return fetch(input, init)
     }
-    const deps = { fetch: fetchStamped, now: emulator.now, randomId: randomHexId, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), random: Math.random, elapsedMs: () => performance.now() }
+    const deps = { fetch: fetchStamped, now: emulator.now, randomId: randomHexId, sleep: sleepAtLeast, random: Math.random, elapsedMs: () => performance.now() }
     const connected = await connectRedis(config.redis!, deps, (line) => void logs.push(line))
     closers.push(connected.close)
     const credvend = createCredvend({ loaded: config, deps, source: fromStatic({ ...emulator.demo.vendor, source: name }), log: (line) => void logs.push(line), sharePending: true, shared: connected.shared })
@@ -47,7 +48,7 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
     return { vend, audits, metric, credvend, shared: connected.shared }
   }
   const assumeRoleCalls = () => emulator.calls.byAction.get('AssumeRole') ?? 0
-  /** When either instance put an STS request on the wire (performance.now, one process). */
+  /** When either instance put an STS request on the wire (Date.now: the clock Redis's TIME and the local governors read). */
   const stsSends: number[] = []
   /** The most sends in any one-second window. */
   const busiest = (times: readonly number[]) => Math.max(0, ...times.map((t) => times.filter((s) => s >= t && s < t + 1000).length))
@@ -69,10 +70,14 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
       profiles: { plain: { kind: 'sts', allow: [{ jwt: 'web' }], roleArn: emulator.demo.appRole.arn, durationSeconds: 900 } },
       limits: { perCaller: null, perCallerMisses: null, perSourceAddress: null },
       exposeInternalRoutes: true,
-      redis: { url: { env: 'REDIS_URL' }, keys: [{ id: 'k1', secret: { env: 'SEAL_KEY' } }], keyPrefix: 'test:', commandTimeoutMs: 200 },
+      // A stopped Redis fails commands at once (the connection is gone); the timeout only covers a
+      // Redis that hangs. Generous here: a test worker's busy event loop must not fire it spuriously.
+      redis: { url: { env: 'REDIS_URL' }, keys: [{ id: 'k1', secret: { env: 'SEAL_KEY' } }], keyPrefix: 'test:', commandTimeoutMs: 1_000 },
     }
     loaded = await loadConfig(JSON.stringify(baseConfig), envSecretResolver(env()))
   })
+  // A test that stopped Redis and failed before starting it again must not fail the ones after it.
+  afterEach(() => redis.start())
   afterAll(async () => {
     closers.forEach((close) => close())
     raw?.disconnect()
@@ -177,13 +182,16 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
     expect(busiest(stsSends)).toBeLessThanOrEqual(RATE)
 
     await redis.stop()
-    stsSends.length = 0
-    const alone = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).vend(`alone-${i}`)))
-    expect(alone.map((r) => r.status)).toEqual(Array(8).fill(200))
-    expect(stsSends).toHaveLength(8)
-    // Each instance at floor(4 / 2) = 2 per second: together still within the quota.
-    expect(busiest(stsSends)).toBeLessThanOrEqual(RATE)
-    await redis.start()
+    try {
+      stsSends.length = 0
+      const alone = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).vend(`alone-${i}`)))
+      expect(alone.map((r) => r.status)).toEqual(Array(8).fill(200))
+      expect(stsSends).toHaveLength(8)
+      // Each instance at floor(4 / 2) = 2 per second: together still within the quota.
+      expect(busiest(stsSends)).toBeLessThanOrEqual(RATE)
+    } finally {
+      await redis.start()
+    }
   }, 30_000)
 
   it("rate limits and login nonces are shared: a caller's budget and a nonce count across instances", async () => {
@@ -217,5 +225,27 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
     const stale = await instance('stale')
     expect((await stale.vend('kim')).status).toBe(200)
     expect(assumeRoleCalls()).toBe(before + 2)
+  })
+
+  it('AUTH: with the password credvend shares state; with a wrong one it refuses nothing and runs per instance', async () => {
+    const guarded = await startRedisServer({ password: 'p'.repeat(24) })
+    try {
+      const configFor = (password: string) =>
+        loadConfig(JSON.stringify({ ...baseConfig, redis: { ...baseConfig.redis!, url: { env: 'GUARDED_URL' }, password: { env: 'GUARDED_PASSWORD' } } }), envSecretResolver({ ...env(), GUARDED_URL: guarded.url, GUARDED_PASSWORD: password }))
+      const right = await configFor('p'.repeat(24))
+      const [a, b] = [await instance('a', right), await instance('b', right)]
+      const before = assumeRoleCalls()
+      expect((await a.vend('leo')).status).toBe(200)
+      expect((await b.vend('leo')).status).toBe(200)
+      expect(assumeRoleCalls() - before).toBe(1)
+      expect(await b.metric('credvend_redis_up')).toBe(1)
+
+      const wrong = await instance('c', await configFor('wrong-password'))
+      expect((await wrong.vend('leo')).status).toBe(200)
+      expect(assumeRoleCalls() - before).toBe(2)
+      expect(await wrong.metric('credvend_redis_up')).toBe(0)
+    } finally {
+      await guarded.stop()
+    }
   })
 })
