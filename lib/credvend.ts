@@ -10,7 +10,7 @@ import { createAccessKeyService } from './vend/access-key-service.ts'
 import { createAlibabaLogin } from './session/alibaba-login.ts'
 import { alibabaCaller } from './session/session-token.ts'
 import { isAllowed } from './vend/allowed.ts'
-import { createNonceWindow } from './session/nonce-window.ts'
+import { createNonceWindow, type NonceClaims } from './session/nonce-window.ts'
 import type { LogSink } from './log.ts'
 import { addressKey } from './limits/address-key.ts'
 import { createRateLimiter, type RateLimit } from './limits/rate-limiter.ts'
@@ -43,9 +43,7 @@ export interface CredvendInit {
   readonly shared?: SharedState
 }
 
-type NonceWindow = { claim(key: string, nowMs: number): boolean | Promise<boolean> }
-
-const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceWindow, onStsCall: (outcome: string) => void, gate: <T>(send: () => Promise<T>) => Promise<T>) => {
+const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceClaims, onStsCall: (outcome: string) => void, gate: <T>(send: () => Promise<T>) => Promise<T>) => {
   // At least as many verified tokens as cached sessions: a smaller LRU, scanned in order, forgets every one.
   const tokenCache = createTokenCache(Math.max(10_000, loaded.config.cache.maxEntries))
   const issuers = loaded.config.callers.jwt.map((config) =>

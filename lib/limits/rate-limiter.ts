@@ -6,6 +6,12 @@ export interface RateLimit {
   readonly burst: number
 }
 
+/** GCRA's emission interval and burst tolerance for a limit; the shared limiter uses the same. @internal */
+export const gcra = (limit: RateLimit | null) => {
+  const intervalMs = limit ? 1000 / limit.perSecond : 0
+  return { intervalMs, toleranceMs: limit ? intervalMs * (limit.burst - 1) : 0 }
+}
+
 /**
  * Per-key rate limits by the generic cell-rate algorithm: `burst` requests at once, then one
  * every `1 / perSecond` seconds. Keys live in an LRU, so memory stays bounded; a forgotten key
@@ -13,8 +19,7 @@ export interface RateLimit {
  * @public
  */
 export const createRateLimiter = (limit: RateLimit | null, options: { maxKeys: number; now: () => Date }) => {
-  const intervalMs = limit ? 1000 / limit.perSecond : 0
-  const toleranceMs = limit ? intervalMs * (limit.burst - 1) : 0
+  const { intervalMs, toleranceMs } = gcra(limit)
   const theoretical = createLru<string, number>(options.maxKeys)
   return {
     /** Takes one request for `key`; answers how many seconds to wait when it is over the limit. */

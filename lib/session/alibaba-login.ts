@@ -7,7 +7,7 @@ import { parseTimestamp } from '../signing/timestamp.ts'
 import { STS_VERSION } from '../sts/client.ts'
 import { stsErrors } from '../sts/errors.ts'
 import { callerIdentityReply } from '../sts/schemas.ts'
-import { createNonceWindow } from './nonce-window.ts'
+import { createNonceWindow, type NonceClaims } from './nonce-window.ts'
 import { issueSessionToken, type AlibabaIdentity } from './session-token.ts'
 
 /**
@@ -58,7 +58,7 @@ export const createAlibabaLogin = (init: {
   /** Sends the STS call through the governor. */
   readonly gate?: <T>(send: () => Promise<T>) => Promise<T>
   /** Shared across config generations, so a reload does not reopen the replay window. */
-  readonly nonces?: { claim(key: string, nowMs: number): boolean | Promise<boolean> }
+  readonly nonces?: NonceClaims
 }) => {
   const windowMs = init.windowSeconds * 1000
   const nonces = init.nonces ?? createNonceWindow(2 * windowMs)

@@ -1,3 +1,9 @@
+/** Claims login nonces: this instance's window, or one shared with the others. @internal */
+export interface NonceClaims {
+  /** True the first time `key` is offered within the window; false for a replay. */
+  claim(key: string, nowMs: number): boolean | Promise<boolean>
+}
+
 /**
  * Nonces seen within a time window, so a signed login cannot be replayed to credvend even while
  * STS would still accept it. Entries older than the window are dropped as new ones arrive.
@@ -19,3 +25,6 @@ export const createNonceWindow = (windowMs: number, maxEntries = 100_000) => {
     },
   }
 }
+
+/** @internal */
+export type NonceWindow = ReturnType<typeof createNonceWindow>

@@ -1,3 +1,4 @@
+import { createLru } from '../cache/lru.ts'
 import { fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.ts'
 
 /** A configured sealing key: an id (written next to each sealed value) and its secret. */
@@ -13,6 +14,8 @@ interface DerivedKey {
 }
 
 const SALT = utf8('credvend shared state v1')
+/** Bounded like the token cache: names of recent cache keys and limit keys. */
+const NAMES_REMEMBERED = 10_000
 
 /** Two keys per secret, for two jobs: AES-256-GCM to seal values, HMAC-SHA256 to name them. */
 const derive = async (key: SealingKey): Promise<DerivedKey> => {
@@ -43,11 +46,23 @@ export const createSealer = async (keys: readonly SealingKey[]) => {
   const current = derived[0]!
   const nameWith = async (key: DerivedKey, text: string) =>
     `${key.id}.${toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', key.name, utf8(text))))}`
+  // A vend names the same key up to five times (read, lock, read, write, unlock) and every request
+  // names its rate-limit keys; each HMAC is a Web Crypto round trip, so names are remembered.
+  const known = createLru<string, Promise<string[]>>(NAMES_REMEMBERED)
+  const names = (text: string): Promise<string[]> => {
+    let found = known.get(text)
+    if (!found) {
+      found = Promise.all(derived.map((k) => nameWith(k, text)))
+      known.set(text, found)
+      found.catch(() => known.delete(text))
+    }
+    return found
+  }
   return {
     /** The name a write uses. */
-    name: (text: string) => nameWith(current, text),
+    name: async (text: string) => (await names(text))[0]!,
     /** Every name a read tries, the current key's first. */
-    names: (text: string) => Promise.all(derived.map((k) => nameWith(k, text))),
+    names,
     async seal(plaintext: string, associated: string): Promise<string> {
       const iv = crypto.getRandomValues(new Uint8Array(12))
       const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(associated) }, current.seal, utf8(plaintext))

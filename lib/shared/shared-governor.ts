@@ -1,5 +1,4 @@
-import { VendError } from '../errors.ts'
-import type { Governor } from '../upstream/governor.ts'
+import { budgetExhausted, type Governor } from '../upstream/governor.ts'
 import { DOWN, type SharedState } from './shared-state.ts'
 
 /**
@@ -28,7 +27,7 @@ export const createSharedGovernor = (init: {
   const counters = { admitted: 0, waited: 0, refused: 0 }
   const refuse = (waitMs: number) => {
     counters.refused++
-    return new VendError('ERR_STS_THROTTLED', 'the STS call budget is exhausted for now', { retryable: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) })
+    return budgetExhausted(waitMs)
   }
   const governor = {
     async run<T>(deadlineMs: number, send: () => Promise<T>): Promise<T> {

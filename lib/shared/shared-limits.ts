@@ -1,5 +1,6 @@
-import type { RateLimit, RateLimiter } from '../limits/rate-limiter.ts'
-import type { createNonceWindow } from '../session/nonce-window.ts'
+import { gcra, type RateLimit, type RateLimiter } from '../limits/rate-limiter.ts'
+import type { NonceWindow } from '../session/nonce-window.ts'
+import type { NonceClaims } from '../session/nonce-window.ts'
 import { DOWN, type SharedState } from './shared-state.ts'
 
 /**
@@ -8,8 +9,7 @@ import { DOWN, type SharedState } from './shared-state.ts'
  * @internal
  */
 export const sharedRateLimiter = (name: string, limit: RateLimit | null, shared: SharedState, local: RateLimiter) => {
-  const intervalMs = limit ? 1000 / limit.perSecond : 0
-  const toleranceMs = limit ? intervalMs * (limit.burst - 1) : 0
+  const { intervalMs, toleranceMs } = gcra(limit)
   return {
     async take(key: string): Promise<number | undefined> {
       if (!limit) return undefined
@@ -24,7 +24,7 @@ export const sharedRateLimiter = (name: string, limit: RateLimit | null, shared:
  * this one even while the store is down.
  * @internal
  */
-export const sharedNonces = (local: ReturnType<typeof createNonceWindow>, shared: SharedState, windowMs: number) => ({
+export const sharedNonces = (local: NonceWindow, shared: SharedState, windowMs: number): NonceClaims => ({
   async claim(key: string, nowMs: number): Promise<boolean> {
     if (!local.claim(key, nowMs)) return false
     const claimed = await shared.claim(key, windowMs)

@@ -7,6 +7,10 @@ import { VendError } from '../errors.ts'
  */
 const SPACING_MS = 1001
 
+/** The governor's refusal: 503 with Retry-After, never retried within the request. @internal */
+export const budgetExhausted = (waitMs: number) =>
+  new VendError('ERR_STS_THROTTLED', 'the STS call budget is exhausted for now', { retryable: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) })
+
 interface Start {
   atMs: number
 }
@@ -31,7 +35,7 @@ export const createGovernor = (options: { ratePerSecond: number; now: () => Date
   const counters = { admitted: 0, waited: 0, refused: 0 }
   const refuse = (startMs: number, nowMs: number) => {
     counters.refused++
-    return new VendError('ERR_STS_THROTTLED', 'the STS call budget is exhausted for now', { retryable: false, retryAfterSeconds: Math.max(1, Math.ceil((startMs - nowMs) / 1000)) })
+    return budgetExhausted(startMs - nowMs)
   }
   const governor = {
     /**
