@@ -5,8 +5,8 @@ import { createCredvend } from '../../lib/credvend.ts'
 import type { ProviderInput } from '../../lib/credentials/provider.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { kmsSecretReader } from '../../lib/kms/secret-reader.ts'
-import { createNodeDeps, jsonLineLog } from '../node/deps.ts'
-import { nodeSourceChain } from '../node/source-chain.ts'
+import { createNodeDeps, jsonLineLog } from '../node/platform/deps.ts'
+import { nodeSourceChain } from '../node/platform/source-chain.ts'
 import { eventToRequest, parseEvent, responseToResult, type Fc3HttpResponse } from './fc3-event.ts'
 
 /** FC's context, as far as credvend reads it (ALIBABA.md §3.1). */
@@ -33,7 +33,7 @@ const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<A
   const loaded = await loadConfig(text, envSecretResolver(env), { kmsSecret: kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps, input) })
   // Shared by every instance of the function; a reload of config means a new instance here.
   // ioredis is a file of its own in the code package (bundle-fc.ts): loaded only when configured.
-  const redis = loaded.redis ? await (await import('../node/connect-redis.ts')).connectRedis(loaded.redis, deps, jsonLineLog) : undefined
+  const redis = loaded.redis ? await (await import('../node/platform/connect-redis.ts')).connectRedis(loaded.redis, deps, jsonLineLog) : undefined
   const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true, ...(redis ? { shared: redis.shared } : {}) })
   return createApp(deps, credvend)
 }

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import { serveCommand } from '../../functions/node/serve.ts'
+import { serveCommand } from '../../functions/node/cli/serve.ts'
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts'
 import { describeWithSystemDep } from '../helpers/system-deps.ts'
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 
@@ -84,7 +84,7 @@ describe('credvend process', () => {
   it('prints what the official package\'s External profile mode accepts', async () => {
     const home = mkdtempSync(join(tmpdir(), 'credvend-process-'))
     mkdirSync(join(home, '.aliyun'))
-    const command = [process.execPath, '--import', 'tsx', join(process.cwd(), 'functions/node/cli.ts'), 'process', ...auth()].join(' ')
+    const command = [process.execPath, '--import', 'tsx', join(process.cwd(), 'functions/node/cli/cli.ts'), 'process', ...auth()].join(' ')
     writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'ext', profiles: [{ name: 'ext', mode: 'External', process_command: command }] }))
     process.env[KEY_ENV] = h.acmeKey // the official provider runs the command with its own environment
     try {
@@ -139,7 +139,7 @@ describe('access-key profiles through the delivery commands', () => {
   it('process prints mode AK, which the official External profile mode accepts; export env has no token', async () => {
     const home = mkdtempSync(join(tmpdir(), 'credvend-process-ak-'))
     mkdirSync(join(home, '.aliyun'))
-    const command = [process.execPath, '--import', 'tsx', join(process.cwd(), 'functions/node/cli.ts'), 'process', ...akAuth()].join(' ')
+    const command = [process.execPath, '--import', 'tsx', join(process.cwd(), 'functions/node/cli/cli.ts'), 'process', ...akAuth()].join(' ')
     writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'ext', profiles: [{ name: 'ext', mode: 'External', process_command: command }] }))
     process.env[KEY_ENV] = h.acmeKey
     try {

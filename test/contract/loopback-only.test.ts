@@ -1,6 +1,6 @@
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { connectTarget, extraDeniedHosts, isLoopbackHost } from '../helpers/loopback.ts'
 
 const refusedCode = (error: unknown): unknown => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDemoConfig } from '../../functions/node/demo-config.ts'
+import { createDemoConfig } from '../../functions/node/cli/local/demo-config.ts'
 import { configSchema } from '../../lib/config/schema.ts'
 import { parsePolicy } from '../../lib/policy/schema.ts'
 import { trustPoliciesFor } from '../../lib/partners/trust-policies.ts'

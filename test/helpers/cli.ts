@@ -13,7 +13,7 @@ export const killCliChildren = () => {
  */
 export const runCli = (args: string[], env: Record<string, string | undefined> = {}) => {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, CREDVEND_CONFIG: undefined, CREDVEND_LOCAL: undefined, ...env }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/node/cli.ts', ...args], { env: childEnv })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/node/cli/cli.ts', ...args], { env: childEnv })
   children.push(child)
   let stdout = ''
   let stderr = ''

@@ -1,4 +1,4 @@
-import { startLocalEmulator } from '../../functions/node/local-emulator.ts'
+import { startLocalEmulator } from '../../functions/node/cli/local/local-emulator.ts'
 
 /**
  * The embedded emulator on an ephemeral loopback port with a clock the test steers. The clock

@@ -1,4 +1,4 @@
-import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 
 interface Recorded {
   readonly method: string

@@ -6,8 +6,8 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createImdsEmulator } from '../../lib/emulator/imds.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
-import { listenLoopback } from '../../functions/node/local-emulator.ts'
-import { nodeRandomBytes } from '../../functions/node/deps.ts'
+import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
+import { nodeRandomBytes } from '../../functions/node/platform/deps.ts'
 import { startTestEmulator } from './emulator.ts'
 
 /**

@@ -6,7 +6,7 @@ import type { ConfigInput } from '../../lib/config/schema.ts'
 import { createCredvend } from '../../lib/credvend.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
-import { nodeRandomBytes, sleepAtLeast } from '../../functions/node/deps.ts'
+import { nodeRandomBytes, sleepAtLeast } from '../../functions/node/platform/deps.ts'
 import { startTestEmulator } from './emulator.ts'
 
 export const ISSUER = 'https://login.example.com'

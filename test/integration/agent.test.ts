@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startAgent } from '../../functions/node/agent.ts'
-import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { startAgent } from '../../functions/node/cli/agent.ts'
+import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 
 // The official package, called for real: it reads ALIBABA_CLOUD_CREDENTIALS_URI with a bare GET.

@@ -9,7 +9,7 @@ import { fromIniFile } from '../../lib/credentials/providers/ini-file.ts'
 import { fromInstanceMetadata } from '../../lib/credentials/providers/instance-metadata.ts'
 import { fromOidcTokenFile } from '../../lib/credentials/providers/oidc-token-file.ts'
 import type { ProfileDeps } from '../../lib/credentials/providers/profile-deps.ts'
-import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { createImdsEmulator } from '../../lib/emulator/imds.ts'
 import { startProviderWorld, type ProviderWorld } from '../helpers/provider-world.ts'
 

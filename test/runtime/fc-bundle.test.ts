@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { bundleFc } from '../../functions/node/tools/bundle-fc.ts'
-import { placeholderResolver } from '../../functions/node/commands/config-check.ts'
+import { placeholderResolver } from '../../functions/node/cli/commands/config-check.ts'
 import { loadConfig } from '../../lib/config/load.ts'
 
 let bundle: string

@@ -4,8 +4,8 @@ import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { alibabaLoginBody } from '../../lib/session/login-body.ts'
 import { alibabaSessionBearer } from '../../lib/session/login-client.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
-import { startAgent } from '../../functions/node/agent.ts'
-import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { startAgent } from '../../functions/node/cli/agent.ts'
+import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 
 let h: VendHarness

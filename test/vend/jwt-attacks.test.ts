@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SignJWT, base64url, type JWK } from 'jose'
-import { listenLoopback } from '../../functions/node/local-emulator.ts'
+import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { ISSUER, makeSigner, startVendHarness, type VendHarness, withIssuers } from '../helpers/vend-harness.ts'
 
 const ISSUER_B = 'https://idp.partner.example'

@@ -36,4 +36,4 @@ export const bundleFc = (options: { minify?: boolean } = {}): Promise<string> =>
 
 /** The Redis connector with ioredis inside, written next to the entry as `connect-redis.js`. */
 export const bundleFcRedis = (options: { minify?: boolean } = {}): Promise<string> =>
-  bundle('../connect-redis.ts', options)
+  bundle('../platform/connect-redis.ts', options)

@@ -4,10 +4,10 @@
  * assumptions hold. Without what it needs it explains itself and exits 2 before any network call.
  * Exit 0: every case that ran holds; 1: one differs or got no answer.
  */
-import { createNodeDeps } from '../deps.ts'
-import { readLiveTarget } from '../live/live-target.ts'
-import { liveUsage } from '../live/live-usage.ts'
-import { runLiveCases } from '../live/run-live-cases.ts'
+import { createNodeDeps } from '../platform/deps.ts'
+import { readLiveTarget } from './live/live-target.ts'
+import { liveUsage } from './live/live-usage.ts'
+import { runLiveCases } from './live/run-live-cases.ts'
 
 const read = readLiveTarget(process.env)
 if (!read.ok) {

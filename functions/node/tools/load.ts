@@ -39,7 +39,7 @@ const spawnServer = (): Promise<Server> =>
   new Promise((resolve, reject) => {
     const root = fileURLToPath(new URL('../../../', import.meta.url))
     // What `npm start` runs, without the tsx CLI's extra process, so killing `proc` kills the server.
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'functions/node/cli.ts', 'serve', '--local'], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'functions/node/cli/cli.ts', 'serve', '--local'], {
       cwd: root,
       env: { ...process.env, PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { humanAccounts } from '../../../functions/node/agent.ts'
+import { humanAccounts } from '../../../functions/node/cli/agent.ts'
 
 describe('the agent\'s multi-user check', () => {
   it('counts accounts with a login shell and a human uid, not system or nologin accounts', () => {

@@ -1,4 +1,4 @@
-import { STS_ERRORS, type StsErrorCode } from '../../../lib/emulator/sts/sts-errors.ts'
+import { STS_ERRORS, type StsErrorCode } from '../../../../lib/emulator/sts/sts-errors.ts'
 import { describeAnswer, type Answer } from './answer-of.ts'
 import { differs, failed, holds, type Verdict } from './live-case.ts'
 

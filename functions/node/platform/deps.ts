@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { randomHexId } from '../../lib/runtime/deps.ts'
-import type { LogSink } from '../../lib/log.ts'
-import type { VendDeps } from '../../lib/vend/vend-deps.ts'
+import { randomHexId } from '../../../lib/runtime/deps.ts'
+import type { LogSink } from '../../../lib/log.ts'
+import type { VendDeps } from '../../../lib/vend/vend-deps.ts'
 
 /**
  * Runtime deps for Node and FC: the wall clock, pooled Web Crypto ids, and a fetch — Node's

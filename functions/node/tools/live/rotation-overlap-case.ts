@@ -1,5 +1,5 @@
-import type { SecretValue } from '../../../lib/kms/client.ts'
-import { ramCredentialsData } from '../../../lib/kms/client.ts'
+import type { SecretValue } from '../../../../lib/kms/client.ts'
+import { ramCredentialsData } from '../../../../lib/kms/client.ts'
 import { describeAnswer } from './answer-of.ts'
 import { differs, failed, holds, skipped, type LiveCase } from './live-case.ts'
 import { callerIdentityAs, getLiveSecret } from './live-calls.ts'

@@ -18,7 +18,7 @@ export const demoRoutes = (signToken: (sub: string) => Promise<string>) => {
   const demo = new Hono()
   demo.get('/', asset(new URL('index.html', here), 'text/html; charset=utf-8'))
   demo.get('/demo.js', asset(new URL('demo.js', here), 'text/javascript; charset=utf-8'))
-  demo.get('/oss-sts-refresher.js', asset(new URL('../../lib/browser/oss-sts-refresher.js', import.meta.url), 'text/javascript; charset=utf-8'))
+  demo.get('/oss-sts-refresher.js', asset(new URL('../../../../lib/browser/oss-sts-refresher.js', import.meta.url), 'text/javascript; charset=utf-8'))
   demo.get('/aliyun-oss-sdk.min.js', asset(require.resolve('ali-oss/dist/aliyun-oss-sdk.min.js'), 'text/javascript; charset=utf-8'))
   demo.post('/login', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { user?: unknown }

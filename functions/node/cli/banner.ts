@@ -1,5 +1,5 @@
-import type { createDemoConfig } from './demo-config.ts'
-import type { startLocalEmulator } from './local-emulator.ts'
+import type { createDemoConfig } from './local/demo-config.ts'
+import type { startLocalEmulator } from './local/local-emulator.ts'
 
 type Emulator = Awaited<ReturnType<typeof startLocalEmulator>>
 type Demo = Awaited<ReturnType<typeof createDemoConfig>>

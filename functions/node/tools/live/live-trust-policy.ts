@@ -1,4 +1,4 @@
-import { EXTERNAL_ID_CONDITION_KEY } from '../../../lib/policy/condition-keys.ts'
+import { EXTERNAL_ID_CONDITION_KEY } from '../../../../lib/policy/condition-keys.ts'
 
 /**
  * The trust policy the role under test needs: the operator's identity and the role itself (for

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { promisify } from 'node:util'
-import { serverChain } from '../../lib/credentials/default-chains.ts'
-import type { StsClient } from '../../lib/sts/client.ts'
-import type { VendDeps } from '../../lib/vend/vend-deps.ts'
+import { serverChain } from '../../../lib/credentials/default-chains.ts'
+import type { StsClient } from '../../../lib/sts/client.ts'
+import type { VendDeps } from '../../../lib/vend/vend-deps.ts'
 
 const run = promisify(execFile)
 

@@ -1,4 +1,4 @@
-import type { CoreDeps } from '../../../lib/runtime/deps.ts'
+import type { CoreDeps } from '../../../../lib/runtime/deps.ts'
 import type { LiveTarget } from './live-target.ts'
 
 /**

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createAgentApp } from '../../lib/agent/agent-app.ts'
-import { createAgentCredentials, type AgentCredentials } from '../../lib/agent/agent-credentials.ts'
-import { createCredvendClient } from '../../lib/agent/credvend-client.ts'
-import { listenLoopback } from './local-emulator.ts'
+import { createAgentApp } from '../../../lib/agent/agent-app.ts'
+import { createAgentCredentials, type AgentCredentials } from '../../../lib/agent/agent-credentials.ts'
+import { createCredvendClient } from '../../../lib/agent/credvend-client.ts'
+import { listenLoopback } from './local/local-emulator.ts'
 
 /**
  * Starts an agent in this process: one credentials store per profile, served on 127.0.0.1 (never

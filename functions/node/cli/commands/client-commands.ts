@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
-import { createCredvendClient, type VendedCredentials } from '../../../lib/agent/credvend-client.ts'
-import { formatTimestamp } from '../../../lib/signing/timestamp.ts'
+import { createCredvendClient, type VendedCredentials } from '../../../../lib/agent/credvend-client.ts'
+import { formatTimestamp } from '../../../../lib/signing/timestamp.ts'
 import { humanAccounts, startAgent } from '../agent.ts'
 import { bearerFrom, credvendUrl, optionValue, optionValues } from '../credvend-auth.ts'
 import { UsageError } from '../usage-error.ts'

@@ -1,4 +1,4 @@
-import { isVendError } from '../../../lib/errors.ts'
+import { isVendError } from '../../../../lib/errors.ts'
 import { chainedDurationCase } from './chained-duration-case.ts'
 import { externalIdCases } from './external-id-cases.ts'
 import { failed, formatVerdict, type LiveCase, type LiveContext, type Verdict } from './live-case.ts'

@@ -1,4 +1,4 @@
-import type { SignatureScheme } from '../../../lib/openapi/signed-request.ts'
+import type { SignatureScheme } from '../../../../lib/openapi/signed-request.ts'
 import { expectAccepted, expectRefused } from './expect-answer.ts'
 import { skipped, type LiveCase } from './live-case.ts'
 import { assumeLiveRole, getLiveSecret } from './live-calls.ts'

@@ -1,5 +1,5 @@
-import type { Credentials } from '../../../lib/credentials/types.ts'
-import { EXTERNAL_ID, ROLE_ARN } from '../../../lib/sts/schemas.ts'
+import type { Credentials } from '../../../../lib/credentials/types.ts'
+import { EXTERNAL_ID, ROLE_ARN } from '../../../../lib/sts/schemas.ts'
 
 /** Every variable `npm run test:live` reads; names kept as constants (STYLE.md rule 13). */
 export const LIVE_ENV = {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { alibabaSessionBearer } from '../../lib/session/login-client.ts'
-import { createStsClient } from '../../lib/sts/client.ts'
-import { createNodeDeps } from './deps.ts'
-import { nodeSourceChain } from './source-chain.ts'
+import { alibabaSessionBearer } from '../../../lib/session/login-client.ts'
+import { createStsClient } from '../../../lib/sts/client.ts'
+import { createNodeDeps } from '../platform/deps.ts'
+import { nodeSourceChain } from '../platform/source-chain.ts'
 import { UsageError } from './usage-error.ts'
 
 /** Values of a repeatable `--name value` option. */

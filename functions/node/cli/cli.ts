@@ -6,7 +6,7 @@ import { agentCommand, execCommand, exportCommand, processCommand } from './comm
 import { policyRenderCommand } from './commands/policy-render.ts'
 import { serveCommand } from './serve.ts'
 import { UsageError } from './usage-error.ts'
-import { isVendError } from '../../lib/errors.ts'
+import { isVendError } from '../../../lib/errors.ts'
 
 const USAGE = `usage: credvend <command>
 

@@ -1,4 +1,4 @@
-import { isVendError } from '../../../lib/errors.ts'
+import { isVendError } from '../../../../lib/errors.ts'
 
 /**
  * What Alibaba said to one call, kept to what may be printed: acceptance, or Alibaba's error code

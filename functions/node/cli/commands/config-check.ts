@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { envSecretResolver, loadConfig, type SecretResolver } from '../../../lib/config/load.ts'
+import { envSecretResolver, loadConfig, type SecretResolver } from '../../../../lib/config/load.ts'
 import { UsageError } from '../usage-error.ts'
 
 /**

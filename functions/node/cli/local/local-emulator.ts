@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createDemoWorld } from '../../lib/emulator/demo-world.ts'
-import { createKmsEmulator } from '../../lib/emulator/kms/kms-emulator.ts'
-import { createOssEmulator } from '../../lib/emulator/oss/oss-emulator.ts'
-import { browserUploadCors } from '../../lib/emulator/oss/oss-store.ts'
-import { createStsEmulator } from '../../lib/emulator/sts/sts-emulator.ts'
-import { createWorld } from '../../lib/emulator/world.ts'
-import { nodeRandomBytes } from './deps.ts'
+import { createDemoWorld } from '../../../../lib/emulator/demo-world.ts'
+import { createKmsEmulator } from '../../../../lib/emulator/kms/kms-emulator.ts'
+import { createOssEmulator } from '../../../../lib/emulator/oss/oss-emulator.ts'
+import { browserUploadCors } from '../../../../lib/emulator/oss/oss-store.ts'
+import { createStsEmulator } from '../../../../lib/emulator/sts/sts-emulator.ts'
+import { createWorld } from '../../../../lib/emulator/world.ts'
+import { nodeRandomBytes } from '../../platform/deps.ts'
 
 type Handler = (req: Request, env: { incoming: { url?: string | undefined; socket?: { remoteAddress?: string | undefined } } }) => Response | Promise<Response>
 

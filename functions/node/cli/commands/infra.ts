@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
-import { infraDrift, renderInfra } from '../../../lib/infra/render.ts'
+import { infraDrift, renderInfra } from '../../../../lib/infra/render.ts'
 import { UsageError } from '../usage-error.ts'
 import { placeholderResolver, readConfigFile } from './config-check.ts'
 

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { createApiKey } from '../../lib/auth/api-key.ts'
-import type { ConfigInput } from '../../lib/config/schema.ts'
-import { nodeRandomBytes } from './deps.ts'
+import { createApiKey } from '../../../../lib/auth/api-key.ts'
+import type { ConfigInput } from '../../../../lib/config/schema.ts'
+import { nodeRandomBytes } from '../../platform/deps.ts'
 import { DEMO_BUCKET, DEMO_OSS_REGION, type startLocalEmulator } from './local-emulator.ts'
 
 type Emulator = Awaited<ReturnType<typeof startLocalEmulator>>

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { createApiKey } from '../../../lib/auth/api-key.ts'
+import { createApiKey } from '../../../../lib/auth/api-key.ts'
 import { UsageError } from '../usage-error.ts'
 
 /**
