@@ -14,11 +14,9 @@ import type { Credvend } from './credvend.ts'
 export type AppDeps = CoreDeps
 
 /**
- * The credvend HTTP app, free of runtime specifics: each entry (Node, FC, Workers) builds the
- * deps and serves `app.fetch`.
- * @example
- * const app = createApp(deps, createCredvend({ loaded, deps, source, log, sharePending: true }))
- * @public
+ * The credvend HTTP app, free of runtime specifics; `assemble` builds it and each entry (Node,
+ * FC, Workers) serves `app.fetch`.
+ * @internal
  */
 export const createApp = (deps: AppDeps, credvend: Credvend) => {
   const app = new Hono<AppBindings>()
@@ -29,7 +27,7 @@ export const createApp = (deps: AppDeps, credvend: Credvend) => {
     await next()
   })
   app.route('/', healthRoutes)
-  app.route('/v1/credentials', credentialRoutes(credvend, deps.now))
+  app.route('/v1/credentials', credentialRoutes(credvend))
   app.route('/v1/session', sessionRoutes(credvend))
   app.route('/', internalRoutes(credvend))
   app.notFound((c) => {

@@ -1,145 +1,135 @@
-import { createAuthenticator, type Authenticate } from './auth/authenticator.ts'
+import { createAudited } from './audit/audited.ts'
 import type { Caller } from './auth/caller.ts'
-import { issuerVerifier } from './auth/jwt.ts'
-import { createTokenCache } from './auth/token-cache.ts'
 import type { LoadedConfig } from './config/load.ts'
 import type { CredentialProvider, ProviderInput } from './credentials/provider.ts'
 import { isVendError, VendError } from './errors.ts'
-import { createKmsClient } from './kms/client.ts'
-import { createAccessKeyService } from './vend/access-key-service.ts'
-import { createAlibabaLogin } from './session/alibaba-login.ts'
-import { alibabaCaller } from './session/session-token.ts'
-import { isAllowed } from './vend/allowed.ts'
-import { createNonceWindow, type NonceClaims } from './session/nonce-window.ts'
+import { buildGeneration, type Generation } from './generation.ts'
+import { createLimits } from './limits/limits.ts'
 import type { LogSink } from './log.ts'
-import { addressKey } from './limits/address-key.ts'
-import { createRateLimiter, type RateLimit } from './limits/rate-limiter.ts'
-import { createCredvendMetrics } from './metrics/credvend-metrics.ts'
-import { createStsClient, type StsClient } from './sts/client.ts'
-import { createGovernor } from './upstream/governor.ts'
-import { createSharedGovernor } from './shared/shared-governor.ts'
-import { sharedNonces, sharedRateLimiter } from './shared/shared-limits.ts'
+import type { CredvendMetrics } from './metrics/credvend-metrics.ts'
+import type { AlibabaIdentity } from './session/session-token.ts'
+import type { NonceClaims } from './session/nonce-window.ts'
 import type { SharedState } from './shared/shared-state.ts'
+import type { StsClient } from './sts/client.ts'
+import type { StsGovernor } from './shared/sts-governor.ts'
+import { createAccessKeyService, type Reported } from './vend/access-key-service.ts'
 import { createSharedVends } from './vend/shared-vends.ts'
-import { createVendService, type VendRequest, type VendResult } from './vend/vend-service.ts'
+import type { Vended } from './vend/vended.ts'
 import type { VendDeps } from './vend/vend-deps.ts'
+import { createVendService, type VendRequest } from './vend/vend-service.ts'
 
-/** @public */
-export interface CredvendInit {
-  readonly loaded: LoadedConfig
-  readonly deps: VendDeps
-  /**
-   * credvend's own identity; a `chain` is handed credvend's governed STS client, so provider
-   * refreshes (OIDC, chained roles) count against the same budget as vends.
-   */
-  readonly source: CredentialProvider | { readonly chain: (sts: StsClient) => CredentialProvider }
-  readonly log: LogSink
-  /** False on Workers, which may not await another request's promise. */
-  readonly sharePending: boolean
-  /**
-   * State shared with other instances (Redis on Node/FC, from `openSharedState`): credential
-   * cache, STS governor, rate limits and login nonces. Absent, each instance keeps its own.
-   */
-  readonly shared?: SharedState
-}
-
-const buildGeneration = (loaded: LoadedConfig, deps: VendDeps, revokedKeys: ReadonlySet<string>, nonces: NonceClaims, onStsCall: (outcome: string) => void, gate: <T>(send: () => Promise<T>) => Promise<T>) => {
-  // At least as many verified tokens as cached sessions: a smaller LRU, scanned in order, forgets every one.
-  const tokenCache = createTokenCache(Math.max(10_000, loaded.config.cache.maxEntries))
-  const issuers = loaded.config.callers.jwt.map((config) =>
-    issuerVerifier(config, deps, (issuerId, kids) => tokenCache.keySetChanged(issuerId, kids)),
-  )
-  const authenticate: Authenticate = createAuthenticator({ issuers, apiKeys: loaded.apiKeys, revokedKeys, tokenCache, now: deps.now, sessionTokenKey: loaded.sessionTokenKey })
-  const login = loaded.config.callers.alibaba
-  const loginAlibaba = login?.enabled && loaded.sessionTokenKey
-    ? createAlibabaLogin({
-        stsEndpoint: loaded.config.sts.endpoint, timeoutMs: loaded.config.sts.timeoutMs, fetch: deps.fetch, now: deps.now,
-        accounts: new Set(login.accounts), windowSeconds: login.windowSeconds, sessionMinutes: login.sessionMinutes,
-        sessionTokenKey: loaded.sessionTokenKey, nonces, onStsCall, gate,
-        allowed: (identity) => [...loaded.profiles.values()].some((p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow)),
-      })
-    : undefined
-  const kms = loaded.config.kms ? createKmsClient({ endpoint: loaded.config.kms.endpoint, timeoutMs: loaded.config.kms.timeoutMs }, deps) : undefined
-  return { loaded, tokenCache, authenticate, loginAlibaba, kms }
+/** Counters for tests, the bench and operators' debugging; never a secret. @public */
+export interface CredvendStats {
+  readonly cacheEntries: number
+  readonly stsCalls: number
+  readonly circuit: 'closed' | 'open'
+  readonly governor: { readonly admitted: number; readonly waited: number; readonly refused: number }
+  readonly kmsCalls: number
+  readonly reportRefreshes: number
+  readonly loginStsCalls: number
+  readonly outcomes: Readonly<Record<string, number>>
+  readonly tokenCacheEntries: number
 }
 
 /**
- * credvend's state: the current configuration generation with its authenticator, the vend
- * service whose cache outlives reloads (keyed by generation), and the operations. Reload is
- * atomic: a new generation is built completely, then swapped in one assignment.
+ * What the routes may ask of credvend: every caller-facing operation, the few facts of the
+ * current generation a route needs, and the operations. Nothing here hands out the configuration.
  * @public
  */
-export const createCredvend = (init: CredvendInit) => {
-  const { deps, log } = init
+export interface Credvend {
+  authenticate(authorization: string | undefined): Promise<Caller>
+  /** One vend of any profile kind, audited, answered in the shape its route sends. */
+  vend(caller: Caller, profile: string, request: VendRequest, requestId: string, input?: ProviderInput): Promise<Vended>
+  /** `report-invalid` of an access-key profile. */
+  reportInvalid(caller: Caller, profile: string, accessKeyId: string, requestId: string, input?: ProviderInput): Promise<Reported>
+  /** `POST /v1/session/alibaba`; a deployment that has not enabled it answers 404. */
+  loginAlibaba(body: unknown, requestId: string): Promise<{ token: string; expiration: Date; identity: AlibabaIdentity }>
+  /** The pre-authentication limit; runtimes that cannot tell the address pass undefined. */
+  limitSourceAddress(address: string | undefined): Promise<void>
+  /** The exact origins a live `oss-upload` profile lists for CORS; none for any other name. */
+  corsOrigins(profile: string): readonly string[]
+  /** Whether this deployment serves /metrics, /openapi.json and readiness details. */
+  readonly internal: boolean
+  readonly metrics: { render(): string; error(code: string): void }
+  readonly generation: string
+  /** Swaps in a fully loaded generation and drops credentials granted under older rules. */
+  reload(loaded: LoadedConfig): void
+  disableProfile(name: string): void
+  revokeApiKey(id: string): void
+  stats(): CredvendStats
+  /** Which source credvend's identity comes from, or why there is none (never a secret). */
+  readiness(input?: ProviderInput): Promise<{ ready: true; source: string } | { ready: false; reason: string }>
+}
+
+/** What `assemble` has built before credvend itself: the parts shared with the runtime. @internal */
+export interface CredvendParts {
+  readonly loaded: LoadedConfig
+  readonly deps: VendDeps
+  readonly log: LogSink
+  readonly metrics: CredvendMetrics
+  readonly sts: StsClient
+  readonly governor: StsGovernor
+  readonly source: CredentialProvider
+  /** False on Workers, which may not await another request's promise. */
+  readonly sharePending: boolean
+  readonly nonces: NonceClaims
+  readonly shared: SharedState | undefined
+}
+
+/**
+ * credvend's state: the current generation with its authenticator, the services whose caches
+ * outlive reloads (keyed by generation), and the operations. Reload is atomic: a new generation
+ * is built completely, then swapped in one assignment.
+ * @internal
+ */
+export const createCredvend = (parts: CredvendParts): Credvend => {
+  const { deps, log, metrics, shared, sts, governor, source } = parts
   const elapsedMs = deps.elapsedMs ?? (() => deps.now().getTime())
+  const { config } = parts.loaded
   const revokedKeys = new Set<string>()
-  const stsConfig = init.loaded.config.sts
-  // One governor for every STS call this instance makes: vends, hub hops, signed logins and
-  // provider refreshes of a `chain` source.
-  const { shared } = init
-  // With a shared store the window is shared; while it is down each instance takes its share.
-  const localRate = shared ? Math.max(1, Math.floor(stsConfig.maxCallsPerSecond / (init.loaded.redis?.maxInstances ?? 1))) : stsConfig.maxCallsPerSecond
-  const localGovernor = createGovernor({ ratePerSecond: localRate, now: deps.now, sleep: deps.sleep })
-  const governor = shared
-    ? createSharedGovernor({ shared, ratePerSecond: stsConfig.maxCallsPerSecond, local: localGovernor, now: deps.now, sleep: deps.sleep, elapsedMs })
-    : localGovernor
-  const gate = <T>(send: () => Promise<T>): Promise<T> => governor.run(deps.now().getTime() + current.loaded.config.upstream.deadlineMs, send)
-  const observe = {
-    elapsedMs,
-    call: (action: string, outcome: string, seconds: number) => {
-      metrics.stsCalls.inc({ action, outcome })
-      metrics.stsSeconds.observe({ action }, seconds)
-    },
-  }
-  const sts = createStsClient({ endpoint: stsConfig.endpoint, signature: stsConfig.signature, timeoutMs: stsConfig.timeoutMs, gate, observe }, deps)
-  const source = 'chain' in init.source ? init.source.chain(sts) : init.source
-  // Shared by every generation: a reload must not reopen the replay window of signed logins.
-  const NONCE_WINDOW_MS = 2 * 900_000
-  const localNonces = createNonceWindow(NONCE_WINDOW_MS)
-  const nonces = shared ? sharedNonces(localNonces, shared, NONCE_WINDOW_MS) : localNonces
   const logins = { stsCalls: 0 }
-  const onLoginCall = (outcome: string) => {
-    logins.stsCalls++
-    metrics.stsCalls.inc({ action: 'GetCallerIdentity', outcome })
-  }
-  const generation = (loaded: LoadedConfig) =>
-    buildGeneration(loaded, deps, revokedKeys, nonces, onLoginCall, gate)
-  let current = generation(init.loaded)
+  const generation = (loaded: LoadedConfig): Generation =>
+    buildGeneration(loaded, {
+      deps,
+      revokedKeys,
+      nonces: parts.nonces,
+      gate: governor.gate,
+      onLoginStsCall: (outcome) => {
+        logins.stsCalls++
+        metrics.stsCalls.inc({ action: 'GetCallerIdentity', outcome })
+      },
+    })
+  let current = generation(parts.loaded)
 
-  const limitersFor = (limits: LoadedConfig['config']['limits']) => {
-    const options = { maxKeys: limits.trackedKeys, now: deps.now }
-    const limiter = (name: string, limit: RateLimit | null) => {
-      const local = createRateLimiter(limit, options)
-      return shared ? sharedRateLimiter(name, limit, shared, local) : local
-    }
-    return {
-      config: JSON.stringify(limits),
-      caller: limiter('caller', limits.perCaller),
-      misses: limiter('misses', limits.perCallerMisses),
-      address: limiter('address', limits.perSourceAddress),
-    }
-  }
-  let limiters = limitersFor(init.loaded.config.limits)
-  const limited = async (limiter: 'caller' | 'misses' | 'address', key: string, message: string) => {
-    const wait = await limiters[limiter].take(key)
-    if (wait === undefined) return
-    metrics.rateLimited.inc({ limit: limiter === 'misses' ? 'caller-misses' : limiter === 'address' ? 'source-address' : 'caller' })
-    throw new VendError('ERR_RATE_LIMITED', message, { retryAfterSeconds: wait })
-  }
-
+  const limits = createLimits({ limits: config.limits, now: deps.now, shared, metrics })
+  const { audited, outcomes } = createAudited({ log, metrics, elapsedMs, admit: limits.caller })
   const vends = createVendService({
-    deps, sts, source, sharePending: init.sharePending,
-    maxEntries: init.loaded.config.cache.maxEntries, upstream: init.loaded.config.upstream,
-    admitMiss: (callerId) => limited('misses', callerId, 'too many new credentials for this caller; cached ones are still served'),
-    ...(shared ? { shared: createSharedVends({ shared, now: deps.now, sleep: deps.sleep, deadlineMs: () => current.loaded.config.upstream.deadlineMs }) } : {}),
+    deps,
+    sts,
+    source,
+    sharePending: parts.sharePending,
+    maxEntries: config.cache.maxEntries,
+    upstream: config.upstream,
+    admitMiss: limits.misses,
+    ...(shared
+      ? {
+          shared: createSharedVends({
+            shared,
+            now: deps.now,
+            sleep: deps.sleep,
+            deadlineMs: () => current.loaded.config.upstream.deadlineMs,
+          }),
+        }
+      : {}),
   })
-  // The KMS client follows the generation (its endpoint is config); the cache outlives reloads.
   const accessKeys = createAccessKeyService({
-    kms: { getSecretValue: (from, input) => current.kms!.getSecretValue(from, input) },
-    source, now: deps.now, random: deps.random, sharePending: init.sharePending,
-    circuit: { failures: init.loaded.config.upstream.circuitFailures, cooldownMs: init.loaded.config.upstream.circuitCooldownMs },
+    source,
+    now: deps.now,
+    random: deps.random,
+    sharePending: parts.sharePending,
+    circuit: { failures: config.upstream.circuitFailures, cooldownMs: config.upstream.circuitCooldownMs },
   })
-  const metrics = createCredvendMetrics({
+  metrics.watch({
     cacheEntries: () => vends.stats().cacheEntries,
     tokenCacheEntries: () => current.tokenCache.size,
     circuitOpen: () => vends.stats().circuit === 'open',
@@ -149,118 +139,93 @@ export const createCredvend = (init: CredvendInit) => {
     kmsCircuitOpen: () => accessKeys.stats().circuit === 'open',
     ...(shared ? { redis: shared.stats } : {}),
   })
-  const outcomes = new Map<string, number>()
-  /** Bound series per (outcome, cache state): a handful, resolved once, so a hit formats no labels. */
-  const vendSeries = new Map<string, { count: () => void; seconds: (s: number) => void }>()
-  const counted = (outcome: string, cache: string, startedMs: number) => {
-    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
-    const key = `${outcome} ${cache}`
-    let series = vendSeries.get(key)
-    if (!series) vendSeries.set(key, (series = { count: metrics.vends.series({ outcome, cache }), seconds: metrics.vendSeconds.series({ cache }) }))
-    series.count()
-    series.seconds((elapsedMs() - startedMs) / 1000)
-  }
-  /** access-key profiles exist only on the internal function; elsewhere they are as unknown as any other name. */
-  const accessKeyProfiles = () => (current.loaded.config.exposeInternalRoutes && current.kms ? current.loaded.accessKeyProfiles : new Map())
 
-  const vend = async (caller: Caller, profile: string, request: VendRequest, requestId: string, input?: ProviderInput): Promise<VendResult> => {
-    const startedMs = elapsedMs()
-    const { loaded } = current
-    const base = { type: 'audit', requestId, callerId: caller.id, profile, generation: loaded.generation }
-    try {
-      await limited('caller', caller.id, 'too many requests from this caller')
-      const result = await vends.vend(loaded, caller, profile, request, input)
-      counted('ok', result.cache, startedMs)
-      log({
-        ...base, outcome: 'ok', roleArn: result.roleArn, sessionName: result.roleSessionName,
-        policySha256: result.policySha256 ?? null, durationSeconds: result.durationSeconds, cache: result.cache,
-        stsRequestId: result.stsRequestId ?? null,
-      })
-      return result
-    } catch (error) {
-      const code = isVendError(error) ? error.code : 'ERR_INTERNAL'
-      counted(code, 'none', startedMs)
-      const upstream = isVendError(error) ? error.upstream : undefined
-      log({ ...base, outcome: code, upstreamCode: upstream?.code ?? null, stsRequestId: upstream?.requestId ?? null })
-      throw error
-    }
+  /** Access-key profiles exist only on the internal function with a KMS endpoint. */
+  const servedKeys = () => {
+    const { loaded, kms } = current
+    return loaded.config.exposeInternalRoutes && kms
+      ? { generation: loaded.generation, profiles: loaded.accessKeyProfiles, kms }
+      : undefined
   }
-
-  const audited = async <T>(base: Record<string, unknown>, callerId: string, work: () => Promise<T & { cache?: string }>): Promise<T> => {
-    const startedMs = elapsedMs()
-    try {
-      await limited('caller', callerId, 'too many requests from this caller')
-      const result = await work()
-      counted('ok', result.cache ?? 'none', startedMs)
-      log({ ...base, outcome: 'ok', cache: result.cache ?? null })
-      return result
-    } catch (error) {
-      const code = isVendError(error) ? error.code : 'ERR_INTERNAL'
-      counted(code, 'none', startedMs)
-      log({ ...base, outcome: code, upstreamCode: isVendError(error) ? (error.upstream?.code ?? null) : null })
-      throw error
-    }
-  }
+  const auditBase = (requestId: string, caller: Caller, profile: string) => ({
+    type: 'audit',
+    requestId,
+    callerId: caller.id,
+    profile,
+    generation: current.loaded.generation,
+  })
 
   return {
-    authenticate: (authorization: string | undefined) => current.authenticate(authorization),
-    /** Whether `profile` names an access-key profile this deployment serves. */
-    isAccessKeyProfile: (profile: string) => current.loaded.accessKeyProfiles.has(profile),
-    vendAccessKey(caller: Caller, profile: string, requestId: string, input?: ProviderInput) {
-      const { generation } = current.loaded
-      return audited({ type: 'audit', requestId, callerId: caller.id, profile, generation, kind: 'access-key' }, caller.id, () =>
-        accessKeys.vend(generation, accessKeyProfiles(), profile, caller, input))
+    authenticate: (authorization) => current.authenticate(authorization),
+    vend(caller, profile, request, requestId, input) {
+      const { loaded } = current
+      // The one place that tells the two paths apart: KMS-rotated AccessKeys, or STS.
+      if (loaded.accessKeyProfiles.has(profile)) {
+        const base = { ...auditBase(requestId, caller, profile), kind: 'access-key' }
+        return audited(base, () => accessKeys.vend(servedKeys(), profile, caller, request, input))
+      }
+      return audited(auditBase(requestId, caller, profile), () =>
+        vends.vend(loaded, profile, caller, request, input),
+      )
     },
-    reportInvalid(caller: Caller, profile: string, accessKeyId: string, requestId: string, input?: ProviderInput) {
-      const { generation } = current.loaded
-      return audited({ type: 'audit', requestId, callerId: caller.id, profile, generation, kind: 'access-key', event: 'report-invalid' }, caller.id, () =>
-        accessKeys.report(generation, accessKeyProfiles(), profile, caller, accessKeyId, input))
+    reportInvalid(caller, profile, accessKeyId, requestId, input) {
+      const base = { ...auditBase(requestId, caller, profile), kind: 'access-key', event: 'report-invalid' }
+      return audited(base, () => accessKeys.report(servedKeys(), profile, caller, accessKeyId, input))
     },
-    /** `POST /v1/session/alibaba`; a deployment that has not enabled it answers 404. */
-    async loginAlibaba(body: unknown, requestId: string) {
+    async loginAlibaba(body, requestId) {
       const login = current.loginAlibaba
       if (!login) throw new VendError('ERR_NOT_FOUND', 'not found')
+      const line = { type: 'audit', requestId, event: 'alibaba-login' }
       try {
         const result = await login(body)
-        log({ type: 'audit', requestId, event: 'alibaba-login', outcome: 'ok', callerId: `alibaba.${result.identity.account}.${result.identity.role}` })
+        const { account, role } = result.identity
+        log({ ...line, outcome: 'ok', callerId: `alibaba.${account}.${role}` })
         return result
       } catch (error) {
-        log({ type: 'audit', requestId, event: 'alibaba-login', outcome: isVendError(error) ? error.code : 'ERR_INTERNAL' })
+        log({ ...line, outcome: isVendError(error) ? error.code : 'ERR_INTERNAL' })
         throw error
       }
     },
-    vend,
-    /** The pre-authentication limit; runtimes that cannot tell the address pass undefined. */
-    async limitSourceAddress(address: string | undefined): Promise<void> {
-      if (address) await limited('address', addressKey(address), 'too many requests from this address')
+    limitSourceAddress: limits.address,
+    corsOrigins(name) {
+      const profile = current.loaded.profiles.get(name)?.profile
+      return profile?.kind === 'oss-upload' && !profile.disabled ? profile.corsOrigins : []
     },
-    /** Prometheus text for /metrics, and the error counter every route's answer feeds. */
-    metrics: { render: metrics.render, error: (code: string) => metrics.errors.inc({ code }) },
+    get internal() {
+      return current.loaded.config.exposeInternalRoutes
+    },
+    metrics: { render: metrics.render, error: (code) => metrics.errors.inc({ code }) },
     get generation() {
       return current.loaded.generation
     },
-    get loaded() {
-      return current.loaded
-    },
-    /** Swaps in a fully loaded generation and drops credentials granted under older rules. */
-    reload(loaded: LoadedConfig): void {
+    reload(loaded) {
       current = generation(loaded)
-      if (JSON.stringify(loaded.config.limits) !== limiters.config) limiters = limitersFor(loaded.config.limits)
+      limits.reload(loaded.config.limits)
       const purged = vends.keepGeneration(loaded.generation)
       log({ type: 'config', event: 'reloaded', generation: loaded.generation, purgedEntries: purged })
     },
-    disableProfile(name: string): void {
+    disableProfile(name) {
       const purged = vends.disableProfile(name)
       log({ type: 'ops', event: 'profile-disabled', profile: name, purgedEntries: purged })
     },
-    revokeApiKey(id: string): void {
+    revokeApiKey(id) {
       revokedKeys.add(id)
       const purged = vends.purgeCaller(`key.${id}`)
       log({ type: 'ops', event: 'api-key-revoked', keyId: id, purgedEntries: purged })
     },
-    stats: () => ({ ...vends.stats(), governor: governor.stats(), kmsCalls: accessKeys.stats().kmsCalls, reportRefreshes: accessKeys.stats().reportRefreshes, loginStsCalls: logins.stsCalls, outcomes: Object.fromEntries(outcomes), tokenCacheEntries: current.tokenCache.size }),
-    /** Which source credvend's identity comes from, or why there is none (never a secret). */
-    async readiness(input?: ProviderInput): Promise<{ ready: true; source: string } | { ready: false; reason: string }> {
+    stats: () => {
+      const keys = accessKeys.stats()
+      return {
+        ...vends.stats(),
+        governor: governor.stats(),
+        kmsCalls: keys.kmsCalls,
+        reportRefreshes: keys.reportRefreshes,
+        loginStsCalls: logins.stsCalls,
+        outcomes: outcomes(),
+        tokenCacheEntries: current.tokenCache.size,
+      }
+    },
+    async readiness(input) {
       try {
         return { ready: true, source: (await source(input)).source }
       } catch (error) {
@@ -269,6 +234,3 @@ export const createCredvend = (init: CredvendInit) => {
     },
   }
 }
-
-/** @public */
-export type Credvend = ReturnType<typeof createCredvend>

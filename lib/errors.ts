@@ -1,7 +1,7 @@
 /**
  * Every failure credvend reports carries one of these stable codes; `lib/http/status.ts` maps
  * them to HTTP in one place. Messages are fixed text plus operation and status — never a
- * secret, a token or an upstream payload (STYLE.md rule 4).
+ * secret, a token or an upstream payload.
  * @public
  */
 export type VendErrorCode =

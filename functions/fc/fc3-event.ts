@@ -1,6 +1,7 @@
 /**
- * The FC 3.0 HTTP-trigger event and response (ALIBABA.md §3.3). Our own adapter: the Hono npm
- * release has none for FC 3.0.
+ * The FC 3.0 HTTP-trigger event and response
+ * (https://help.aliyun.com/zh/functioncompute/fc-3-0/user-guide/http-trigger-invoking-function).
+ * Our own adapter: the Hono npm release has none for FC 3.0.
  */
 export interface Fc3HttpEvent {
   readonly version?: string

@@ -1,21 +1,20 @@
 import { readFile } from 'node:fs/promises'
-import { createApp } from '../../lib/app.ts'
-import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
-import { createCredvend } from '../../lib/credvend.ts'
+import { assemble, type Assembly } from '../../lib/assemble.ts'
 import type { ProviderInput } from '../../lib/credentials/provider.ts'
-import { createStsClient } from '../../lib/sts/client.ts'
-import { kmsSecretReader } from '../../lib/kms/secret-reader.ts'
 import { createNodeDeps, jsonLineLog } from '../node/platform/deps.ts'
 import { nodeSourceChain } from '../node/platform/source-chain.ts'
 import { eventToRequest, parseEvent, responseToResult, type Fc3HttpResponse } from './fc3-event.ts'
 
-/** FC's context, as far as credvend reads it (ALIBABA.md §3.1). */
+/**
+ * FC's context, as far as credvend reads it
+ * (https://help.aliyun.com/en/functioncompute/context-1-1).
+ */
 export interface FcContext {
   readonly requestId?: string
   readonly credentials?: { readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken?: string }
 }
 
-type App = ReturnType<typeof createApp>
+type App = Assembly['app']
 let appPromise: Promise<App> | undefined
 
 /**
@@ -28,14 +27,23 @@ const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<A
   const text = env.CREDVEND_CONFIG_JSON ?? (env.CREDVEND_CONFIG ? await readFile(env.CREDVEND_CONFIG, 'utf8') : undefined)
   if (!text) throw new Error('set CREDVEND_CONFIG (a file in the code package) or CREDVEND_CONFIG_JSON')
   const deps = createNodeDeps()
-  // `{ kmsSecret }` references are read with the first invocation's context.credentials.
-  const bootSts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? `https://sts-vpc.${env.FC_REGION ?? 'cn-hangzhou'}.aliyuncs.com` }, deps)
-  const loaded = await loadConfig(text, envSecretResolver(env), { kmsSecret: kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps, input) })
-  // Shared by every instance of the function; a reload of config means a new instance here.
-  // ioredis is a file of its own in the code package (bundle-fc.ts): loaded only when configured.
-  const redis = loaded.redis ? await (await import('../node/platform/connect-redis.ts')).connectRedis(loaded.redis, deps, jsonLineLog) : undefined
-  const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true, ...(redis ? { shared: redis.shared } : {}) })
-  return createApp(deps, credvend)
+  const { app } = await assemble(
+    {
+      deps,
+      log: jsonLineLog,
+      sharePending: true,
+      env,
+      source: (sts) => nodeSourceChain(env, deps, sts),
+      // `{ kmsSecret }` references are read with the first invocation's context.credentials.
+      loadInput: input,
+      // Shared by every instance of the function; a reload of config means a new instance here.
+      // ioredis is a file of its own in the code package (bundle-fc.ts): loaded only when configured.
+      connectShared: async (settings) =>
+        (await import('../node/platform/connect-redis.ts')).connectRedis(settings, deps, jsonLineLog),
+    },
+    text,
+  )
+  return app
 }
 
 /** Read per invocation, never cached across invocations: FC supplies them afresh each time. */

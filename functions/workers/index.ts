@@ -1,15 +1,12 @@
-import { createApp } from '../../lib/app.ts'
-import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
-import { createCredvend } from '../../lib/credvend.ts'
+import { assemble, type Assembly } from '../../lib/assemble.ts'
 import { workersChain } from '../../lib/credentials/default-chains.ts'
 import { VendError } from '../../lib/errors.ts'
-import { kmsSecretReader } from '../../lib/kms/secret-reader.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 
 /**
  * Worker bindings: the config JSON as a var or secret, every `{ env }` reference it makes as a
  * secret, and credvend's own identity — a RAM user key allowed only sts:AssumeRole on one hub
- * role, the one long-lived key of a Workers deployment (PRODUCT.md §2).
+ * role, the one long-lived key of a Workers deployment (README, 'Workers').
  */
 export interface WorkerEnv {
   readonly CREDVEND_CONFIG_JSON: string
@@ -17,7 +14,7 @@ export interface WorkerEnv {
   readonly [binding: string]: unknown
 }
 
-type App = ReturnType<typeof createApp>
+type App = Assembly['app']
 let built: { source: string; app: App } | undefined
 
 const strings = (env: WorkerEnv): Record<string, string> =>
@@ -36,13 +33,18 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
     random: Math.random,
     elapsedMs: () => performance.now(),
   }
-  const source = workersChain({ env: vars, fetch: deps.fetch, now: deps.now })
-  const loaded = await loadConfig(env.CREDVEND_CONFIG_JSON, envSecretResolver(vars), { kmsSecret: kmsSecretReader(source, deps) })
-  // Workers forbid awaiting a promise created by another request: no shared pending work.
-  // ioredis needs TCP sockets; a Worker would silently run without the shared state it was configured with.
-  if (loaded.redis) throw new VendError('ERR_CONFIG_INVALID', 'redis is available on Node and Function Compute only; remove the redis section for Workers')
-  const credvend = createCredvend({ loaded, deps, source, log: (e) => console.log(JSON.stringify(e)), sharePending: false })
-  const app = createApp(deps, credvend)
+  // Workers forbid awaiting a promise created by another request: no shared pending work. No
+  // shared store either: ioredis needs TCP sockets, so a redis section is refused.
+  const { app } = await assemble(
+    {
+      deps,
+      log: (e) => console.log(JSON.stringify(e)),
+      sharePending: false,
+      env: vars,
+      source: () => workersChain({ env: vars, fetch: deps.fetch, now: deps.now }),
+    },
+    env.CREDVEND_CONFIG_JSON,
+  )
   built = { source: env.CREDVEND_CONFIG_JSON, app }
   return app
 }

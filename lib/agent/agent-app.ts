@@ -6,7 +6,7 @@ const refuse = (status: 403 | 404 | 405, text: string) =>
   new Response(`${text}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } })
 
 /**
- * The agent's loopback endpoint (PRODUCT.md §5), in the credentials-URI format the official SDKs
+ * The agent's loopback endpoint, in the credentials-URI format the official SDKs
  * read with a bare GET. That GET carries no authentication, so everything else is refused:
  * any method but GET, any Host but the exact loopback address and port it listens on (no DNS
  * rebinding through `127.0.0.1.nip.io` or `evil.example`), any request with `Origin` or `Referer`

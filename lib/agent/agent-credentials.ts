@@ -6,9 +6,9 @@ import type { CredvendClient, VendedCredentials } from './credvend-client.ts'
  * What the agent asks the server for, and refreshes below: well above the 15 minutes under which
  * the official Node SDK refetches on every call (its STALE_TIME).
  */
-export const AGENT_MIN_REMAINING_S = 25 * 60
+const AGENT_MIN_REMAINING_S = 25 * 60
 /** Shorter profiles would leave the SDK refetching constantly: the agent refuses them. */
-export const AGENT_MIN_LIFETIME_MS = 30 * 60 * 1000
+const AGENT_MIN_LIFETIME_MS = 30 * 60 * 1000
 
 interface Held {
   readonly credentials: VendedCredentials

@@ -1,4 +1,5 @@
 import { sha256Hex } from '../crypto/hmac.ts'
+import { callerIdPattern } from './caller-alphabet.ts'
 
 /** An authenticated caller. `id` is qualified by how and by whom it was authenticated. @public */
 export interface Caller {
@@ -12,7 +13,8 @@ export interface Caller {
   readonly claims: Readonly<Record<string, unknown>>
 }
 
-const SUB_FITS = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,95}$/
+/** 96 characters leave room for `jwt.<issuer>.` within the 128 a template value may have. */
+const SUB_FITS = new RegExp(callerIdPattern(96))
 
 /**
  * `caller.id` for a JWT subject, in the template alphabet. A sub that does not fit is hashed

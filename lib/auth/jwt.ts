@@ -8,7 +8,7 @@ import { authError, fromJoseError } from './jwt-errors.ts'
 const FOREIGN_KEY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const
 
 /** How often an unknown kid may trigger a JWKS refetch, and how long a key set is trusted. @internal */
-export const JWKS_COOLDOWN_MS = 30_000
+const JWKS_COOLDOWN_MS = 30_000
 export const JWKS_MAX_AGE_MS = 10 * 60_000
 
 /** A configured issuer, ready to verify: its pinned settings and its key resolver. @internal */
@@ -70,11 +70,12 @@ const checkHeader = (token: string, allowed: readonly string[]) => {
 /**
  * Verifies a caller JWT against the issuers configured with the token's `iss`. The token only
  * selects among pinned configurations; keys, issuer, audience, algorithms and `typ` all come
- * from configuration, never from the token (ANCHORS.md §3 thread 1).
+ * from configuration, never from the token: keys fetched from a token's own `iss` would let any
+ * self-minted token in.
  * @internal
  */
 /** The audience of RRSA tokens meant for AssumeRoleWithOIDC. @internal */
-export const STS_AUDIENCE = 'sts.aliyuncs.com'
+const STS_AUDIENCE = 'sts.aliyuncs.com'
 
 export const verifyJwt = async (token: string, issuers: readonly IssuerVerifier[], now: Date): Promise<VerifiedToken> => {
   let claimedIssuer: unknown

@@ -4,7 +4,7 @@ import { JWKS_MAX_AGE_MS, type VerifiedToken } from './jwt.ts'
 /**
  * Tokens already verified, keyed by the SHA-256 of the token (never the token itself), kept
  * until the earlier of `exp` and the key set's maximum age, and forgotten as soon as their `kid`
- * leaves the issuer's key set (PRODUCT.md §7). Bounded, so it cannot grow without limit.
+ * leaves the issuer's key set. Bounded, so it cannot grow without limit.
  * @internal
  */
 export const createTokenCache = (maxEntries = 10_000) => {

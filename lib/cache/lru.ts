@@ -30,6 +30,3 @@ export const createLru = <K, V>(maxEntries: number) => {
     },
   }
 }
-
-/** @internal */
-export type Lru<K, V> = ReturnType<typeof createLru<K, V>>

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { ApiKeyRecord } from '../auth/api-key.ts'
+import { TEMPLATE_VALUE_PATTERN } from '../auth/caller-alphabet.ts'
 import { sha256Hex } from '../crypto/hmac.ts'
 import { VendError } from '../errors.ts'
 import { utf8 } from '../crypto/encoding.ts'
@@ -134,7 +135,7 @@ const compileProfile = async (name: string, profile: RoleProfile, resolve: Secre
   if (sessionPolicy) {
     const claims = Object.fromEntries(Object.entries(profile.variables).map(([k, v]) => [k, compilePattern(v.pattern, `${at}.variables.${k}`, problems)]))
     const params = Object.fromEntries(Object.entries(profile.parameters).map(([k, v]) => [`params.${k}`, compilePattern(v.pattern, `${at}.parameters.${k}`, problems)]))
-    const compiled = compileTemplate(sessionPolicy, { claims, params, callerPattern: /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/ })
+    const compiled = compileTemplate(sessionPolicy, { claims, params, callerPattern: new RegExp(TEMPLATE_VALUE_PATTERN) })
     if (!compiled.ok && profile.kind === 'sts') problems.push(...compiled.problems.map((p) => `${at}.${p}`))
     // A generated policy's problems are its prefix's.
     else if (!compiled.ok) problems.push(...new Set(compiled.problems.map((p) => `${at}.prefix${p.slice(p.indexOf(':'))}`)))
@@ -179,6 +180,24 @@ const resolveApiKeys = async (config: Config, resolve: SecretResolver, problems:
 }
 
 /**
+ * The structural half of loading: JSON, then the zod schema, with every problem on its own line.
+ * Secrets are not resolved yet; the assembly reads the STS and KMS sections from here to build the
+ * clients that resolve `{ kmsSecret }` references.
+ * @public
+ */
+export const parseConfig = (text: string): { readonly json: unknown; readonly config: Config } => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw configError([`(file): not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : 'parse error'})`])
+  }
+  const parsed = configSchema.safeParse(json, { reportInput: true })
+  if (!parsed.success) throw configError(parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}${describeFound(i)}`))
+  return { json, config: parsed.data }
+}
+
+/**
  * Parses a configuration file once: zod schema, secret references, template compilation. Either
  * everything is valid and a new generation comes back, or an error lists every problem, one per
  * line with its path — nothing is half-loaded.
@@ -194,15 +213,7 @@ export const loadConfig = async (
     readonly kmsSecret?: (config: Config) => ((name: string) => Promise<string>) | undefined
   } = {},
 ): Promise<LoadedConfig> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw configError([`(file): not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : 'parse error'})`])
-  }
-  const parsed = configSchema.safeParse(json, { reportInput: true })
-  if (!parsed.success) throw configError(parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}${describeFound(i)}`))
-  const config = parsed.data
+  const { json, config } = parseConfig(text)
   const problems: string[] = []
   const readKms = options.kmsSecret?.(config)
   // `{ kmsSecret }` goes to KMS when the entry can reach it; everything else to the base resolver.

@@ -1,5 +1,6 @@
 import * as z from 'zod'
-import { RAM_PRINCIPAL } from '../partners/trust-policy.ts'
+import { TEMPLATE_VALUE_PATTERN } from '../auth/caller-alphabet.ts'
+import { RAM_PRINCIPAL } from '../partners/ram-principal.ts'
 import { ROLE_ARN } from '../sts/schemas.ts'
 
 /** A secret is never written in the file: it is a reference resolved at load. @public */
@@ -62,7 +63,7 @@ const allowRule = z.union([
   z.strictObject({ apiKey: id }),
 ])
 
-const PATTERN_DEFAULT = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$'
+const PATTERN_DEFAULT = TEMPLATE_VALUE_PATTERN
 const variable = z.strictObject({ pattern: z.string().default(PATTERN_DEFAULT) })
 
 const duration = z.union([
@@ -109,7 +110,7 @@ const stsProfile = z.strictObject({
 })
 
 /** What an `oss-upload` caller may do under its prefix; each preset maps to RAM actions (lib/policy/oss-presets.ts). */
-export const OSS_PRESETS = ['put', 'multipart', 'list', 'read', 'delete'] as const
+const OSS_PRESETS = ['put', 'multipart', 'list', 'read', 'delete'] as const
 
 /** An exact origin: scheme, host and optional port, nothing else (no path, no wildcard). */
 const origin = z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?$/, 'an exact origin such as https://app.example.com')
@@ -234,7 +235,7 @@ const redis = z.strictObject({
 })
 
 /**
- * The credvend configuration (PRODUCT.md §3). Strict everywhere: an unknown key is a typo, and a
+ * The credvend configuration. Strict everywhere: an unknown key is a typo, and a
  * typo in a security configuration must stop the process rather than be ignored.
  * @public
  */

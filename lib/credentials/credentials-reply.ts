@@ -2,8 +2,9 @@ import * as z from 'zod'
 import { parseTimestamp } from '../signing/timestamp.ts'
 
 /**
- * The JSON a credentials URI or ECS metadata returns (ALIBABA.md §5.1–5.2). `Code`, when present,
- * must be `Success` (IMDS always sends it; the legacy URI client requires it).
+ * The JSON a credentials URI or ECS metadata returns (aliyun/credentials-nodejs
+ * `src/providers/uri.ts` and `src/providers/ecs_ram_role.ts`). `Code`, when present, must be
+ * `Success` (IMDS always sends it; the legacy URI client, `src/uri_credential.ts`, requires it).
  * @internal
  */
 export const credentialsReply = z

@@ -18,10 +18,10 @@ export interface ServerChainDeps extends Omit<ProfileDeps, 'instanceRole'> {
 }
 
 /**
- * credvend's own identity on Node and FC, in the official tools' order (ALIBABA.md §5.1) with
- * Function Compute's per-invocation context first: FC context → environment → OIDC → CLI
- * config.json → INI file → ECS instance role → credentials URI. Memoized with refresh 15 minutes
- * ahead of expiry, as the official Node session does.
+ * credvend's own identity on Node and FC, in the official tools' order (aliyun/credentials-nodejs
+ * `src/providers/default.ts`) with Function Compute's per-invocation context first: FC context →
+ * environment → OIDC → CLI config.json → INI file → ECS instance role → credentials URI. Memoized
+ * with refresh 15 minutes ahead of expiry, as the official Node session does.
  * @public
  */
 export const serverChain = (deps: ServerChainDeps): CredentialProvider => {

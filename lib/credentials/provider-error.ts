@@ -3,7 +3,7 @@ import { VendError } from '../errors.ts'
 /**
  * A credential provider's failure. `tryNextLink: true` means "not configured here" (variable
  * unset, file absent): the chain moves on. Anything else — configured but broken or unsafe — stops
- * the chain, so a typo never falls through silently to another identity (STYLE.md rule 2).
+ * the chain, so a typo never falls through silently to another identity.
  * Messages name the source and the problem, never a secret.
  * @public
  */

@@ -5,7 +5,11 @@ export interface ProviderInput {
   readonly fcCredentials?: Credentials
 }
 
-/** A source of credvend's own credentials: a plain async function (STYLE.md rule 1). @public */
+/**
+ * A source of credvend's own credentials: a plain async function, so `chain` and `memoize`
+ * compose it like any other.
+ * @public
+ */
 export type CredentialProvider = (input?: ProviderInput) => Promise<Credentials>
 
 /** A provider that always yields the same credentials (tests, local mode). @public */

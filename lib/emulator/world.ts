@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose'
 import { toBase64 } from '../crypto/encoding.ts'
-import { parsePolicy, type PolicyKind, type RamPolicy } from '../policy/schema.ts'
+import { parsePolicyDocument, type PolicyDocument, type PolicyKind } from './policy/document.ts'
 import { randomAlnum, randomDigits, type EmulatorDeps } from './emulator-deps.ts'
 
 /** A RAM user of one account. @internal */
@@ -9,7 +9,7 @@ export interface UserRecord {
   readonly accountId: string
   readonly userName: string
   readonly userId: string
-  readonly policies: readonly RamPolicy[]
+  readonly policies: readonly PolicyDocument[]
 }
 
 /** A RAM role with its trust policy, permission policies and session cap. @internal */
@@ -18,8 +18,8 @@ export interface RoleRecord {
   readonly roleName: string
   readonly roleId: string
   readonly arn: string
-  readonly trustPolicy: RamPolicy
-  readonly policies: readonly RamPolicy[]
+  readonly trustPolicy: PolicyDocument
+  readonly policies: readonly PolicyDocument[]
   readonly maxSessionDuration: number
 }
 
@@ -33,7 +33,7 @@ export interface SessionRecord {
   readonly accessKeySecret: string
   readonly securityToken: string
   readonly expiresAt: Date
-  readonly sessionPolicy: RamPolicy | undefined
+  readonly sessionPolicy: PolicyDocument | undefined
   /** The Policy parameter exactly as received, for conformance checks. */
   readonly sessionPolicyText: string | undefined
   readonly sourceIdentity: string | undefined
@@ -62,8 +62,8 @@ export class MalformedPolicyError extends Error {
   }
 }
 
-const mustParse = (policy: unknown, kind: PolicyKind): RamPolicy => {
-  const parsed = parsePolicy(policy, kind)
+const mustParse = (policy: unknown, kind: PolicyKind): PolicyDocument => {
+  const parsed = parsePolicyDocument(policy, kind)
   if (!parsed.ok) throw new MalformedPolicyError(parsed.problems)
   return parsed.policy
 }
@@ -159,7 +159,7 @@ export const createWorld = (deps: EmulatorDeps) => {
     /** Mints STS credentials of realistic shape: `STS.` ids, tokens over 1,000 characters. */
     issueSession(
       role: RoleRecord,
-      init: { sessionName: string; durationSeconds: number; sessionPolicy?: RamPolicy; sessionPolicyText?: string; sourceIdentity?: string },
+      init: { sessionName: string; durationSeconds: number; sessionPolicy?: PolicyDocument; sessionPolicyText?: string; sourceIdentity?: string },
     ): SessionRecord {
       const session: SessionRecord = {
         kind: 'session',

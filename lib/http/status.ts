@@ -4,7 +4,7 @@ import type { VendErrorCode } from '../errors.ts'
 export type HttpErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 502 | 503 | 504
 
 /**
- * The single mapping from credvend error codes to HTTP status (PRODUCT.md §4.2): 502 when STS
+ * The single mapping from credvend error codes to HTTP status: 502 when STS
  * refused the call, 503 when it is unavailable or throttling us, 504 when it timed out.
  * @internal
  */

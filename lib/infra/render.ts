@@ -27,8 +27,9 @@ const secretRefs = (node: unknown, out: Set<string>): Set<string> => {
 }
 
 /**
- * Everything on the RAM and OSS side that a configuration implies (PRODUCT.md §2, Step 8):
- * plain policy JSON — the verified artifact — and a thin Terraform (JSON syntax) wrapper over it.
+ * Everything on the RAM and OSS side that a configuration implies (README, 'Infrastructure from
+ * the config'): plain policy JSON — the verified artifact — and a thin Terraform (JSON syntax)
+ * wrapper over it.
  * - credvend's execution role: trusted by Function Compute; allowed exactly `sts:AssumeRole` on the
  *   first link of every chain, `kms:GetSecretValue` on the secrets the config names, and writing
  *   its logs;

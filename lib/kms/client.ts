@@ -12,7 +12,11 @@ export const KMS_VERSION = '2016-01-20'
 
 const stamp = z.string().transform((t, ctx) => parseTimestamp(t) ?? (ctx.addIssue({ code: 'custom', message: 'not a timestamp' }), z.NEVER))
 
-/** GetSecretValue's reply (ALIBABA.md §4.1), the fields credvend uses. @internal */
+/**
+ * GetSecretValue's reply, the fields credvend uses (aliyun/alibabacloud-typescript-sdk
+ * `kms-20160120/src/models/GetSecretValueResponseBody.ts`).
+ * @internal
+ */
 const secretValueReply = z
   .looseObject({
     RequestId: z.string(),
@@ -72,7 +76,11 @@ export const createKmsClient = (options: { endpoint: string; timeoutMs?: number;
 /** @public */
 export type KmsClient = ReturnType<typeof createKmsClient>
 
-/** A RAMCredentials secret's `SecretData`, validated (ALIBABA.md §4.1). @public */
+/**
+ * A RAMCredentials secret's `SecretData`, validated; its shape is documented in
+ * aliyun/alibabacloud-typescript-sdk `kms-20160120/src/models/GetSecretValueResponseBody.ts`.
+ * @public
+ */
 export const ramCredentialsData = z
   .looseObject({ AccessKeyId: z.string().regex(/^[A-Za-z0-9]{8,64}$/), AccessKeySecret: z.string().min(8).max(128), GenerateTimestamp: z.string().optional() })
   .transform((d) => ({ accessKeyId: d.AccessKeyId, accessKeySecret: d.AccessKeySecret }))

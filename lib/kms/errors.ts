@@ -1,7 +1,12 @@
 import { VendError, type UpstreamDetail, type VendErrorCode } from '../errors.ts'
 import type { ServiceErrors } from '../openapi/call.ts'
 
-/** KMS error codes → credvend codes (ALIBABA.md §1.3, §4.2): the one place this mapping lives. */
+/**
+ * KMS error codes → credvend codes: the one place this mapping lives. The retryable codes are
+ * those the official cache client retries (aliyun/alibabacloud-secretsmanager-client-java,
+ * `BackoffUtils.judgeNeedRecoveryException`); the rest are Alibaba's common gateway codes
+ * (https://error-center.alibabacloud.com/status/product/Public).
+ */
 const BY_CODE: ReadonlyArray<readonly [RegExp, VendErrorCode]> = [
   [/^(Rejected\.Throttling|Throttling(\..*)?|ServiceUnavailableTemporary|InternalFailure|InternalError|ServiceUnavailable)$/, 'ERR_KMS_UNAVAILABLE'],
   [/^(SignatureDoesNotMatch|IncompleteSignature|SignatureNonceUsed|InvalidTimeStamp\..*|InvalidAccessKeyId(\..*)?|InvalidSecurityToken\..*|MissingSecurityToken)$/, 'ERR_KMS_SOURCE_CREDENTIALS'],

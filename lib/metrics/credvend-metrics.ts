@@ -18,7 +18,7 @@ export interface GaugeSources {
  * runbooks) have one source.
  * @internal
  */
-export const createCredvendMetrics = (gauges: GaugeSources) => {
+export const createCredvendMetrics = () => {
   const registry = createMetrics()
   const metrics = {
     vends: registry.counter('credvend_vends_total', 'Vend and access-key requests by outcome (ok or an error code) and cache state.'),
@@ -28,6 +28,8 @@ export const createCredvendMetrics = (gauges: GaugeSources) => {
     rateLimited: registry.counter('credvend_rate_limited_total', 'Requests answered 429, by limit (caller, caller-misses, source-address).'),
     errors: registry.counter('credvend_errors_total', 'Error answers of every route, by code.'),
   }
+  /** Registers the sampled series, once the parts they read exist. */
+  const watch = (gauges: GaugeSources) => {
   registry.sampled('credvend_cache_entries', 'Vended credentials currently cached.', 'gauge', gauges.cacheEntries)
   registry.sampled('credvend_token_cache_entries', 'Verified caller tokens remembered.', 'gauge', gauges.tokenCacheEntries)
   registry.sampled('credvend_circuit_open', '1 while the STS circuit is open.', 'gauge', () => (gauges.circuitOpen() ? 1 : 0))
@@ -47,7 +49,8 @@ export const createCredvendMetrics = (gauges: GaugeSources) => {
       return [[{ reason: 'tampered' }, r.tampered], [{ reason: 'unknown-key' }, r.unknownKey]] as const
     })
   }
-  return { ...metrics, render: registry.render }
+  }
+  return { ...metrics, watch, render: registry.render }
 }
 
 /** @internal */

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { VendError, type UpstreamDetail } from '../errors.ts'
+import type { VendError, UpstreamDetail } from '../errors.ts'
 import { alibabaErrorBody } from './error-body.ts'
 import type { BuiltRequest } from './signed-request.ts'
 

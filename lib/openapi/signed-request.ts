@@ -5,7 +5,7 @@ import { percentEncode } from '../signing/percent-encode.ts'
 import { rpcSignature } from '../signing/rpc-v1.ts'
 import { formatTimestamp } from '../signing/timestamp.ts'
 
-/** The two signature schemes credvend speaks (PRODUCT.md §8 glossary). @public */
+/** The two signature schemes credvend speaks: RPC `SignatureVersion=1.0` and ACS3 (V3). @public */
 export type SignatureScheme = 'rpc-hmac-sha1' | 'acs3-hmac-sha256'
 
 /** An RPC-style OpenAPI call before signing. @internal */
@@ -105,7 +105,8 @@ export const buildSignedRequest = (call: RpcCall, ctx: SigningContext): Promise<
 
 /**
  * An anonymous call (AssumeRoleWithOIDC): only Action, Version, Format and Timestamp in the
- * query, no signature, everything else in the form body (ALIBABA.md §1.4).
+ * query, no signature, everything else in the form body, as aliyun/credentials-nodejs
+ * `src/providers/oidc_role_arn.ts` sends it.
  * @internal
  */
 export const buildAnonymousRequest = (call: RpcCall, now: Date): BuiltRequest => {

@@ -1,9 +1,7 @@
 import type { SecretRef } from '../config/schema.ts'
 import { EXTERNAL_ID_CONDITION_KEY } from '../policy/condition-keys.ts'
 import { parsePolicy, type RamPolicy } from '../policy/schema.ts'
-
-/** A RAM identity a role can trust: an account root, a user or a role. @public */
-export const RAM_PRINCIPAL = /^acs:ram::\d{16}:(root|user\/[A-Za-z0-9._@-]{1,64}|role\/[A-Za-z0-9._@-]{1,64})$/
+import { RAM_PRINCIPAL } from './ram-principal.ts'
 
 /** What a role must trust, and with which ExternalId. @public */
 export interface TrustPolicyInput {

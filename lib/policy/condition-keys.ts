@@ -1,6 +1,6 @@
 /**
- * The trust-policy condition key that carries AssumeRole's ExternalId. Presumed, not confirmed
- * (ALIBABA.md "Unconfirmed" item 2): it lives here only, so a live check changes one line.
+ * The trust-policy condition key that carries AssumeRole's ExternalId. Presumed, not confirmed by
+ * a live account: it lives here only, so a live check changes one line.
  * @public
  */
 export const EXTERNAL_ID_CONDITION_KEY = 'sts:ExternalId'

@@ -20,7 +20,7 @@ const like = (p: string, v: string) => wildcardMatch(p, v)
  * operators are false when the key is absent; negated ones are true (as in AWS; assumed for RAM).
  * @internal
  */
-export const CONDITION_OPERATORS: Readonly<Record<string, Test>> = {
+const CONDITION_OPERATORS: Readonly<Record<string, Test>> = {
   StringEquals: anyOf(equals),
   StringNotEquals: noneOf(equals),
   StringEqualsIgnoreCase: anyOf(equalsIgnoreCase),

@@ -1,8 +1,10 @@
 import type { OssUploadProfile } from '../config/schema.ts'
 
 /**
- * RAM actions per preset, on objects under the caller's prefix (ALIBABA.md §6.2). Initiate,
- * UploadPart and Complete are all covered by oss:PutObject; there are no separate actions.
+ * RAM actions per preset, on objects under the caller's prefix. Initiate, UploadPart and Complete
+ * are all covered by oss:PutObject, as the permission tables of the OSS API pages state
+ * (https://help.aliyun.com/en/oss/developer-reference/initiatemultipartupload); there are no
+ * separate actions.
  * @public
  */
 export const OSS_PRESET_ACTIONS = {

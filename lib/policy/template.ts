@@ -9,7 +9,8 @@ export const MAX_POLICY_BYTES = 2047
 const PLACEHOLDER = /\$\{([^}]*)\}/g
 const DELIMITERS = new Set(['/', ':'])
 /** Characters no substituted value may carry, whatever its pattern says: wildcards, path and JSON syntax, control characters, anything non-ASCII (look-alikes). */
-const FORBIDDEN_IN_VALUE = /[*?$\{\}"\\/\u0000-\u001f\u007f-\uffff]|\.\./
+// eslint-disable-next-line no-control-regex -- on purpose: control characters never reach a policy
+const FORBIDDEN_IN_VALUE = /[*?${}"\\/\u0000-\u001f\u007f-\uffff]|\.\./
 const VALUE_CLASS = '[^*?${}"\\\\/\\u0000-\\u001f\\u007f-\\uffff]{1,128}'
 
 /** Where each variable's value comes from, and the pattern it must match. @internal */
@@ -73,7 +74,7 @@ const walk = (node: unknown, place: Place, at: string, visit: (text: string, pla
 }
 
 /**
- * Checks a session-policy template when config loads (PRODUCT.md §3): RAM grammar, variables only
+ * Checks a session-policy template when config loads: RAM grammar, variables only
  * in Resource/NotResource and Condition values, known variables only, each between delimiters,
  * request parameters only after a caller-scoped variable.
  * @public

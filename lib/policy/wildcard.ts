@@ -12,12 +12,14 @@ export const wildcardMatch = (pattern: string, value: string, ignoreCase = false
   let star = -1
   let resume = 0
   while (vi < v.length) {
-    if (pi < p.length && (p[pi] === '?' || p[pi] === v[vi])) {
-      pi++
-      vi++
-    } else if (pi < p.length && p[pi] === '*') {
+    // `*` first: a value may hold a literal `*` (OSS keys can), and consuming the pattern's `*`
+    // as that one character would drop the wildcard and its backtracking point.
+    if (pi < p.length && p[pi] === '*') {
       star = pi++
       resume = vi
+    } else if (pi < p.length && (p[pi] === '?' || p[pi] === v[vi])) {
+      pi++
+      vi++
     } else if (star !== -1) {
       pi = star + 1
       vi = ++resume

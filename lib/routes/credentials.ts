@@ -4,9 +4,6 @@ import { bodyLimit } from 'hono/body-limit'
 import type { Credvend } from '../credvend.ts'
 import type { AppBindings } from '../http/bindings.ts'
 import { VendError } from '../errors.ts'
-import { formatTimestamp } from '../signing/timestamp.ts'
-import { ossEndpoint, signPostObject } from '../vend/post-object.ts'
-import type { VendResult } from '../vend/vend-service.ts'
 import { uploadCors } from './upload-cors.ts'
 import { vendBody, type VendBody } from './vend-body.ts'
 
@@ -41,36 +38,11 @@ const readBody = async (c: Context): Promise<VendBody> => {
   return parsed.data
 }
 
-/** The credentials-URI-compatible response (PRODUCT.md §4.1), in Alibaba's casing. */
-const credentialsResponse = (result: VendResult, now: Date) => ({
-  Code: 'Success',
-  AccessKeyId: result.accessKeyId,
-  AccessKeySecret: result.accessKeySecret,
-  SecurityToken: result.securityToken,
-  Expiration: formatTimestamp(result.expiration),
-  ServerTime: formatTimestamp(now),
-  RefreshAfter: formatTimestamp(result.refreshAfter),
-  RoleSessionName: result.roleSessionName,
-  ...(result.policySha256 ? { PolicySha256: result.policySha256 } : {}),
-})
-
-/** `oss-upload` adds where to upload; a form answer swaps the credentials for a signed PostObject. */
-const uploadResponse = async (result: VendResult, form: boolean, now: Date) => {
-  const base = credentialsResponse(result, now)
-  const { profile } = result
-  if (profile.kind !== 'oss-upload' || result.prefix === undefined) return base
-  const where = { Bucket: profile.bucket, Region: profile.region, Endpoint: ossEndpoint(profile), Prefix: result.prefix }
-  if (!form || !profile.form) return { ...base, ...where }
-  const { AccessKeyId: _id, AccessKeySecret: _secret, SecurityToken: _token, ...rest } = base
-  const postObject = await signPostObject({ ...result, profile: { ...profile, form: profile.form }, prefix: result.prefix, now })
-  return { ...rest, ...where, PostObject: postObject }
-}
-
 /**
  * `GET|POST /v1/credentials/{profile}`: authenticate, parse the optional narrowing body, vend.
  * @internal
  */
-export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
+export const credentialRoutes = (credvend: Credvend) => {
   const routes = new Hono<AppBindings>()
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -81,14 +53,8 @@ export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
   const handle = async (c: Context<AppBindings>, body: VendBody) => {
     const caller = await credvend.authenticate(c.req.header('authorization'))
     const name = c.req.param('profile')!
-    if (credvend.isAccessKeyProfile(name)) {
-      if (body.form || body.parameters || body.durationSeconds !== undefined) throw new VendError('ERR_BAD_REQUEST', 'access-key profiles take no narrowing')
-      const key = await credvend.vendAccessKey(caller, name, c.var.requestId, c.env?.providerInput)
-      // No SecurityToken: this is a plain AccessKey, and Expiration says when to fetch again.
-      return c.json({ Code: 'Success', AccessKeyId: key.accessKeyId, AccessKeySecret: key.accessKeySecret, Expiration: formatTimestamp(key.expiration) }, 200, { 'Cache-Control': 'no-store' })
-    }
-    const result = await credvend.vend(caller, c.req.param('profile')!, body, c.var.requestId, c.env?.providerInput)
-    return c.json(await uploadResponse(result, body.form === true, now()), 200, { 'Cache-Control': 'no-store' })
+    const vended = await credvend.vend(caller, name, body, c.var.requestId, c.env?.providerInput)
+    return c.json(vended.body, 200, { 'Cache-Control': 'no-store' })
   }
   const cors = uploadCors(credvend)
   routes.options('/:profile', cors.preflight)
@@ -103,9 +69,8 @@ export const credentialRoutes = (credvend: Credvend, now: () => Date) => {
     const parsed = reportBody.safeParse(await c.req.json().catch(() => undefined))
     if (!parsed.success) throw new VendError('ERR_BAD_REQUEST', 'send {"AccessKeyId": "…"} of the pair that was refused')
     const name = c.req.param('profile')
-    if (!credvend.isAccessKeyProfile(name)) throw new VendError('ERR_NOT_FOUND', 'not found')
-    const key = await credvend.reportInvalid(caller, name, parsed.data.AccessKeyId, c.var.requestId, c.env?.providerInput)
-    return c.json({ Code: 'Success', Refreshed: key.refreshed, AccessKeyId: key.accessKeyId, AccessKeySecret: key.accessKeySecret, Expiration: formatTimestamp(key.expiration) }, 200, { 'Cache-Control': 'no-store' })
+    const reported = await credvend.reportInvalid(caller, name, parsed.data.AccessKeyId, c.var.requestId, c.env?.providerInput)
+    return c.json(reported.body, 200, { 'Cache-Control': 'no-store' })
   })
   routes.post('/:profile', limit, async (c) => {
     refuseQuery(c)

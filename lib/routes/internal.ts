@@ -5,23 +5,23 @@ import openapi from '../generated/openapi.ts'
 
 /**
  * `/readyz` everywhere (details only where internal routes are on), and `/openapi.json` and
- * `/metrics` only on the internal function and in local mode (PRODUCT.md §4.3).
+ * `/metrics` only on the internal function and in local mode.
  * @internal
  */
 export const internalRoutes = (credvend: Credvend) => {
   const routes = new Hono<AppBindings>()
   routes.get('/readyz', async (c) => {
     const state = await credvend.readiness(c.env?.providerInput)
-    // Only the internal function names its source or the problem (PRODUCT.md §4.3).
-    const internal = credvend.loaded.config.exposeInternalRoutes
+    // Only the internal function names its source or the problem.
+    const internal = credvend.internal
     const body = state.ready
       ? { status: 'ready', ...(internal ? { source: state.source } : {}) }
       : { status: 'not ready', ...(internal ? { reason: state.reason } : {}) }
     return c.json(body, state.ready ? 200 : 503, { 'Cache-Control': 'no-store' })
   })
-  routes.get('/openapi.json', (c) => (credvend.loaded.config.exposeInternalRoutes ? c.json(openapi) : c.notFound()))
+  routes.get('/openapi.json', (c) => (credvend.internal ? c.json(openapi) : c.notFound()))
   routes.get('/metrics', (c) =>
-    credvend.loaded.config.exposeInternalRoutes
+    credvend.internal
       ? c.text(credvend.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' })
       : c.notFound(),
   )

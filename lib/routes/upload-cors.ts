@@ -4,20 +4,14 @@ import type { AppBindings } from '../http/bindings.ts'
 
 const ALLOWED_METHODS = new Set(['GET', 'POST'])
 
-/** The exact origins a profile lists; none for anything but a live `oss-upload` profile. */
-const originsOf = (credvend: Credvend, name: string): readonly string[] => {
-  const profile = credvend.loaded.profiles.get(name)?.profile
-  return profile?.kind === 'oss-upload' && !profile.disabled ? profile.corsOrigins : []
-}
-
 /** Only an exact, listed origin; `null` (sandboxed frames, file: pages) never matches. */
 const allowedOrigin = (credvend: Credvend, c: Context): string | undefined => {
   const origin = c.req.header('origin')
-  return origin !== undefined && originsOf(credvend, c.req.param('profile') ?? '').includes(origin) ? origin : undefined
+  return origin !== undefined && credvend.corsOrigins(c.req.param('profile') ?? '').includes(origin) ? origin : undefined
 }
 
 /**
- * CORS for browser uploads (PRODUCT.md §4.3): `oss-upload` profiles only, exact origins, never
+ * CORS for browser uploads: `oss-upload` profiles only, exact origins, never
  * `Access-Control-Allow-Credentials` (callers send a bearer token, not cookies). A refused
  * preflight is the same bare 204 whether the profile is unknown, of another kind, or the origin
  * is not listed, so preflights cannot enumerate profiles.

@@ -4,7 +4,7 @@ const timestamp = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
 
 /**
  * The 200 body of a vend: a superset of the credentials-URI format the official tools parse
- * (PRODUCT.md §4.1). Used for the OpenAPI document; the route builds exactly these fields.
+ * Used for the OpenAPI document; the route builds exactly these fields.
  * @public
  */
 export const vendResponse = z.object({
@@ -43,5 +43,5 @@ export const postObjectResponse = vendResponse
     }),
   })
 
-/** Every error body (PRODUCT.md §4.2). @public */
+/** Every error body. @public */
 export const errorResponse = z.object({ Code: z.string(), Message: z.string(), RequestId: z.string() })

@@ -35,7 +35,7 @@ export const alibabaLoginBodySchema = z.strictObject({
 const ASSUMED_ROLE_ARN = /^acs:ram::(\d{16}):assumed-role\/([A-Za-z0-9._@-]{1,64})\/[^/]{1,64}$/
 
 /**
- * `POST /v1/session/alibaba` (PRODUCT.md §4.3): checks the signed GetCallerIdentity locally
+ * `POST /v1/session/alibaba`: checks the signed GetCallerIdentity locally
  * (shape, credvend's own timestamp window and nonce store), **rebuilds** the request to its own
  * configured STS endpoint, and lets STS verify the signature. From STS's answer it takes the parsed
  * account, identity type and role — the account must be configured, the identity a role session
@@ -98,3 +98,6 @@ export const createAlibabaLogin = (init: {
     return { token: await issueSessionToken(init.sessionTokenKey, who, expiration), expiration, identity: who }
   }
 }
+
+/** @internal */
+export type AlibabaLogin = ReturnType<typeof createAlibabaLogin>

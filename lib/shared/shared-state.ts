@@ -4,7 +4,7 @@ import type { SharedStore } from './shared-store.ts'
 /** Returned instead of an answer while the store is unreachable: the caller goes per-instance. */
 export const DOWN = Symbol('shared store down')
 /** @internal */
-export type Down = typeof DOWN
+type Down = typeof DOWN
 
 /** After a failure, requests skip the store this long, so an outage costs no timeout per request. */
 const RETRY_AFTER_MS = 1_000
@@ -15,7 +15,7 @@ const RETRY_AFTER_MS = 1_000
  * answers DOWN at once; the next attempt after that finds out whether it is back.
  * @internal
  */
-export const createSharedState = (init: {
+const createSharedState = (init: {
   readonly store: SharedStore
   readonly sealer: Sealer
   readonly prefix: string

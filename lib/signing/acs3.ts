@@ -18,10 +18,11 @@ export interface Acs3Input {
 
 /**
  * Signed headers are `host`, `content-type` and every `x-acs-*`, lowercased, trimmed, sorted;
- * repeated names have their values sorted and joined with `,` (ALIBABA.md §2.2, TV-6).
+ * repeated names have their values sorted and joined with `,`, as aliyun/darabonba-openapi-util
+ * `golang/service/service.go` does (vector TV-6, from its `Test_GetAuthorization`).
  * @internal
  */
-export const acs3CanonicalHeaders = (headers: Readonly<Record<string, string>>) => {
+const acs3CanonicalHeaders = (headers: Readonly<Record<string, string>>) => {
   const grouped = new Map<string, string[]>()
   for (const [name, value] of Object.entries(headers)) {
     const key = name.toLowerCase()
@@ -34,14 +35,14 @@ export const acs3CanonicalHeaders = (headers: Readonly<Record<string, string>>) 
 }
 
 /** Sorted `name=value` pairs, both percent-encoded; an empty value stays `name=`. @internal */
-export const acs3CanonicalQuery = (query: Readonly<Record<string, string>>): string =>
+const acs3CanonicalQuery = (query: Readonly<Record<string, string>>): string =>
   Object.keys(query)
     .sort(compareCodeUnits)
     .map((key) => `${percentEncode(key)}=${percentEncode(query[key]!)}`)
     .join('&')
 
 /** The path as sent, with the three substitutions the official signers make. @internal */
-export const acs3CanonicalUri = (pathname: string): string =>
+const acs3CanonicalUri = (pathname: string): string =>
   (pathname || '/').replace(/\+/g, '%20').replace(/\*/g, '%2A').replace(/%7E/g, '~')
 
 /** @internal */

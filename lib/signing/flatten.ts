@@ -2,8 +2,9 @@
 export type RpcValue = string | number | boolean | readonly RpcValue[] | { readonly [k: string]: RpcValue }
 
 /**
- * Flattens lists and objects to `Key.1`, `Key.1.Sub`, … as darabonba's `flatMap` does
- * (ALIBABA.md §2.1 step 1). Undefined values are dropped, never sent as "undefined".
+ * Flattens lists and objects to `Key.1`, `Key.1.Sub`, … as `flatMap` in
+ * aliyun/darabonba-openapi-util `ts/src/client.ts` does. Undefined values are dropped, never sent
+ * as "undefined".
  * @internal
  */
 export const flattenParams = (

@@ -3,10 +3,10 @@ import { toHex } from '../crypto/encoding.ts'
 import { compareCodeUnits, percentEncode } from './percent-encode.ts'
 
 /** The algorithm name that opens the string to sign and the Authorization header. @internal */
-export const OSS4 = 'OSS4-HMAC-SHA256'
+const OSS4 = 'OSS4-HMAC-SHA256'
 
 /** The hashed-payload line when the body is not hashed; ali-oss always sends this. @internal */
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
 
 const isDefaultSigned = (name: string) =>
   name === 'content-type' || name === 'content-md5' || name.startsWith('x-oss-')

@@ -1,7 +1,8 @@
 /**
  * RFC 3986 percent-encoding as Alibaba's signers apply it: only `A-Z a-z 0-9 - _ . ~` stay
- * literal, UTF-8 bytes, uppercase hex (ALIBABA.md §2.1 step 3). `encodeURIComponent` leaves
- * `!'()*` alone, so those five are finished by hand.
+ * literal, UTF-8 bytes, uppercase hex (`encode` in aliyun/darabonba-openapi-util
+ * `ts/src/client.ts`). `encodeURIComponent` leaves `!'()*` alone, so those five are finished by
+ * hand.
  * @internal
  */
 export const percentEncode = (value: string): string =>

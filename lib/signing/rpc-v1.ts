@@ -3,7 +3,8 @@ import { compareCodeUnits, percentEncode } from './percent-encode.ts'
 
 /**
  * The canonicalized query of an RPC request: every parameter except `Signature`, sorted by name,
- * name and value percent-encoded, joined with `&` (ALIBABA.md §2.1 steps 2–4).
+ * name and value percent-encoded, joined with `&`, as `normalize` and `canonicalize` in
+ * aliyun/darabonba-openapi-util `ts/src/client.ts` build it.
  * @internal
  */
 export const rpcCanonicalQuery = (params: Readonly<Record<string, string>>): string =>

@@ -1,6 +1,6 @@
 /**
  * `YYYY-MM-DDThh:mm:ssZ` in UTC, the only form RPC `Timestamp` and ACS3 `x-acs-date` take
- * (ALIBABA.md §2.1: no milliseconds).
+ * (no milliseconds, as `getTimestamp` in aliyun/darabonba-openapi-util `ts/src/client.ts` writes).
  * @internal
  */
 export const formatTimestamp = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z')

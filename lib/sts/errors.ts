@@ -2,7 +2,9 @@ import { VendError, type UpstreamDetail, type VendErrorCode } from '../errors.ts
 import type { ServiceErrors } from '../openapi/call.ts'
 
 /**
- * Alibaba STS error codes → credvend codes: the one place this mapping lives (ALIBABA.md §1.3).
+ * Alibaba STS error codes → credvend codes: the one place this mapping lives. Codes from
+ * https://www.alibabacloud.com/help/en/ram/developer-reference/api-sts-2015-04-01-assumerole and
+ * Alibaba's common gateway codes (https://error-center.alibabacloud.com/status/product/Public).
  * Source-credential problems (our own key, token, clock) are told apart from refusals of the
  * request itself, because operators fix them in different places.
  */
@@ -25,7 +27,7 @@ const MESSAGES: Readonly<Partial<Record<VendErrorCode, string>>> = {
 }
 
 /** @internal */
-export const stsErrorCode = (detail: UpstreamDetail): VendErrorCode => {
+const stsErrorCode = (detail: UpstreamDetail): VendErrorCode => {
   const code = detail.code ?? ''
   for (const [pattern, ours] of BY_CODE) if (pattern.test(code)) return ours
   return (detail.httpStatus ?? 0) >= 500 ? 'ERR_STS_UNAVAILABLE' : 'ERR_STS_REJECTED'

@@ -1,7 +1,11 @@
 import * as z from 'zod'
 import { parseTimestamp } from '../signing/timestamp.ts'
 
-/** `acs:ram::<account>:role/<name>` (ALIBABA.md §1.1). @public */
+/**
+ * `acs:ram::<account>:role/<name>`
+ * (https://www.alibabacloud.com/help/en/ram/developer-reference/api-sts-2015-04-01-assumerole).
+ * @public
+ */
 export const ROLE_ARN = /^acs:ram::(\d{1,32}):role\/([A-Za-z0-9._@-]{1,64})$/
 /** 2–64 of letters, digits and `. @ - _` (current doc; credvend itself emits ≤ 32). @public */
 export const ROLE_SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/
@@ -22,7 +26,11 @@ export const assumeRoleInput = z.strictObject({
 /** @public */
 export type AssumeRoleInput = z.input<typeof assumeRoleInput>
 
-/** AssumeRoleWithOIDC input (ALIBABA.md §1.4). @public */
+/**
+ * AssumeRoleWithOIDC input, limits as in aliyun/alibabacloud-typescript-sdk
+ * `sts-20150401/src/models/AssumeRoleWithOidcrequest.ts`.
+ * @public
+ */
 export const assumeRoleWithOidcInput = z.strictObject({
   roleArn: z.string().regex(ROLE_ARN, 'not a RAM role ARN'),
   oidcProviderArn: z.string().regex(/^acs:ram::\d{1,32}:oidc-provider\/[A-Za-z0-9._-]{1,128}$/),
@@ -74,7 +82,11 @@ export const assumeRoleReply = z
 /** @public */
 export type AssumeRoleResult = z.output<typeof assumeRoleReply>
 
-/** GetCallerIdentity reply (ALIBABA.md §1.5). @internal */
+/**
+ * GetCallerIdentity reply, fields as in aliyun/alibabacloud-typescript-sdk
+ * `sts-20150401/src/models/GetCallerIdentityResponseBody.ts`.
+ * @internal
+ */
 export const callerIdentityReply = z
   .looseObject({
     RequestId: z.string(),

@@ -17,10 +17,14 @@ export const createCircuit = (options: { failures: number; cooldownMs: number; n
 
   return {
     async run<T>(work: () => Promise<T>): Promise<T> {
+      // Only the trial's own end frees the trial slot: a slow call started while the circuit was
+      // still closed may end during a trial, and must not let a second trial through.
+      let isTrial = false
       if (openedAtMs !== undefined) {
         const cooling = options.now().getTime() - openedAtMs < options.cooldownMs
         if (cooling || trialInFlight) throw new VendError('ERR_CIRCUIT_OPEN', `${options.upstream ?? 'STS'} is unavailable (circuit open)`, { retryable: false })
         trialInFlight = true
+        isTrial = true
       }
       try {
         const value = await work()
@@ -37,7 +41,7 @@ export const createCircuit = (options: { failures: number; cooldownMs: number; n
         }
         throw error
       } finally {
-        trialInFlight = false
+        if (isTrial) trialInFlight = false
       }
     },
     get state(): 'closed' | 'open' {
@@ -45,6 +49,3 @@ export const createCircuit = (options: { failures: number; cooldownMs: number; n
     },
   }
 }
-
-/** @internal */
-export type Circuit = ReturnType<typeof createCircuit>

@@ -2,10 +2,25 @@ import type { Caller } from '../auth/caller.ts'
 import type { AccessKeyProfile } from '../config/schema.ts'
 import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
 import { createSingleFlight } from '../cache/single-flight.ts'
-import { VendError, isVendError } from '../errors.ts'
+import { VendError } from '../errors.ts'
 import { ramCredentialsData, type KmsClient } from '../kms/client.ts'
 import { createCircuit } from '../upstream/circuit.ts'
+import { servesStale } from '../upstream/stale.ts'
 import { isAllowed } from './allowed.ts'
+import { accessKeyBody, type AccessKeyBody } from './responses.ts'
+import type { VendRequest } from './vend-service.ts'
+import type { KeyVended } from './vended.ts'
+
+/**
+ * The access-key profiles a generation serves and the KMS client that reads them: only the
+ * internal function with a KMS endpoint has any; elsewhere they are as unknown as any other name.
+ * @internal
+ */
+export interface ServedKeys {
+  readonly generation: string
+  readonly profiles: ReadonlyMap<string, AccessKeyProfile>
+  readonly kms: KmsClient
+}
 
 /** A served AccessKey pair and when to fetch again. @public */
 export interface AccessKeyResult {
@@ -14,6 +29,13 @@ export interface AccessKeyResult {
   /** When the caller should fetch again: the next rotation, or credvend's next re-read. */
   readonly expiration: Date
   readonly cache: 'hit' | 'miss' | 'stale'
+}
+
+/** The answer to `report-invalid`: the pair now held, and whether this report refreshed it. @internal */
+export interface Reported {
+  readonly body: AccessKeyBody & { readonly Refreshed: boolean }
+  readonly cache: AccessKeyResult['cache']
+  readonly audit: Readonly<Record<string, unknown>>
 }
 
 interface Held {
@@ -28,15 +50,15 @@ interface Held {
 }
 
 /**
- * The access-key path (PRODUCT.md §1, §4.1): the current pair of a KMS `RAMCredentials` secret,
- * re-read once per rotation — at NextRotationDate plus a delay and jitter, or after a maximum TTL
- * when KMS names none — single-flight, with the last good pair served while KMS is down only as
- * long as it can still work (until the next rotation plus the configured overlap). A caller's
- * report that the pair was refused refreshes at once, one refresh for any number of reports.
+ * The access-key path (README, 'KMS-managed AccessKeys'): the current pair of a KMS
+ * `RAMCredentials` secret, re-read once per rotation — at NextRotationDate plus a delay and
+ * jitter, or after a maximum TTL when KMS names none — single-flight, with the last good pair
+ * served while KMS is down only as long as it can still work (until the next rotation plus the
+ * configured overlap). A caller's report that the pair was refused refreshes at once, one refresh
+ * for any number of reports.
  * @public
  */
 export const createAccessKeyService = (init: {
-  readonly kms: KmsClient
   readonly source: CredentialProvider
   readonly now: () => Date
   readonly random: () => number
@@ -50,12 +72,13 @@ export const createAccessKeyService = (init: {
   const lastReport = new Map<string, number>()
   const counters = { kmsCalls: 0, reportRefreshes: 0 }
 
-  const read = (generation: string, name: string, profile: AccessKeyProfile, input: ProviderInput | undefined) =>
-    flights.run(`${generation}|${name}`, async () => {
+  const read = (served: ServedKeys, name: string, profile: AccessKeyProfile, input: ProviderInput | undefined) =>
+    flights.run(`${served.generation}|${name}`, async () => {
+      const { generation } = served
       const source = await init.source(input)
       const value = await circuit.run(() => {
         counters.kmsCalls++
-        return init.kms.getSecretValue(source, { secretName: profile.secretName, fetchExtendedConfig: true })
+        return served.kms.getSecretValue(source, { secretName: profile.secretName, fetchExtendedConfig: true })
       })
       if (value.secretType !== undefined && value.secretType.toLowerCase() !== 'ramcredentials') throw new VendError('ERR_KMS_SECRET_INVALID', 'the secret is not a RAMCredentials secret')
       let data: { accessKeyId: string; accessKeySecret: string }
@@ -94,23 +117,26 @@ export const createAccessKeyService = (init: {
     cache,
   })
 
-  const profileFor = (profiles: ReadonlyMap<string, AccessKeyProfile>, name: string, caller: Caller) => {
-    const profile = profiles.get(name)
-    if (!profile || profile.disabled || !isAllowed(caller, profile.allow)) throw new VendError('ERR_NOT_FOUND', 'not found')
-    return profile
+  /** The profile and what serves it, or the same 404 as for a name that does not exist. */
+  const profileFor = (served: ServedKeys | undefined, name: string, caller: Caller) => {
+    const profile = served?.profiles.get(name)
+    if (!served || !profile || profile.disabled || !isAllowed(caller, profile.allow)) throw new VendError('ERR_NOT_FOUND', 'not found')
+    return { served, profile }
   }
 
   return {
-    async vend(generation: string, profiles: ReadonlyMap<string, AccessKeyProfile>, name: string, caller: Caller, input?: ProviderInput): Promise<AccessKeyResult> {
-      const profile = profileFor(profiles, name, caller)
+    async vend(served: ServedKeys | undefined, name: string, caller: Caller, request: VendRequest, input?: ProviderInput): Promise<KeyVended> {
+      const { served: keys, profile } = profileFor(served, name, caller)
+      if (request.form || request.parameters || request.durationSeconds !== undefined) throw new VendError('ERR_BAD_REQUEST', 'access-key profiles take no narrowing')
+      const answer = (result: AccessKeyResult): KeyVended => ({ kind: 'access-key', body: accessKeyBody(result), cache: result.cache, audit: { cache: result.cache } })
       const nowMs = init.now().getTime()
       const current = held.get(name)
-      const usable = current?.generation === generation ? current : undefined
-      if (usable && nowMs < Math.min(usable.refreshAtMs, usable.validUntilMs)) return respond(usable, nowMs, 'hit')
+      const usable = current?.generation === keys.generation ? current : undefined
+      if (usable && nowMs < Math.min(usable.refreshAtMs, usable.validUntilMs)) return answer(respond(usable, nowMs, 'hit'))
       try {
-        return respond(await read(generation, name, profile, input), init.now().getTime(), 'miss')
+        return answer(respond(await read(keys, name, profile, input), init.now().getTime(), 'miss'))
       } catch (error) {
-        if (usable && init.now().getTime() < usable.validUntilMs && isVendError(error) && (error.retryable || error.code === 'ERR_CIRCUIT_OPEN')) return respond(usable, nowMs, 'stale')
+        if (usable && servesStale(error, usable.validUntilMs - init.now().getTime(), 0)) return answer(respond(usable, nowMs, 'stale'))
         throw error
       }
     },
@@ -120,11 +146,13 @@ export const createAccessKeyService = (init: {
      * held (already replaced) changes nothing; at most one refresh per reportIntervalSeconds,
      * and concurrent reports share it.
      */
-    async report(generation: string, profiles: ReadonlyMap<string, AccessKeyProfile>, name: string, caller: Caller, accessKeyId: string, input?: ProviderInput): Promise<AccessKeyResult & { refreshed: boolean }> {
-      const profile = profileFor(profiles, name, caller)
+    async report(served: ServedKeys | undefined, name: string, caller: Caller, accessKeyId: string, input?: ProviderInput): Promise<Reported> {
+      const { served: keys, profile } = profileFor(served, name, caller)
+      const answer = (result: AccessKeyResult, refreshed: boolean): Reported => ({ body: { ...accessKeyBody(result), Refreshed: refreshed }, cache: result.cache, audit: { cache: result.cache } })
+      const { generation } = keys
       const current = held.get(name)
       const nowMs = init.now().getTime()
-      if (current && current.accessKeyId !== accessKeyId) return { ...respond(current, nowMs, 'hit'), refreshed: false }
+      if (current && current.accessKeyId !== accessKeyId) return answer(respond(current, nowMs, 'hit'), false)
       // A refresh already running for this profile is joined; otherwise at most one per interval.
       if (!flights.running(`${generation}|${name}`)) {
         const last = lastReport.get(name)
@@ -134,7 +162,7 @@ export const createAccessKeyService = (init: {
         lastReport.set(name, nowMs)
         counters.reportRefreshes++
       }
-      return { ...respond(await read(generation, name, profile, input), init.now().getTime(), 'miss'), refreshed: true }
+      return answer(respond(await read(keys, name, profile, input), init.now().getTime(), 'miss'), true)
     },
 
     stats: () => ({ ...counters, circuit: circuit.state }),

@@ -1,4 +1,4 @@
-/** What a cached vend depends on (PRODUCT.md §7): change any part and it is a different entry. @internal */
+/** What a cached vend depends on: change any part and it is a different entry. @internal */
 export interface VendCacheKeyParts {
   readonly generation: string
   readonly callerId: string

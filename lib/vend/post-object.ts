@@ -30,9 +30,10 @@ const formUrl = (endpoint: string, bucket: string) => {
 }
 
 /**
- * Signs a PostObject V4 policy (ALIBABA.md §6.3) with the vended STS credentials, so the caller
- * receives a form and never the AccessKeySecret: size and content-type limits hold only if the
- * caller cannot sign a policy of its own.
+ * Signs a PostObject V4 policy (as ali-sdk/ali-oss `lib/common/object/signPostObjectPolicyV4.ts`
+ * does) with the vended STS credentials, so the caller receives a form and never the
+ * AccessKeySecret: size and content-type limits hold only if the caller cannot sign a policy of
+ * its own.
  * @public
  */
 export const signPostObject = async (init: {

@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { DOWN, type SharedState } from '../shared/shared-state.ts'
-import type { VendEntry } from './vend-service.ts'
+import type { VendEntry } from './vend-entry.ts'
 
 /** A sealed entry is authenticated, but still parsed: it crossed a process boundary. */
 const entryJson = z.strictObject({

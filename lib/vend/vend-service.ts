@@ -1,21 +1,25 @@
 import type { Caller } from '../auth/caller.ts'
-import type { LoadedConfig } from '../config/load.ts'
-import type { Profile } from '../config/schema.ts'
-import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
 import { createLru } from '../cache/lru.ts'
 import { createSingleFlight } from '../cache/single-flight.ts'
-import { VendError, isVendError } from '../errors.ts'
+import type { CompiledProfile, LoadedConfig } from '../config/load.ts'
+import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
+import { VendError } from '../errors.ts'
 import { renderTemplate, substituteChecked } from '../policy/template.ts'
 import type { StsClient } from '../sts/client.ts'
 import { createCircuit } from '../upstream/circuit.ts'
 import { withRetry } from '../upstream/retry.ts'
+import { servesStale } from '../upstream/stale.ts'
 import { isAllowed } from './allowed.ts'
 import { vendCacheKey } from './cache-key.ts'
-import { sessionNameFor } from './session-name.ts'
 import { createHubChain } from './hub-chain.ts'
-import { templateValues } from './template-values.ts'
-import type { VendDeps } from './vend-deps.ts'
+import { signPostObject } from './post-object.ts'
+import { credentialsBody, postObjectBody, uploadPlace } from './responses.ts'
+import { sessionNameFor } from './session-name.ts'
 import type { SharedVends } from './shared-vends.ts'
+import { templateValues } from './template-values.ts'
+import type { StsVended } from './vended.ts'
+import type { VendDeps } from './vend-deps.ts'
+import type { VendEntry } from './vend-entry.ts'
 
 /** What a caller may ask for in the body (already parsed). @public */
 export interface VendRequest {
@@ -26,41 +30,16 @@ export interface VendRequest {
   readonly form?: boolean | undefined
 }
 
-/** One vend's outcome. @public */
-export interface VendResult {
-  readonly accessKeyId: string
-  readonly accessKeySecret: string
-  readonly securityToken: string
-  readonly expiration: Date
-  readonly refreshAfter: Date
-  readonly roleSessionName: string
-  readonly roleArn: string
-  readonly policySha256: string | undefined
-  readonly durationSeconds: number
-  /** `shared`: another instance's vend, read from the shared store. */
-  readonly cache: 'hit' | 'shared' | 'miss' | 'stale'
-  readonly stsRequestId: string | undefined
-  /** `oss-upload` only: the caller's rendered prefix. */
-  readonly prefix: string | undefined
-  /** The profile as configured in the generation that granted this vend (a reload may follow). */
-  readonly profile: Profile
-}
-
-/** A cached vend, as kept here and (sealed) in the shared store. @internal */
-export interface VendEntry {
-  readonly result: Omit<VendResult, 'cache' | 'refreshAfter' | 'prefix' | 'profile'>
-  readonly generation: string
-  readonly profile: string
-  readonly callerId: string
-}
-
 /** Served from cache after STS failed only while at least this much validity is left. */
 const STALE_FLOOR_MS = 60_000
 
+type CacheState = 'hit' | 'shared' | 'miss' | 'stale'
+
 /**
- * The vend path: authorize (deny by default, 404 either way), render the session policy, then
+ * The STS vend path: authorize (deny by default, 404 either way), render the session policy, then
  * serve from cache or call STS once per key — single-flight, retried within a deadline, behind a
- * circuit — and, when STS fails, fall back to still-valid cached credentials.
+ * circuit — and, when STS fails, fall back to still-valid cached credentials. It answers with the
+ * response the profile's kind calls for: credentials, upload credentials, or a PostObject form.
  * @public
  */
 export const createVendService = (init: {
@@ -77,71 +56,166 @@ export const createVendService = (init: {
 }) => {
   const { deps, upstream } = init
   const cache = createLru<string, VendEntry>(init.maxEntries)
-  const flights = createSingleFlight<{ entry: VendEntry; shared: boolean }>({ sharePending: init.sharePending })
-  const circuit = createCircuit({ failures: upstream.circuitFailures, cooldownMs: upstream.circuitCooldownMs, now: deps.now })
+  const flights = createSingleFlight<{ entry: VendEntry; shared: boolean }>({
+    sharePending: init.sharePending,
+  })
+  const circuit = createCircuit({
+    failures: upstream.circuitFailures,
+    cooldownMs: upstream.circuitCooldownMs,
+    now: deps.now,
+  })
   const disabledProfiles = new Set<string>()
   const counters = { stsCalls: 0 }
-  const hubs = createHubChain({ sts: init.sts, now: deps.now, sharePending: init.sharePending, onCall: () => void counters.stsCalls++ })
+  const hubs = createHubChain({
+    sts: init.sts,
+    now: deps.now,
+    sharePending: init.sharePending,
+    onCall: () => void counters.stsCalls++,
+  })
+  const retry = { ...upstream, now: deps.now, sleep: deps.sleep, random: deps.random }
 
-  const assume = (loaded: LoadedConfig, caller: Caller, profileName: string, args: { roleSessionName: string; durationSeconds: number; policy: string | undefined; policySha256: string | undefined; input: ProviderInput | undefined }) =>
+  const assume = (
+    generation: string,
+    compiled: CompiledProfile,
+    caller: Caller,
+    args: {
+      readonly roleSessionName: string
+      readonly durationSeconds: number
+      readonly policy: string | undefined
+      readonly policySha256: string | undefined
+      readonly input: ProviderInput | undefined
+    },
+  ): Promise<VendEntry> =>
     // The circuit sees every attempt, so one request's retries can open it; an open circuit is
     // not retryable, so the retry loop stops at once.
-    withRetry(() =>
-      circuit.run(async () => {
-        const compiled = loaded.profiles.get(profileName)!
-        const from = await hubs.walk(loaded.generation, compiled.hops, await init.source(args.input), args.durationSeconds * 1000)
-        counters.stsCalls++
-        const reply = await init.sts.assumeRole(from, {
-          roleArn: compiled.profile.roleArn,
-          roleSessionName: args.roleSessionName,
-          durationSeconds: args.durationSeconds,
-          ...(args.policy === undefined ? {} : { policy: args.policy }),
-          ...(compiled.externalId === undefined ? {} : { externalId: compiled.externalId }),
-          ...(compiled.profile.sourceIdentity ? { sourceIdentity: caller.id.slice(0, 64) } : {}),
-        })
-        const entry: VendEntry = {
-          generation: loaded.generation,
-          profile: profileName,
-          callerId: caller.id,
+    withRetry(
+      () =>
+        circuit.run(async () => {
+          const { profile, hops } = compiled
+          const source = await init.source(args.input)
+          const from = await hubs.walk(generation, hops, source, args.durationSeconds * 1000)
+          counters.stsCalls++
+          const reply = await init.sts.assumeRole(from, {
+            roleArn: profile.roleArn,
+            roleSessionName: args.roleSessionName,
+            durationSeconds: args.durationSeconds,
+            ...(args.policy === undefined ? {} : { policy: args.policy }),
+            ...(compiled.externalId === undefined ? {} : { externalId: compiled.externalId }),
+            ...(profile.sourceIdentity ? { sourceIdentity: caller.id.slice(0, 64) } : {}),
+          })
+          const granted = reply.credentials.expiration
           // A chained session is served only while every link before it is still valid.
-          result: { ...reply.credentials, expiration: compiled.hops.length > 0 && from.expiration && from.expiration < reply.credentials.expiration ? from.expiration : reply.credentials.expiration, roleSessionName: args.roleSessionName, roleArn: compiled.profile.roleArn, policySha256: args.policySha256, durationSeconds: args.durationSeconds, stsRequestId: reply.requestId },
-        }
-        return entry
-      }),
-      { ...upstream, now: deps.now, sleep: deps.sleep, random: deps.random },
+          const chainEnds = hops.length > 0 && from.expiration && from.expiration < granted
+          return {
+            generation,
+            profile: compiled.name,
+            callerId: caller.id,
+            result: {
+              ...reply.credentials,
+              expiration: chainEnds ? from.expiration! : granted,
+              roleSessionName: args.roleSessionName,
+              roleArn: profile.roleArn,
+              policySha256: args.policySha256,
+              durationSeconds: args.durationSeconds,
+              stsRequestId: reply.requestId,
+            },
+          }
+        }),
+      retry,
     )
 
-  const vend = async (loaded: LoadedConfig, caller: Caller, profileName: string, request: VendRequest, input?: ProviderInput): Promise<VendResult> => {
+  const vend = async (
+    loaded: LoadedConfig,
+    profileName: string,
+    caller: Caller,
+    request: VendRequest,
+    input?: ProviderInput,
+  ): Promise<StsVended> => {
     const compiled = loaded.profiles.get(profileName)
-    if (!compiled || compiled.profile.disabled || disabledProfiles.has(profileName) || !isAllowed(caller, compiled.profile.allow)) {
+    if (
+      !compiled ||
+      compiled.profile.disabled ||
+      disabledProfiles.has(profileName) ||
+      !isAllowed(caller, compiled.profile.allow)
+    ) {
       throw new VendError('ERR_NOT_FOUND', 'not found')
     }
     const { profile } = compiled
-    if (request.form && (profile.kind !== 'oss-upload' || !profile.form)) throw new VendError('ERR_BAD_REQUEST', 'this profile does not serve PostObject forms')
-    if (!request.form && profile.kind === 'oss-upload' && profile.form?.only) {
-      throw new VendError('ERR_NARROWING_DENIED', 'this profile serves PostObject forms only: ask with {"form": true}')
+    const upload = profile.kind === 'oss-upload' ? profile : undefined
+    if (request.form && !upload?.form) {
+      throw new VendError('ERR_BAD_REQUEST', 'this profile does not serve PostObject forms')
     }
-    const durationSeconds = Math.min(Math.max(request.durationSeconds ?? compiled.duration.default, 900), compiled.duration.max)
+    if (!request.form && upload?.form?.only) {
+      throw new VendError(
+        'ERR_NARROWING_DENIED',
+        'this profile serves PostObject forms only: ask with {"form": true}',
+      )
+    }
+    const durationSeconds = Math.min(
+      Math.max(request.durationSeconds ?? compiled.duration.default, 900),
+      compiled.duration.max,
+    )
     const minRemainingMs = (request.minRemainingSeconds ?? durationSeconds / 2) * 1000
-    if (minRemainingMs >= durationSeconds * 1000) throw new VendError('ERR_NARROWING_DENIED', 'minRemainingSeconds must be below the duration')
-    const rendered = compiled.template ? await renderTemplate(compiled.template, templateValues(caller, compiled, request.parameters ?? {})) : undefined
-    if (!compiled.template && Object.keys(request.parameters ?? {}).length > 0) throw new VendError('ERR_BAD_REQUEST', 'this profile declares no parameters')
+    if (minRemainingMs >= durationSeconds * 1000) {
+      throw new VendError('ERR_NARROWING_DENIED', 'minRemainingSeconds must be below the duration')
+    }
+    const rendered = compiled.template
+      ? await renderTemplate(
+          compiled.template,
+          templateValues(caller, compiled, request.parameters ?? {}),
+        )
+      : undefined
+    if (!compiled.template && Object.keys(request.parameters ?? {}).length > 0) {
+      throw new VendError('ERR_BAD_REQUEST', 'this profile declares no parameters')
+    }
     const key = vendCacheKey({
-      generation: loaded.generation, callerId: caller.id, profile: profileName, roleArn: compiled.profile.roleArn,
-      externalIdHash: compiled.externalIdHash, policySha256: rendered?.sha256 ?? '-', durationSeconds,
+      generation: loaded.generation,
+      callerId: caller.id,
+      profile: profileName,
+      roleArn: profile.roleArn,
+      externalIdHash: compiled.externalIdHash,
+      policySha256: rendered?.sha256 ?? '-',
+      durationSeconds,
     })
-    const prefix = profile.kind === 'oss-upload' && rendered ? substituteChecked(profile.prefix, rendered.values) : undefined
-    const nowMs = deps.now().getTime()
+    // Rendered before any STS work: a value the prefix refuses costs no call.
+    const place =
+      upload && rendered
+        ? uploadPlace(upload, substituteChecked(upload.prefix, rendered.values))
+        : undefined
+    const now = deps.now()
+    const nowMs = now.getTime()
+
+    const respond = async (entry: VendEntry, cache: CacheState): Promise<StsVended> => {
+      const granted = entry.result
+      const refreshAfter = new Date(Math.max(nowMs, granted.expiration.getTime() - minRemainingMs))
+      const audit = {
+        roleArn: granted.roleArn,
+        sessionName: granted.roleSessionName,
+        policySha256: granted.policySha256 ?? null,
+        durationSeconds: granted.durationSeconds,
+        cache,
+        stsRequestId: granted.stsRequestId ?? null,
+      }
+      const body = credentialsBody(granted, refreshAfter, now)
+      if (!upload || !place) return { kind: 'sts', body, cache, audit }
+      if (!request.form || !upload.form) {
+        return { kind: 'oss-upload', body: { ...body, ...place }, cache, audit }
+      }
+      const form = await signPostObject({
+        ...granted,
+        profile: { ...upload, form: upload.form },
+        prefix: place.Prefix,
+        now,
+      })
+      return { kind: 'post-object', body: postObjectBody(body, place, form), cache, audit }
+    }
+
     const present = cache.get(key)
-    const respond = (entry: VendEntry, state: VendResult['cache']): VendResult => ({
-      ...entry.result,
-      cache: state,
-      prefix,
-      profile,
-      refreshAfter: new Date(Math.max(nowMs, entry.result.expiration.getTime() - minRemainingMs)),
-    })
-    if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) return respond(present, 'hit')
-    const usable = (entry: VendEntry) => entry.result.expiration.getTime() - deps.now().getTime() >= minRemainingMs
+    if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) {
+      return respond(present, 'hit')
+    }
+    const usable = (entry: VendEntry) =>
+      entry.result.expiration.getTime() - deps.now().getTime() >= minRemainingMs
     try {
       // Joiners share the leader's outcome, so only the leader is charged for the miss.
       const fresh = await flights.run(key, async () => {
@@ -149,19 +223,28 @@ export const createVendService = (init: {
         if (found && usable(found)) return { entry: found, shared: true }
         await init.admitMiss?.(caller.id)
         const compute = async () => {
-          const roleSessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)
-          return assume(loaded, caller, profileName, { roleSessionName, durationSeconds, policy: rendered?.text, policySha256: rendered?.sha256, input })
+          const roleSessionName = await sessionNameFor(
+            caller.id,
+            profile.sessionName,
+            loaded.sessionNameKey,
+          )
+          return assume(loaded.generation, compiled, caller, {
+            roleSessionName,
+            durationSeconds,
+            policy: rendered?.text,
+            policySha256: rendered?.sha256,
+            input,
+          })
         }
-        return init.shared ? init.shared.fill(key, compute, usable) : { entry: await compute(), shared: false }
+        return init.shared
+          ? init.shared.fill(key, compute, usable)
+          : { entry: await compute(), shared: false }
       })
       cache.set(key, fresh.entry)
       return respond(fresh.entry, fresh.shared ? 'shared' : 'miss')
     } catch (error) {
-      const stillValid = present && present.result.expiration.getTime() - nowMs > STALE_FLOOR_MS
-      // Unavailable, open or over budget (the governor's refusal is final for this request, not
-      // for the credentials already held): still-valid credentials beat a 503.
-      const upstreamDown = isVendError(error) && (error.retryable || error.code === 'ERR_CIRCUIT_OPEN' || error.code === 'ERR_STS_THROTTLED')
-      if (stillValid && upstreamDown) return respond(present, 'stale')
+      const remainingMs = present ? present.result.expiration.getTime() - nowMs : 0
+      if (present && servesStale(error, remainingMs, STALE_FLOOR_MS)) return respond(present, 'stale')
       throw error
     }
   }

@@ -1,8 +1,6 @@
 import { Hono } from 'hono'
-import { createApp } from '../../lib/app.ts'
-import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
+import { assemble } from '../../lib/assemble.ts'
 import type { ConfigInput } from '../../lib/config/schema.ts'
-import { createCredvend } from '../../lib/credvend.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { makeSigner, ISSUER, AUDIENCE } from '../helpers/vend-harness.ts'
@@ -10,7 +8,7 @@ import { makeSigner, ISSUER, AUDIENCE } from '../helpers/vend-harness.ts'
 const ROLE = 'acs:ram::1234567890123456:role/bench'
 
 /** An STS that answers at once: a canned AssumeRole reply with a realistic 1,000-character token. */
-export const instantSts = (tokenLength = 1000) => {
+const instantSts = (tokenLength = 1000) => {
   let n = 0
   const fetchFn = (async () => {
     n++
@@ -45,13 +43,10 @@ export const benchApp = async () => {
     limits: { perCaller: { perSecond: 100_000, burst: 100_000 }, perCallerMisses: { perSecond: 100_000, burst: 100_000 }, perSourceAddress: { perSecond: 100_000, burst: 100_000 } },
     cache: { maxEntries: 200_000 },
   }
-  const loaded = await loadConfig(JSON.stringify(config), envSecretResolver({}))
   const deps = { fetch: sts.fetch, now: () => new Date(), randomId: randomHexId, sleep: async () => {}, random: Math.random }
-  const credvend = createCredvend({
-    loaded, deps, log: () => {}, sharePending: true,
-    source: fromStatic({ accessKeyId: 'LTAI5tBench', accessKeySecret: 'bench-secret', source: 'bench' }),
-  })
-  return { app: createApp(deps, credvend), credvend, signer, sts }
+  const source = fromStatic({ accessKeyId: 'LTAI5tBench', accessKeySecret: 'bench-secret', source: 'bench' })
+  const { app, credvend } = await assemble({ deps, env: {}, log: () => {}, sharePending: true, source: () => source }, JSON.stringify(config))
+  return { app, credvend, signer, sts }
 }
 
 /** The baseline of row 1: a bare Hono route returning the same JSON. */

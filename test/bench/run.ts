@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: PRODUCT.md §9 budgets, each as a ratio against a baseline measured in this
+ * `npm run bench`: the README's budgets, each as a ratio against a baseline measured in this
  * same run. Prints a table; exits 1 if a budget is missed. Never part of `npm test`.
  */
 import { gzipSync } from 'node:zlib'
@@ -108,7 +108,7 @@ const bundleKb = Buffer.byteLength(fcBundle) / 1024
 rows.push({ what: 'cold start of the FC bundle (import + app + /healthz)', baseline: `empty node ${emptyMs.toFixed(0)} ms; official SDK import +${(officialMs - emptyMs).toFixed(0)} ms`, measured: `+${(fcMs - emptyMs).toFixed(0)} ms`, ratio: `${(addedShare * 100).toFixed(0)} % of the official added time`, budget: '≤ 20 %', ok: addedShare <= 0.2 })
 rows.push({ what: 'FC bundle size (minified)', baseline: '—', measured: `${bundleKb.toFixed(0)} KB`, ratio: '—', budget: '≤ 200 KB', ok: bundleKb <= 200 })
 
-// The Worker as wrangler builds it for a deployment; PRODUCT.md §9 sets no budget for it.
+// The Worker as wrangler builds it for a deployment; no budget is set for it.
 const worker = (await buildWorkerWithWrangler()).script
 rows.push({ what: 'Workers bundle size (wrangler dry-run, minified)', baseline: '—', measured: `${(Buffer.byteLength(worker) / 1024).toFixed(0)} KB (${(gzipSync(worker).length / 1024).toFixed(0)} KB gzipped)`, ratio: '—', budget: 'none in §9', ok: true })
 

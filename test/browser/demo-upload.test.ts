@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { serveCommand } from '../../functions/node/cli/serve.ts'
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts'
 import { describeWithSystemDep } from '../helpers/system-deps.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 type Server = Extract<Awaited<ReturnType<typeof serveCommand>>, { emulator: unknown }>
 
@@ -17,7 +18,7 @@ describeWithSystemDep('chromium', chromiumAvailable, 'the demo page in real head
     server = (await serveCommand(['--local'], { PORT: '0' })) as Server
     port = new URL(server.appUrl).port
     browser = await launchChromium()
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
   afterAll(async () => {
     await browser?.close()
     await server?.close()
@@ -59,7 +60,7 @@ describeWithSystemDep('chromium', chromiumAvailable, 'the demo page in real head
     expect(keys).toEqual(expect.arrayContaining(['users/alice/hello.txt', 'users/alice/big.bin']))
     expect(keys.filter((k) => !k.startsWith('users/alice/'))).toEqual([])
     await page.close()
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 
   it('a page on an unlisted origin cannot call credvend: the preflight fails', async () => {
     const page = await browser.newPage()
@@ -81,5 +82,5 @@ describeWithSystemDep('chromium', chromiumAvailable, 'the demo page in real head
     expect(answered).toBe(401)
     await page.close()
     await listed.close()
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })

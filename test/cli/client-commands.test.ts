@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 const require = createRequire(import.meta.url)
 type Provider = { getCredentials(): Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }> }
@@ -70,14 +71,14 @@ describe('credvend exec', () => {
     const [, accessKeyId, host] = /child got (STS\.\S+) via (\S+)/.exec(result.out)!
     expect(host).toMatch(/^127\.0\.0\.1:\d+$/)
     expect(h.emulator.world.findSession(accessKeyId!)!.sessionName).toBe('key.acme')
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 
   it('refuses to run without a command, and without a credential', async () => {
     expect((await cli(['exec', ...auth()])).code).toBe(2)
     const noKey = runCli(['exec', '--url', url, '--profile', 'svc', '--', 'true'], { [KEY_ENV]: undefined, CREDVEND_API_KEY: undefined })
     expect(await noKey.exited).toBe(2)
     expect(noKey.stderr()).toContain('no credential')
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })
 
 describe('credvend process', () => {
@@ -95,7 +96,7 @@ describe('credvend process', () => {
     } finally {
       delete process.env[KEY_ENV]
     }
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })
 
 describe('credvend export', () => {
@@ -117,13 +118,13 @@ describe('credvend export', () => {
     writeFileSync(join(home, '.aliyun', 'config.json'), config.out)
     const official = await officialProfile(home, 'svc').getCredentials()
     expect([official.accessKeyId, official.accessKeySecret, official.securityToken]).toEqual([session.accessKeyId, session.accessKeySecret, session.securityToken])
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 
   it('an unknown format is a usage error before any call', async () => {
     const before = h.assumeRoleCalls()
     expect((await cli(['export', ...auth(), '--format', 'yaml'])).code).toBe(2)
     expect(h.assumeRoleCalls()).toBe(before)
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })
 
 describe('access-key profiles through the delivery commands', () => {
@@ -134,7 +135,7 @@ describe('access-key profiles through the delivery commands', () => {
     const result = await cli(['exec', ...akAuth(), '--', process.execPath, '-e', child])
     expect(result.code, result.err).toBe(0)
     expect(result.out.trim()).toBe(`${h.emulator.erpSecret.current.accessKeyId} none none`)
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 
   it('process prints mode AK, which the official External profile mode accepts; export env has no token', async () => {
     const home = mkdtempSync(join(tmpdir(), 'credvend-process-ak-'))
@@ -152,5 +153,5 @@ describe('access-key profiles through the delivery commands', () => {
     const env = await cli(['export', ...akAuth(), '--format', 'env'])
     expect(env.out).toContain(`export ALIBABA_CLOUD_ACCESS_KEY_ID='${h.emulator.erpSecret.current.accessKeyId}'`)
     expect(env.out).not.toContain('SECURITY_TOKEN')
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
 import { UPLOAD_TEMPLATE } from '../helpers/vend-harness.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 afterEach(killCliChildren)
 let emulator: TestEmulator
@@ -45,7 +46,7 @@ const withRole = (config: ReturnType<typeof configFor>) => {
   return config
 }
 
-describe('credvend keys create', () => {
+describe('credvend keys create', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
   it('prints a cvk_ key once, its SHA-256 and a config snippet with an env reference', async () => {
     const cli = runCli(['keys', 'create', 'acme'])
     expect(await cli.exited).toBe(0)
@@ -60,7 +61,7 @@ describe('credvend keys create', () => {
   })
 })
 
-describe('credvend config check', () => {
+describe('credvend config check', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
   it('accepts a valid file without needing its secrets, and prints its generation', async () => {
     const cli = runCli(['config', 'check', write('ok.json', withRole(configFor('https://sts.cn-hangzhou.aliyuncs.com')))])
     expect(await cli.exited).toBe(0)
@@ -83,7 +84,7 @@ describe('credvend config check', () => {
   })
 })
 
-describe('credvend policy render', () => {
+describe('credvend policy render', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
   it('prints the exact policy a caller would get, its size against the limit, and the session name', async () => {
     const config = write('render.json', withRole(configFor('https://sts.cn-hangzhou.aliyuncs.com')))
     const claims = write('alice.json', { iss: 'https://login.example.com', sub: 'alice', tenant: 'acme-corp' })
@@ -107,7 +108,7 @@ describe('credvend policy render', () => {
   })
 })
 
-describe('credvend serve with CREDVEND_CONFIG', () => {
+describe('credvend serve with CREDVEND_CONFIG', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
   it('vends with its own identity from the environment, and SIGHUP reloads the file atomically', async () => {
     const path = write('serve.json', withRole(configFor(emulator.stsEndpoint)))
     const cli = runCli(['serve'], {

@@ -10,6 +10,7 @@ import { policyOfBytes } from '../../functions/node/tools/live/limit-cases.ts'
 import { LIVE_CASES } from '../../functions/node/tools/live/run-live-cases.ts'
 import { DEMO_RAM_SECRET } from '../../functions/node/cli/local/local-emulator.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const EXTERNAL_ID = 'cv-live-test-external-id-0123456789'
@@ -34,7 +35,7 @@ const runLive = (env: Record<string, string>) =>
 
 const lineOf = (out: string, id: string) => out.split('\n').find((l) => l.startsWith(`${id}: `)) ?? `(no line for ${id})`
 
-describe('npm run test:live without what it needs', () => {
+describe('npm run test:live without what it needs', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
   let server: Server
   let connections = 0
   let url: string
@@ -122,7 +123,7 @@ describe('npm run test:live against the local emulator', () => {
     expect(run.out).toContain(`${LIVE_CASES.length} cases: ${LIVE_CASES.length} hold, 0 differ, 0 skipped, 0 got no answer`)
     expect(emu.calls.received - before).toBeGreaterThanOrEqual(16)
     expectNoSecretIn(run.out + run.err)
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 
   it('says differs when the role ignores the ExternalId, skips what it cannot settle, and exits 1', async () => {
     const roleArn = role('credvend-live-open', { externalId: false, maxSessionDuration: 3600 })
@@ -136,7 +137,7 @@ describe('npm run test:live against the local emulator', () => {
     expect(lineOf(run.out, 'role-chaining/7200-s')).toMatch(/: skipped: a direct 7200-s AssumeRole was refused with InvalidParameter\.DurationSeconds/)
     expect(run.out).toMatch(/2 differ, 4 skipped, 0 got no answer/)
     expectNoSecretIn(run.out + run.err)
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 
   it('says differs when a rotated-out key stops working at once, and skips a secret that never rotated', async () => {
     const roleArn = role('credvend-live-rotation', { externalId: true, maxSessionDuration: 7200 })
@@ -152,5 +153,5 @@ describe('npm run test:live against the local emulator', () => {
     expect(fresh.code, `${fresh.out}${fresh.err}`).toBe(0)
     expect(lineOf(fresh.out, 'rotation/acs-previous')).toMatch(/: skipped: reading ACSPrevious was refused with Forbidden\.ResourceNotFound \(HTTP 404\): has the secret rotated yet\?/)
     expectNoSecretIn(rotated.out + rotated.err + fresh.out + fresh.err)
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })

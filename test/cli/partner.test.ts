@@ -6,6 +6,7 @@ import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { DEMO_PARTNER_ACCOUNT_ID } from '../../lib/emulator/demo-world.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 let emu: TestEmulator
 let dir: string
@@ -77,7 +78,7 @@ describe('credvend partner check', () => {
     expect(wrong.code).toBe(1)
     expect(wrong.out).toMatch(/^FAIL with the configured ExternalId: refused: ERR_STS_DENIED/m)
     expect(`${ok.out}${missing.out}${wrong.out}`).not.toContain(EXTERNAL_ID)
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 
   it('checks through a hub: the demo chain passes, a profile without an ExternalId fails', async () => {
     const config = writeConfig({
@@ -89,7 +90,7 @@ describe('credvend partner check', () => {
     const bare = await check('bare', config)
     expect(bare.code).toBe(1)
     expect(bare.out).toContain('the profile has no externalId')
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })
 
 describe('credvend partner init', () => {
@@ -120,5 +121,5 @@ describe('credvend partner init', () => {
     const config = writeConfig({ newco: snippet.profiles.newco }, snippet.callers.apiKeys)
     const result = await check('newco', config, { CREDVEND_PARTNER_NEWCO_EXTERNAL_ID: externalId, CREDVEND_PARTNER_NEWCO_KEY_SHA256: digest })
     expect(result.code, result.out + result.err).toBe(0)
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })

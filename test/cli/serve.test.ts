@@ -2,11 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 afterEach(killCliChildren)
 const run = runCli
 
-describe('credvend serve', () => {
+describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
   it('--local serves /healthz and the emulator, whose printed demo keys work', async () => {
     const cli = run(['serve', '--local'], { PORT: '0' })
     const [, appUrl] = await cli.output(/credvend app\s+(http:\/\/127\.0\.0\.1:\d+)/)

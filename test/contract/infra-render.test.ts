@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDemoConfig } from '../../functions/node/cli/local/demo-config.ts'
-import { createApp } from '../../lib/app.ts'
-import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
+import { assemble } from '../../lib/assemble.ts'
 import { configSchema, type ConfigInput } from '../../lib/config/schema.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
-import { createCredvend } from '../../lib/credvend.ts'
 import { infraDrift, renderInfra, type RenderedFile } from '../../lib/infra/render.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 const EXECUTION_ROLE = 'acs:ram::1234567890123456:role/credvend-fc'
 
@@ -77,8 +76,7 @@ describe('credvend infra render', () => {
     const session = world.issueSession(execution, { sessionName: 'fc-instance', durationSeconds: 3600 })
     const source = { accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret, securityToken: session.securityToken, source: 'fc-context' }
     const deps = { fetch, now: emu.now, randomId: randomHexId, sleep: async () => {}, random: () => 0.5 }
-    const loaded = await loadConfig(JSON.stringify(config), envSecretResolver(demo.env))
-    const app = createApp(deps, createCredvend({ loaded, deps, source: fromStatic(source), log: () => {}, sharePending: true }))
+    const { app } = await assemble({ deps, env: demo.env, source: () => fromStatic(source), log: () => {}, sharePending: true }, JSON.stringify(config))
     const vend = async (profile: string, token: string, body?: unknown) => {
       const res = await app.request(`/v1/credentials/${profile}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) })
       return `${res.status} ${(await res.json()).Code}`
@@ -128,7 +126,7 @@ describe('credvend infra check', () => {
     const after = runCli(['infra', 'check', configPath, join(dir, 'rendered-2')])
     expect(await after.exited).toBe(0)
     expect(readFileSync(join(dir, 'rendered-2', 'policies/roles/2222222222222222-another-role-trust.json'), 'utf8')).toContain('{{env:CREDVEND_DEMO_EXTERNAL_ID}}')
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 
   it('reports a hand-edited file as drift', () => {
     const actual = new Map(files.map((f) => [f.path, `${JSON.stringify(f.json, null, 2)}\n`]))

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 /**
  * The runbooks' commands run (infra/runbooks/README.md): every ```sh block of every runbook is
@@ -59,7 +60,7 @@ beforeAll(async () => {
   sessionName = ((await partner.json()) as { RoleSessionName: string }).RoleSessionName
   const upload = await fetch(`${appUrl}/v1/credentials/demo-upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
   expect(upload.status).toBe(200)
-})
+}, CHILD_PROCESS_TIMEOUT_MS)
 
 afterAll(async () => {
   killCliChildren()

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
 
 /** Debian's chromium, installed by .ci/run (apt-get install chromium). */
-export const CHROMIUM = '/usr/bin/chromium'
+const CHROMIUM = '/usr/bin/chromium'
 export const chromiumAvailable = existsSync(CHROMIUM)
 
 /**

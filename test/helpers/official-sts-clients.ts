@@ -17,7 +17,7 @@ export interface KeyPair {
   readonly securityToken?: string
 }
 
-export interface AssumeRoleParams {
+interface AssumeRoleParams {
   readonly roleArn: string
   readonly roleSessionName: string
   readonly externalId?: string

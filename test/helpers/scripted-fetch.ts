@@ -14,7 +14,7 @@ export const scriptedFetch = (...answers: Array<(request: Request) => Response |
 export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
 
-export const FIXED_NOW = new Date('2026-11-22T10:00:00Z')
+const FIXED_NOW = new Date('2026-11-22T10:00:00Z')
 export const fixedDeps = (fetchFn: typeof fetch) => ({
   fetch: fetchFn,
   now: () => FIXED_NOW,

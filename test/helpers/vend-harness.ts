@@ -1,9 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose'
-import { createApp } from '../../lib/app.ts'
+import { assemble } from '../../lib/assemble.ts'
 import { createApiKey } from '../../lib/auth/api-key.ts'
-import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
 import type { ConfigInput } from '../../lib/config/schema.ts'
-import { createCredvend } from '../../lib/credvend.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { nodeRandomBytes, sleepAtLeast } from '../../functions/node/platform/deps.ts'
@@ -111,11 +109,10 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
     },
     upstream: { attempts: 3, deadlineMs: 10_000, backoffBaseMs: 100, backoffCapMs: 1_000, circuitFailures: 3, circuitCooldownMs: 30_000 },
     // Most tests stampede one caller on purpose (single flight, faults); the limits and their
-    // defaults have their own tests (test/vend/rate-limits.test.ts).
+    // defaults have their own tests (test/api/rate-limits.test.ts).
     limits: { perCaller: null, perCallerMisses: null, perSourceAddress: null },
   }
   const config = overrides.config ? overrides.config(base, emulator) : base
-  const loaded = await loadConfig(JSON.stringify(config), envSecretResolver(env))
   const logs: Array<Record<string, unknown>> = []
   const sleeps: number[] = []
   /** When credvend put each STS request on the wire (emulator clock): what the governor spaces. */
@@ -135,14 +132,18 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
     random: () => 0.5,
     elapsedMs: () => performance.now(),
   }
-  const credvend = createCredvend({
-    loaded,
-    deps,
-    source: fromStatic({ ...emulator.demo.vendor, source: 'test' }),
-    log: (line) => void logs.push({ ...line }),
-    sharePending: overrides.sharePending ?? true,
-  })
-  const app = createApp(deps, credvend)
+  const source = fromStatic({ ...emulator.demo.vendor, source: 'test' })
+  const assembly = await assemble(
+    {
+      deps,
+      env,
+      source: () => source,
+      log: (line) => void logs.push({ ...line }),
+      sharePending: overrides.sharePending ?? true,
+    },
+    JSON.stringify(config),
+  )
+  const { app, credvend } = assembly
   const bodies: string[] = []
   const request = async (path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { ...init.headers }
@@ -158,7 +159,7 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
     return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) }
   }
   const assumeRoleCalls = () => emulator.calls.byAction.get('AssumeRole') ?? 0
-  return { emulator, signer, acmeKey: acme.key, otherKey: other.key, env, loaded, credvend, app, request, logs, sleeps, stsSends, bodies, assumeRoleCalls, deps, close: emulator.close }
+  return { emulator, signer, acmeKey: acme.key, otherKey: other.key, env, config, credvend, app, reload: assembly.reload, request, logs, sleeps, stsSends, bodies, assumeRoleCalls, deps, close: emulator.close }
 }
 
 export type VendHarness = Awaited<ReturnType<typeof startVendHarness>>

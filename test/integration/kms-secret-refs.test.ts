@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
-import { kmsSecretReader } from '../../lib/kms/secret-reader.ts'
+import { kmsSecretReader } from '../../lib/config/kms-secret-reader.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
 

@@ -7,6 +7,7 @@ import { parse } from 'yaml'
 import { bundleFc } from '../../functions/node/tools/bundle-fc.ts'
 import { placeholderResolver } from '../../functions/node/cli/commands/config-check.ts'
 import { loadConfig } from '../../lib/config/load.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 let bundle: string
 let bundleDir: string
@@ -18,7 +19,7 @@ beforeAll(async () => {
   bundleDir = mkdtempSync(join(tmpdir(), 'credvend-fc-'))
   writeFileSync(join(bundleDir, 'index.js'), bundle)
   writeFileSync(join(bundleDir, 'package.json'), '{"type":"commonjs"}')
-}, 60_000)
+}, CHILD_PROCESS_TIMEOUT_MS)
 
 describe('FC bundle', () => {
   it('contains no emulator code and no demo keys or demo config', () => {

@@ -9,7 +9,11 @@ import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 
-/** ALIBABA.md §3.3's example event, verbatim; each case below changes only what it names. */
+/**
+ * The example event of FC 3.0's HTTP-trigger doc, verbatim
+ * (https://help.aliyun.com/zh/functioncompute/fc-3-0/user-guide/http-trigger-invoking-function);
+ * each case below changes only what it names.
+ */
 const VERBATIM = readFileSync('test/fixtures/fc3-http-event.json', 'utf8')
 const KEY = `cvk_acme_${'C'.repeat(43)}`
 let emulator: TestEmulator
@@ -59,7 +63,7 @@ afterAll(async () => {
   await emulator?.close()
 })
 
-describe('FC 3.0 handler (event fixtures from ALIBABA.md §3.3)', () => {
+describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
   it('the verbatim event (GET /example with query) reaches the app and gets its JSON 404', async () => {
     const result = await handler(Buffer.from(VERBATIM), context)
     expect(result.statusCode).toBe(404)

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Miniflare } from 'miniflare'
 import { buildWorkerWithWrangler } from '../../functions/node/tools/build-worker.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 /**
  * The Worker as a deployment builds it — `wrangler deploy --dry-run` with infra/wrangler.toml —
@@ -43,7 +44,7 @@ beforeAll(async () => {
       return new Response(await response.text(), { status: response.status, headers: response.headers }) as never
     },
   })
-}, 60_000)
+}, CHILD_PROCESS_TIMEOUT_MS)
 afterAll(async () => {
   await mf?.dispose()
   await emulator?.close()

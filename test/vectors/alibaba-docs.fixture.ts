@@ -1,4 +1,10 @@
-/** Published vectors from ALIBABA.md §2.3, named after their source. */
+/**
+ * Published vectors, each named after its source: Alibaba's RPC and V3 signature docs
+ * (https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature) and the
+ * unit tests of aliyun/darabonba-openapi-util (`ts/test/client.spec.ts`,
+ * `golang/service/service_test.go`) and aliyun/credentials-go
+ * (`credentials/internal/utils/utils_test.go`).
+ */
 
 export const rpcDocVectors = [
   {

@@ -1,7 +1,8 @@
 /**
  * OSS signer vectors from the official Go SDK v2 tests (aliyun/alibabacloud-oss-go-sdk-v2
  * oss/signer/signer_test.go, commit 2b9cff985532831a4438d6d79d1be41f90c1fb18), named after their
- * test function. TV-8 is ALIBABA.md §6.3; the Python, Kotlin and ObjC v2 SDKs share it.
+ * test function. TV-8 is `TestV4AuthHeader`; the Python, Kotlin and ObjC v2 SDKs test the same
+ * vector.
  * Header names are lowercased here, as an HTTP server hands them over.
  */
 

@@ -1,27 +1,21 @@
-import { createApp } from '../../../lib/app.ts'
-import { loadConfig, envSecretResolver } from '../../../lib/config/load.ts'
-import { createCredvend } from '../../../lib/credvend.ts'
+import { assemble } from '../../../lib/assemble.ts'
 import { fromStatic } from '../../../lib/credentials/provider.ts'
-import { createNodeDeps, jsonLineLog } from '../platform/deps.ts'
-import { pooledFetch } from '../platform/pooled-fetch.ts'
+import { jsonLineLog } from '../platform/deps.ts'
+import { nodeRuntime } from '../platform/node-runtime.ts'
 import { createDemoConfig } from './local/demo-config.ts'
 import { listenLoopback, listenOn, startLocalEmulator } from './local/local-emulator.ts'
 import { localBanner } from './banner.ts'
 import { demoRoutes } from './local/demo-routes.ts'
-import { readConfigFile } from './commands/config-check.ts'
-import { createStsClient } from '../../../lib/sts/client.ts'
-import { nodeSourceChain } from '../platform/source-chain.ts'
-import { kmsSecretReader } from '../../../lib/kms/secret-reader.ts'
+import { readConfigText } from './commands/config-check.ts'
 import { UsageError } from './usage-error.ts'
-import { connectRedis } from '../platform/connect-redis.ts'
 
 /** Env names the serve command reads. */
-export const ENV_LOCAL = 'CREDVEND_LOCAL'
-export const ENV_CONFIG = 'CREDVEND_CONFIG'
-export const ENV_PORT = 'PORT'
-export const ENV_EMULATOR_PORT = 'CREDVEND_EMULATOR_PORT'
+const ENV_LOCAL = 'CREDVEND_LOCAL'
+const ENV_CONFIG = 'CREDVEND_CONFIG'
+const ENV_PORT = 'PORT'
+const ENV_EMULATOR_PORT = 'CREDVEND_EMULATOR_PORT'
 
-export { UsageError }
+
 
 type NodeEnv = { incoming: { socket?: { remoteAddress?: string | undefined } } }
 /** The socket's peer only: a forwarded header is the client's word, not the network's. */
@@ -38,7 +32,7 @@ const port = (value: string | undefined, fallback: number, name: string): number
 }
 
 /**
- * `credvend serve [--local]`. Local mode is explicit (PRODUCT.md §2): the emulator starts only
+ * `credvend serve [--local]`. Local mode is explicit: the emulator starts only
  * with --local or CREDVEND_LOCAL=1, never because a config or an endpoint is missing.
  */
 export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessEnv) => {
@@ -62,11 +56,8 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
   const origins = [`http://127.0.0.1:${listener.port}`, `http://localhost:${listener.port}`]
   origins.forEach(emulator.allowOssOrigin)
   const demo = await createDemoConfig(emulator, origins)
-  const loaded = await loadConfig(JSON.stringify(demo.config), envSecretResolver(demo.env))
-  const deps = createNodeDeps({ fetch: pooledFetch() })
   const source = fromStatic({ ...emulator.demo.vendor, source: 'local-demo-user' })
-  const credvend = createCredvend({ loaded, deps, source, log: jsonLineLog, sharePending: true })
-  const app = createApp(deps, credvend)
+  const { app, credvend } = await assemble(nodeRuntime({ env: demo.env, source: () => source }), JSON.stringify(demo.config))
   const demoPage = demoRoutes(demo.signToken)
   handler = (req, env) => (/^\/demo(\/|$)/.test(new URL(req.url).pathname) ? demoPage.fetch(new Request(req.url.replace(/\/demo(?=\/|$)/, ''), req)) : app.fetch(req, peer(env)))
   const appUrl = `http://127.0.0.1:${listener.port}`
@@ -85,34 +76,26 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
 
 /**
  * The production Node server: config from CREDVEND_CONFIG with secrets from the environment,
- * credvend's own identity from the full provider chain (PRODUCT.md §6), SIGHUP reloads the file atomically (a bad file is
- * logged and the running generation stays).
+ * credvend's own identity from the full provider chain, SIGHUP reloads the file atomically (a bad
+ * file is logged and the running generation stays).
  */
 const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
-  const deps = createNodeDeps({ fetch: pooledFetch() })
-  // The source chain needs an STS client for chained roles before the config is read: it takes
-  // the endpoint from the environment, or the public one.
-  const bootSts = createStsClient({ endpoint: env.ALIBABA_CLOUD_STS_ENDPOINT ?? 'https://sts.aliyuncs.com' }, deps)
-  const kmsSecret = kmsSecretReader(nodeSourceChain(env, deps, bootSts), deps)
-  const loaded = await readConfigFile(path, envSecretResolver(env), { kmsSecret })
-  const redis = loaded.redis ? await connectRedis(loaded.redis, deps, jsonLineLog) : undefined
-  const credvend = createCredvend({ loaded, deps, source: { chain: (sts) => nodeSourceChain(env, deps, sts) }, log: jsonLineLog, sharePending: true, ...(redis ? { shared: redis.shared } : {}) })
-  const app = createApp(deps, credvend)
+  const assembly = await assemble(nodeRuntime({ env }), await readConfigText(path))
+  const { app, credvend } = assembly
   const host = env.HOST ?? '127.0.0.1'
   const listener = await listenOn((req, env) => app.fetch(req, peer(env)), host, port(env[ENV_PORT], 8787, ENV_PORT))
   const reload = () =>
-    void readConfigFile(path, envSecretResolver(env), { kmsSecret }).then(
-      (next) => credvend.reload(next),
-      (error: Error) => jsonLineLog({ type: 'config', event: 'reload-refused', problems: error.message }),
-    )
+    void readConfigText(path)
+      .then((text) => assembly.reload(text))
+      .catch((error: Error) => jsonLineLog({ type: 'config', event: 'reload-refused', problems: error.message }))
   process.on('SIGHUP', reload)
   const appUrl = `http://${host}:${listener.port}`
-  jsonLineLog({ type: 'server', event: 'listening', url: appUrl, generation: loaded.generation })
+  jsonLineLog({ type: 'server', event: 'listening', url: appUrl, generation: credvend.generation })
   return {
     appUrl,
     close: async () => {
       await listener.close()
-      redis?.close()
+      assembly.close()
     },
   }
 }

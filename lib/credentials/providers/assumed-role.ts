@@ -18,7 +18,7 @@ const earlier = (a: Date, b: Date | undefined) => (b && b < a ? b : a)
  * Assumes a role from the live source credentials, every time it is called. The result's
  * expiration is the earlier of the role's and the source's, so a cache (memoize) keeps chained
  * credentials only while both are valid — never an auto-refreshing role stacked on expiring
- * source credentials (PRODUCT.md §6).
+ * source credentials.
  * @internal
  */
 export const assumedRole = (

@@ -3,7 +3,8 @@ import { notConfigured } from '../provider-error.ts'
 
 /**
  * Function Compute's `context.credentials`, handed in per invocation by the FC entry. They carry no
- * expiration (ALIBABA.md §3.1) and are read afresh every time, never cached across invocations.
+ * expiration (https://help.aliyun.com/en/functioncompute/context-1-1) and are read afresh every
+ * time, never cached across invocations.
  * @public
  */
 export const fromFcContext = (): CredentialProvider => async (input) => {

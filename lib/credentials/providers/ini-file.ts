@@ -10,7 +10,7 @@ export const ENV_CREDENTIALS_FILE = 'ALIBABA_CLOUD_CREDENTIALS_FILE'
 export const ENV_PROFILE = 'ALIBABA_CLOUD_PROFILE'
 
 /** `[section]` / `key = value` with `;` and `#` comments. @internal */
-export const parseIni = (text: string): Map<string, Map<string, string>> => {
+const parseIni = (text: string): Map<string, Map<string, string>> => {
   const sections = new Map<string, Map<string, string>>()
   let current: Map<string, string> | undefined
   for (const raw of text.split(/\r?\n/)) {

@@ -15,10 +15,11 @@ const TOKEN_TTL_SECONDS = '21600'
 const CREDENTIALS_PATH = '/latest/meta-data/ram/security-credentials/'
 
 /**
- * The ECS instance RAM role (ALIBABA.md §5.2): an IMDSv2 token first, IMDSv1 only when allowed,
- * 1 s timeouts, `Code` must be `Success`. Unreachable metadata means "not on ECS" and passes on —
- * unless a role name was configured, in which case every failure stops the chain. `endpoint`
- * exists for tests against the emulator; deployments use the constant.
+ * The ECS instance RAM role, read as aliyun/credentials-nodejs `src/providers/ecs_ram_role.ts`
+ * reads it: an IMDSv2 token first, IMDSv1 only when allowed, 1 s timeouts, `Code` must be
+ * `Success`. Unreachable metadata means "not on ECS" and passes on — unless a role name was
+ * configured, in which case every failure stops the chain. `endpoint` exists for tests against
+ * the emulator; deployments use the constant.
  * @public
  */
 export const fromInstanceMetadata =

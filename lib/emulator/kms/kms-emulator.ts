@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { KMS_VERSION } from '../../kms/client.ts'
-import { conditionContext, evaluatePolicies } from '../../policy/evaluate.ts'
+import { conditionContext, evaluatePolicies } from '../policy/evaluate.ts'
 import { formatTimestamp } from '../../signing/timestamp.ts'
 import { randomRequestId, type EmulatorDeps } from '../emulator-deps.ts'
 import { authenticate } from '../sts/authenticate.ts'
@@ -29,7 +29,7 @@ const mayRead = (principal: Principal, arn: string): boolean => {
 }
 
 /**
- * The KMS emulator (PRODUCT.md §8): GetSecretValue for RAMCredentials secrets over the real RPC
+ * The KMS emulator: GetSecretValue for RAMCredentials secrets over the real RPC
  * wire format — RPC v1.0 and ACS3 signatures, timestamps, nonces and security tokens verified by
  * the same code as the STS emulator — with RAM authorization (`kms:GetSecretValue` on the secret's
  * ARN), `ACSCurrent`/`ACSPrevious`, and KMS's error body `{ HttpStatus, Code, Message, RequestId }`.

@@ -1,12 +1,12 @@
 import { timingSafeEqual } from '../../crypto/timing-safe-equal.ts'
-import { ossV1CanonicalResource, ossV1Signature, ossV1StringToSign } from '../../signing/oss-v1.ts'
+import { ossV1CanonicalResource, ossV1Signature, ossV1StringToSign } from './oss-v1.ts'
 import { ossV4CanonicalRequest, ossV4Signature, ossV4StringToSign, parseOssV4Authorization } from '../../signing/oss-v4.ts'
 import type { Principal, World } from '../world.ts'
 import { OssEmulatorError } from './oss-errors.ts'
 import type { OssRequest } from './oss-request.ts'
 
 /** OSS's documented tolerance between the request time and its own clock. */
-export const OSS_SKEW_MS = 15 * 60 * 1000
+const OSS_SKEW_MS = 15 * 60 * 1000
 
 /** Who signed a request; undefined for an anonymous one. @internal */
 export type OssCaller = { readonly principal: Principal; readonly accessKeyId: string } | undefined

@@ -1,4 +1,4 @@
-import { conditionContext, evaluatePolicies } from '../../policy/evaluate.ts'
+import { conditionContext, evaluatePolicies } from '../policy/evaluate.ts'
 import type { Principal } from '../world.ts'
 import { OssEmulatorError } from './oss-errors.ts'
 import type { Bucket } from './oss-store.ts'

@@ -1,5 +1,5 @@
 import { toBase64, toHex } from '../../crypto/encoding.ts'
-import { md5 } from '../../crypto/md5.ts'
+import { md5 } from '../crypto/md5.ts'
 import { OssEmulatorError } from './oss-errors.ts'
 
 /** OSS prints ETags as quoted upper-case hex MD5. @internal */

@@ -1,4 +1,4 @@
-import { md5 } from '../../crypto/md5.ts'
+import { md5 } from '../crypto/md5.ts'
 import { randomAlnum, type EmulatorDeps } from '../emulator-deps.ts'
 import { authorizeOss } from './authorize.ts'
 import type { OssCaller } from './authenticate.ts'
@@ -11,7 +11,7 @@ import type { Bucket, MultipartUpload } from './oss-store.ts'
 import { parseCompleteParts, xmlDocument } from './xml.ts'
 
 /** Every part but the last must be at least this large (OSS: 100 KB). */
-export const MIN_PART_BYTES = 100 * 1024
+const MIN_PART_BYTES = 100 * 1024
 const MAX_PART_NUMBER = 10_000
 
 const xml = (root: string, body: Parameters<typeof xmlDocument>[1], status = 200) =>

@@ -1,5 +1,5 @@
 import { toBase64 } from '../../crypto/encoding.ts'
-import { md5 } from '../../crypto/md5.ts'
+import { md5 } from '../crypto/md5.ts'
 import { authorizeOss } from './authorize.ts'
 import { checkContentMd5, etagOf } from './etag.ts'
 import { checkObjectName } from './object-name.ts'

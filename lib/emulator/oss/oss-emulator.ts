@@ -52,7 +52,7 @@ const dispatch = async (world: World, store: OssStore, request: OssRequest, deps
 }
 
 /**
- * The OSS emulator (PRODUCT.md §8): a Hono app answering PutObject, multipart, PostObject,
+ * The OSS emulator: a Hono app answering PutObject, multipart, PostObject,
  * GetObject/HeadObject, DeleteObject and ListObjects in OSS's wire format — V1 and V4 header
  * signatures and STS tokens verified, RAM authorization as role policy ∩ session policy, bucket
  * CORS, XML error bodies. Virtual-hosted and path-style addressing both work.

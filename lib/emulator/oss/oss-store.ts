@@ -41,8 +41,9 @@ export interface Bucket {
 }
 
 /**
- * The emulator's buckets, in memory. Browser uploads need CORS that exposes `ETag` (ANCHORS.md §3
- * row 4), so that is the default rule's shape; tests pass their own to prove the failure.
+ * The emulator's buckets, in memory. Browser uploads need CORS that exposes `ETag` (ali-oss reads
+ * each part's ETag to complete a multipart upload), so that is the default rule's shape; tests
+ * pass their own to prove the failure.
  * @public
  */
 export const createOssStore = () => {

@@ -1,6 +1,6 @@
-import { md5 } from '../../crypto/md5.ts'
+import { md5 } from '../crypto/md5.ts'
 import { timingSafeEqual } from '../../crypto/timing-safe-equal.ts'
-import { ossV1PostSignature } from '../../signing/oss-v1.ts'
+import { ossV1PostSignature } from './oss-v1.ts'
 import { ossV4PostSignature } from '../../signing/oss-v4.ts'
 import type { World } from '../world.ts'
 import { checkSecurityToken } from './authenticate.ts'

@@ -1,5 +1,5 @@
 /** Escapes text for an XML element or attribute. @internal */
-export const xmlEscape = (text: string): string =>
+const xmlEscape = (text: string): string =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
 
 const unescape = (text: string): string =>

@@ -1,5 +1,5 @@
 import { createLocalJWKSet, jwtVerify } from 'jose'
-import { conditionContext, evaluatePolicies } from '../../policy/evaluate.ts'
+import { conditionContext, evaluatePolicies } from '../policy/evaluate.ts'
 import { formatTimestamp } from '../../signing/timestamp.ts'
 import type { World } from '../world.ts'
 import { credentialsReply } from './credentials-reply.ts'

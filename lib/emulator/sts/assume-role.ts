@@ -1,5 +1,5 @@
-import { EXTERNAL_ID_CONDITION_KEY } from '../../policy/condition-keys.ts'
-import { conditionContext, evaluatePolicies } from '../../policy/evaluate.ts'
+import { EXTERNAL_ID_KEY } from '../policy/conditions.ts'
+import { conditionContext, evaluatePolicies } from '../policy/evaluate.ts'
 import { EXTERNAL_ID } from '../../sts/schemas.ts'
 import type { Principal, World } from '../world.ts'
 import { credentialsReply } from './credentials-reply.ts'
@@ -43,7 +43,7 @@ export const assumeRole = (
     action: 'sts:AssumeRole',
     principal: { RAM: ramIdentifiers(caller) },
     context: conditionContext({
-      [EXTERNAL_ID_CONDITION_KEY]: externalId,
+      [EXTERNAL_ID_KEY]: externalId,
       'sts:RoleSessionName': p.sessionName,
       'sts:SourceIdentity': p.sourceIdentity,
       'acs:SecureTransport': String(secureTransport),

@@ -1,7 +1,11 @@
 import { formatTimestamp } from '../../signing/timestamp.ts'
 import type { SessionRecord } from '../world.ts'
 
-/** The AssumeRole reply body (ALIBABA.md §1.2) for an issued session. @internal */
+/**
+ * The AssumeRole reply body for an issued session
+ * (https://www.alibabacloud.com/help/en/ram/developer-reference/api-sts-2015-04-01-assumerole).
+ * @internal
+ */
 export const credentialsReply = (requestId: string, session: SessionRecord) => ({
   RequestId: requestId,
   AssumedRoleUser: {

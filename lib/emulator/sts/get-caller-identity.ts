@@ -1,7 +1,8 @@
 import type { Principal } from '../world.ts'
 
 /**
- * GetCallerIdentity (ALIBABA.md §1.5): field names from the SDK model; the assumed-role ARN form
+ * GetCallerIdentity: field names from the SDK model (aliyun/alibabacloud-typescript-sdk
+ * `sts-20150401/src/models/GetCallerIdentityResponseBody.ts`); the assumed-role ARN form
  * `acs:ram::<account>:assumed-role/<role>/<session>` and `IdentityType` values are assumed.
  * @internal
  */

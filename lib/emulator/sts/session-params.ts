@@ -1,6 +1,6 @@
 import { utf8 } from '../../crypto/encoding.ts'
-import { parsePolicy, type RamPolicy } from '../../policy/schema.ts'
 import { ROLE_ARN, ROLE_SESSION_NAME, SOURCE_IDENTITY } from '../../sts/schemas.ts'
+import { parsePolicyDocument, type PolicyDocument } from '../policy/document.ts'
 import type { RoleRecord, World } from '../world.ts'
 import { fail } from './sts-errors.ts'
 
@@ -9,13 +9,13 @@ export interface SessionParams {
   readonly role: RoleRecord
   readonly sessionName: string
   readonly durationSeconds: number
-  readonly sessionPolicy: RamPolicy | undefined
+  readonly sessionPolicy: PolicyDocument | undefined
   readonly sourceIdentity: string | undefined
 }
 
 /** STS: "The size of Policy must be smaller than 2048 bytes." */
 const MAX_POLICY_BYTES = 2047
-/** Role chaining (an STS session assuming a role) is capped at one hour (assumed, PRODUCT.md §3). */
+/** Role chaining (an STS session assuming a role) is capped at one hour (assumed). */
 const CHAINED_MAX_SECONDS = 3600
 
 /** @internal */
@@ -31,10 +31,10 @@ export const readSessionParams = (
   const sourceIdentity = params.SourceIdentity
   if (sourceIdentity !== undefined && !SOURCE_IDENTITY.test(sourceIdentity)) fail('InvalidParameter.SourceIdentity')
 
-  let sessionPolicy: RamPolicy | undefined
+  let sessionPolicy: PolicyDocument | undefined
   if (params.Policy !== undefined) {
     if (params.Policy === '' || utf8(params.Policy).length > MAX_POLICY_BYTES) fail('InvalidParameter.PolicySize')
-    const parsed = parsePolicy(params.Policy, 'identity')
+    const parsed = parsePolicyDocument(params.Policy, 'identity')
     if (!parsed.ok) return fail('InvalidParameter.PolicyGrammar')
     sessionPolicy = parsed.policy
   }

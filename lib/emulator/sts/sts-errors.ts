@@ -1,6 +1,8 @@
 /**
- * The errors the STS emulator answers with: Alibaba's codes and verbatim messages where
- * ALIBABA.md §1.3 has them. `confirmed` says whether the HTTP status comes from a source; the
+ * The errors the STS emulator answers with: Alibaba's codes, and verbatim messages where the
+ * AssumeRole doc lists them
+ * (https://www.alibabacloud.com/help/en/ram/developer-reference/api-sts-2015-04-01-assumerole).
+ * `confirmed` says whether the HTTP status comes from a source; the
  * emulator README's faithfulness table lists the rest as assumed.
  */
 export const STS_ERRORS = {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { envSecretResolver, loadConfig } from '../../../lib/config/load.ts'
 import { ossSessionPolicyTemplate } from '../../../lib/policy/oss-presets.ts'
 import { renderTemplate } from '../../../lib/policy/template.ts'
-import { evaluatePolicies } from '../../../lib/policy/evaluate.ts'
+import { evaluatePolicies } from '../../../lib/emulator/policy/evaluate.ts'
 import { parsePolicy } from '../../../lib/policy/schema.ts'
-import { conditionContext } from '../../../lib/policy/evaluate.ts'
+import { conditionContext } from '../../../lib/emulator/policy/evaluate.ts'
 
 const upload = {
   kind: 'oss-upload',
@@ -36,7 +36,7 @@ const problems = async (profile: Record<string, unknown>): Promise<string[]> => 
 }
 
 describe('kind: "oss-upload" profiles', () => {
-  it('loads the PRODUCT.md example and compiles a policy template from its presets', async () => {
+  it('loads the README example and compiles a policy template from its presets', async () => {
     const loaded = await loadConfig(config(upload), envSecretResolver({}))
     const compiled = loaded.profiles.get('avatars')!
     expect(compiled.profile.kind).toBe('oss-upload')

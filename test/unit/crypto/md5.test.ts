@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { md5 } from '../../../lib/crypto/md5.ts'
+import { md5 } from '../../../lib/emulator/crypto/md5.ts'
 import { toBase64, toHex, utf8 } from '../../../lib/crypto/encoding.ts'
 import { readCapturedRequest } from '../signing/captured-request.ts'
 

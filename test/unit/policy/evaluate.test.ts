@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { conditionContext, evaluatePolicies } from '../../../lib/policy/evaluate.ts'
+import { conditionContext, evaluatePolicies } from '../../../lib/emulator/policy/evaluate.ts'
 import { parsePolicy, type RamPolicy } from '../../../lib/policy/schema.ts'
 
 const policy = (statements: unknown[], kind: 'identity' | 'trust' = 'identity'): RamPolicy => {

@@ -12,7 +12,7 @@ import { acs3DocVectors, sha256DocVectors } from '../../vectors/alibaba-docs.fix
 import { openapiCore, openapiUtil } from '../../helpers/official-signers.ts'
 import { paramName, paramValue } from './arbitraries.ts'
 
-describe('ACS3-HMAC-SHA256: published vectors (ALIBABA.md §2.3)', () => {
+describe('ACS3-HMAC-SHA256: published vectors (Alibaba docs and SDK unit tests)', () => {
   for (const v of acs3DocVectors) {
     it(v.name, async () => {
       if (v.stringToSign) {
@@ -30,7 +30,7 @@ describe('ACS3-HMAC-SHA256: published vectors (ALIBABA.md §2.3)', () => {
   })
 })
 
-describe('ACS3-HMAC-SHA256: vectors produced by the official SDKs (shared/vectors)', () => {
+describe('ACS3-HMAC-SHA256: vectors produced by the official SDKs (test/vectors)', () => {
   for (const v of sdkVectors.vectors) {
     it(v.name, async () => {
       const hashedPayload = await sha256Hex(v.input.body)

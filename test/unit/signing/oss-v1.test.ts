@@ -6,7 +6,7 @@ import {
   ossV1PostSignature,
   ossV1Signature,
   ossV1StringToSign,
-} from '../../../lib/signing/oss-v1.ts'
+} from '../../../lib/emulator/oss/oss-v1.ts'
 import postVectors from '../../vectors/vectors-oss-post.json' with { type: 'json' }
 import { ossV1GoVectors } from '../../vectors/oss-go-sdk.fixture.ts'
 import { aliOss, aliOssClient } from './ali-oss-oracle.ts'
@@ -18,7 +18,7 @@ const clientSecret = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
   .filter((s) => s.trim() === s)
 
-/** The secret the captured ali-oss requests were signed with (not recorded in shared/vectors/README.md). */
+/** The secret the captured ali-oss requests were signed with (not recorded beside the captures in test/vectors). */
 const CAPTURE_SECRET = 'ossTestSecret'
 
 const authorizationOf = async (accessKeyId: string, secret: string, stringToSign: string) =>

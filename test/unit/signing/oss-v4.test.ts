@@ -13,7 +13,7 @@ import {
   type OssV4Request,
 } from '../../../lib/signing/oss-v4.ts'
 import { percentEncode } from '../../../lib/signing/percent-encode.ts'
-import { OSS_V1_SUB_RESOURCES } from '../../../lib/signing/oss-v1.ts'
+import { OSS_V1_SUB_RESOURCES } from '../../../lib/emulator/oss/oss-v1.ts'
 import postVectors from '../../vectors/vectors-oss-post.json' with { type: 'json' }
 import { ossV4GoVectors } from '../../vectors/oss-go-sdk.fixture.ts'
 import { aliOss, aliOssClient } from './ali-oss-oracle.ts'
@@ -25,10 +25,10 @@ const clientSecret = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
   .filter((s) => s.trim() === s)
 
-/** The secret the captured ali-oss requests were signed with (not recorded in shared/vectors/README.md). */
+/** The secret the captured ali-oss requests were signed with (not recorded beside the captures in test/vectors). */
 const CAPTURE_SECRET = 'ossTestSecret'
 
-describe('OSS4-HMAC-SHA256: vectors from the Go SDK v2 tests (TV-8, ALIBABA.md §6.3)', () => {
+describe('OSS4-HMAC-SHA256: vectors from the Go SDK v2 tests (TV-8)', () => {
   for (const v of ossV4GoVectors) {
     it(v.name, async () => {
       const request: OssV4Request = {

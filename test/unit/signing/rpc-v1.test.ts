@@ -8,7 +8,7 @@ import { hmacSha1DocVectors, rpcDocVectors } from '../../vectors/alibaba-docs.fi
 import { openapiCore, openapiUtil } from '../../helpers/official-signers.ts'
 import { anyParamName, paramName, paramValue } from './arbitraries.ts'
 
-describe('RPC-HMAC-SHA1: published vectors (ALIBABA.md §2.3)', () => {
+describe('RPC-HMAC-SHA1: published vectors (Alibaba docs and SDK unit tests)', () => {
   for (const v of rpcDocVectors) {
     it(v.name, async () => {
       expect(rpcStringToSign(v.method, v.params)).toBe(v.stringToSign)
@@ -22,7 +22,7 @@ describe('RPC-HMAC-SHA1: published vectors (ALIBABA.md §2.3)', () => {
   }
 })
 
-describe('RPC-HMAC-SHA1: vectors produced by the official SDKs (shared/vectors)', () => {
+describe('RPC-HMAC-SHA1: vectors produced by the official SDKs (test/vectors)', () => {
   for (const v of sdkVectors.vectors) {
     it(v.name, async () => {
       const params = flattenParams(v.input.params as Record<string, RpcValue>)

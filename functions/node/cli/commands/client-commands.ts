@@ -65,7 +65,7 @@ export const execCommand = async (args: readonly string[], env: NodeJS.ProcessEn
 }
 
 /** The CLI's `External` mode output (`process_command`); AccessKey profiles print mode `AK`. */
-export const processOutput = (c: VendedCredentials) =>
+const processOutput = (c: VendedCredentials) =>
   c.securityToken === undefined
     ? { mode: 'AK', access_key_id: c.accessKeyId, access_key_secret: c.accessKeySecret }
     : { mode: 'StsToken', access_key_id: c.accessKeyId, access_key_secret: c.accessKeySecret, sts_token: c.securityToken, expiration: formatTimestamp(c.expiration) }
@@ -81,7 +81,7 @@ const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`
 const EXPORT_FORMATS = new Set(['env', 'json', 'cli-config'])
 
 /** The three export formats, from one vend. */
-export const exportAs = (format: string, c: VendedCredentials, profile: string, region: string): string => {
+const exportAs = (format: string, c: VendedCredentials, profile: string, region: string): string => {
   if (format === 'env') {
     const vars: Array<[string, string | undefined]> = [
       ['ALIBABA_CLOUD_ACCESS_KEY_ID', c.accessKeyId],

@@ -8,16 +8,18 @@ import { UsageError } from '../usage-error.ts'
  */
 export const placeholderResolver: SecretResolver = async () => '0'.repeat(64)
 
-/** Reads and loads a config file; `resolve` picks real secrets (serve) or placeholders (checks). */
-export const readConfigFile = async (path: string, resolve: SecretResolver, options: Parameters<typeof loadConfig>[2] = {}) => {
-  let text: string
+/** A config file's text, or a usage error naming the file. */
+export const readConfigText = async (path: string): Promise<string> => {
   try {
-    text = await readFile(path, 'utf8')
+    return await readFile(path, 'utf8')
   } catch {
     throw new UsageError(`cannot read ${path}`)
   }
-  return loadConfig(text, resolve, options)
 }
+
+/** Reads and loads a config file; `resolve` picks real secrets or placeholders (checks). */
+export const readConfigFile = async (path: string, resolve: SecretResolver) =>
+  loadConfig(await readConfigText(path), resolve)
 
 /** `credvend config check FILE [--resolve]`: exit 0 with a summary, or 2 with one line per problem. */
 export const configCheckCommand = async (args: readonly string[], env: NodeJS.ProcessEnv) => {

@@ -3,7 +3,8 @@ import { createApiKey } from '../../../../lib/auth/api-key.ts'
 import { envSecretResolver } from '../../../../lib/config/load.ts'
 import { toBase64Url } from '../../../../lib/crypto/encoding.ts'
 import { checkPartnerRole } from '../../../../lib/partners/partner-check.ts'
-import { RAM_PRINCIPAL, renderTrustPolicy } from '../../../../lib/partners/trust-policy.ts'
+import { RAM_PRINCIPAL } from '../../../../lib/partners/ram-principal.ts'
+import { renderTrustPolicy } from '../../../../lib/partners/trust-policy.ts'
 import { createStsClient } from '../../../../lib/sts/client.ts'
 import { ROLE_ARN } from '../../../../lib/sts/schemas.ts'
 import { createNodeDeps } from '../../platform/deps.ts'
@@ -22,9 +23,9 @@ const envNameFor = (id: string, what: string) => `CREDVEND_PARTNER_${id.toUpperC
 
 /**
  * `credvend partner init ID --role-arn ARN (--trusted ARN | --config FILE)`: generates the
- * partner's ExternalId (192 bits, server-side — never the partner's choice, ANCHORS.md §3 thread 9)
- * and API key, prints them once with the config snippet (references and digests only) and the
- * trust policy the partner's role needs.
+ * partner's ExternalId (192 bits, server-side — never the partner's choice, so no partner can
+ * pick one that another partner's role trusts) and API key, prints them once with the config
+ * snippet (references and digests only) and the trust policy the partner's role needs.
  */
 const init = async (args: readonly string[], env: NodeJS.ProcessEnv) => {
   const [id] = args

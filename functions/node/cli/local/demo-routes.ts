@@ -9,7 +9,7 @@ const asset = (path: string | URL, type: string) => async () =>
   new Response(await readFile(path), { headers: { 'Content-Type': type, 'Cache-Control': 'no-store' } })
 
 /**
- * The local demo page (PRODUCT.md §2 local mode only): sign in as a demo user, vend through
+ * The local demo page (local mode only): sign in as a demo user, vend through
  * credvend, upload with ali-oss via the shipped browser helper. `/demo/login` mints demo JWTs,
  * which is why none of this exists outside local mode. ali-oss is a devDependency: the demo
  * runs after `npm install`, never from a production bundle.

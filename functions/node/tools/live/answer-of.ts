@@ -12,7 +12,8 @@ export type Answer<T> =
 /**
  * Settles a call made through credvend's own clients. Their VendErrors carry the upstream code
  * and status for a refusal; a timeout, network error or unparseable reply has no upstream code
- * and is "no answer". VendError messages are fixed text (STYLE.md rule 4), safe to print.
+ * and is "no answer". VendError messages are fixed text, never a secret or an upstream payload,
+ * so they are safe to print.
  */
 export const answerOf = async <T>(call: Promise<T>): Promise<Answer<T>> => {
   try {

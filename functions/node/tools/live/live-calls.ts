@@ -10,7 +10,7 @@ import type { LiveContext } from './live-case.ts'
 
 const TIMEOUT_MS = 10_000
 /** Names every session this tool opens, so they stand out in the account's ActionTrail. */
-export const LIVE_SESSION_NAME = 'credvend-live-check'
+const LIVE_SESSION_NAME = 'credvend-live-check'
 
 type StsParam = 'RoleSessionName' | 'Policy' | 'ExternalId' | 'DurationSeconds'
 

@@ -1,7 +1,7 @@
 import type { Credentials } from '../../../../lib/credentials/types.ts'
 import { EXTERNAL_ID, ROLE_ARN } from '../../../../lib/sts/schemas.ts'
 
-/** Every variable `npm run test:live` reads; names kept as constants (STYLE.md rule 13). */
+/** Every variable `npm run test:live` reads; names kept as constants. */
 export const LIVE_ENV = {
   accessKeyId: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
   accessKeySecret: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',

@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto'
+import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SignJWT, base64url, type JWK } from 'jose'
 import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
@@ -65,7 +65,7 @@ describe('caller JWTs: every known attack gets a 401 with its own code', () => {
   })
 
   it('HS256 keyed with the issuer RSA public key → ERR_AUTH_ALG', async () => {
-    const pem = createPublicKey({ key: h.signer.jwk as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' })
+    const pem = createPublicKey({ key: h.signer.jwk as unknown as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' })
     const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'k1', typ: 'JWT' })
       .setIssuer(ISSUER).setAudience('credvend').setSubject('alice').setExpirationTime('10m')
       .sign(new TextEncoder().encode(String(pem)))

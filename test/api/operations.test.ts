@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { envSecretResolver, loadConfig } from '../../lib/config/load.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 
 let h: VendHarness | undefined
@@ -38,9 +37,9 @@ describe('operations take effect at once', () => {
     const token = await h.signer.sign()
     const before = (await h.request('/v1/credentials/plain', { token })).json()
     const oldGeneration = h.credvend.generation
-    const next = { ...JSON.parse(JSON.stringify(h.loaded.config)), profiles: { ...h.loaded.config.profiles } }
+    const next = { ...JSON.parse(JSON.stringify(h.config)), profiles: { ...h.config.profiles } }
     next.profiles.plain = { ...next.profiles.plain, durationSeconds: { default: 1200, max: 3600 } }
-    h.credvend.reload(await loadConfig(JSON.stringify(next), envSecretResolver(h.env)))
+    await h.reload(JSON.stringify(next))
     expect(h.credvend.generation).not.toBe(oldGeneration)
     const after = (await h.request('/v1/credentials/plain', { token })).json()
     expect(after.AccessKeyId).not.toBe(before.AccessKeyId)
@@ -50,7 +49,7 @@ describe('operations take effect at once', () => {
   it('an invalid new config is refused as a whole and the running one stays', async () => {
     h = await startVendHarness()
     const generation = h.credvend.generation
-    await expect(loadConfig('{"region":"cn-hangzhou"}', envSecretResolver(h.env))).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' })
+    await expect(h.reload('{"region":"cn-hangzhou"}')).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' })
     expect(h.credvend.generation).toBe(generation)
     expect((await h.request('/v1/credentials/plain', { token: await h.signer.sign() })).status).toBe(200)
   })

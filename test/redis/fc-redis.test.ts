@@ -8,6 +8,7 @@ import { bundleFc, bundleFcRedis, REDIS_CHUNK } from '../../functions/node/tools
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
 import { redisAvailable, startRedisServer } from '../helpers/redis-server.ts'
 import { describeWithSystemDep } from '../helpers/system-deps.ts'
+import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 const VERBATIM = readFileSync('test/fixtures/fc3-http-event.json', 'utf8')
 const KEY = `cvk_acme_${'D'.repeat(43)}`
@@ -47,7 +48,7 @@ describeWithSystemDep('redis-server', redisAvailable(), 'the built FC code packa
     process.env.SEAL_KEY = 'z'.repeat(32)
     for (const name of Object.keys(process.env)) if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
     process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
   afterAll(async () => {
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
     Object.assign(process.env, saved)
@@ -65,5 +66,5 @@ describeWithSystemDep('redis-server', redisAvailable(), 'the built FC code packa
     expect([first.statusCode, second.statusCode]).toEqual([200, 200])
     expect(JSON.parse(second.body).AccessKeyId).toBe(JSON.parse(first.body).AccessKeyId)
     expect((emulator.calls.byAction.get('AssumeRole') ?? 0) - before).toBe(1)
-  }, 60_000)
+  }, CHILD_PROCESS_TIMEOUT_MS)
 })

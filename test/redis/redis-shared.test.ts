@@ -1,15 +1,15 @@
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { createApp } from '../../lib/app.ts'
+import { assemble } from '../../lib/assemble.ts'
 import { envSecretResolver, loadConfig, type LoadedConfig } from '../../lib/config/load.ts'
 import type { ConfigInput } from '../../lib/config/schema.ts'
-import { createCredvend } from '../../lib/credvend.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { connectRedis } from '../../functions/node/platform/connect-redis.ts'
 import { sleepAtLeast } from '../../functions/node/platform/deps.ts'
 import { createNonceWindow } from '../../lib/session/nonce-window.ts'
 import { sharedNonces } from '../../lib/shared/shared-limits.ts'
+import type { SharedState } from '../../lib/shared/shared-state.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
 import { redisAvailable, startRedisServer } from '../helpers/redis-server.ts'
 import { describeWithSystemDep } from '../helpers/system-deps.ts'
@@ -24,17 +24,29 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
   const closers: Array<() => void> = []
 
   /** One credvend instance, as the Node server builds it with a redis section. */
-  const instance = async (name: string, config: LoadedConfig = loaded) => {
+  const asConfig = (input: ConfigInput, extraEnv: Record<string, string> = {}) => ({ text: JSON.stringify(input), env: { ...env(), ...extraEnv } })
+  const instance = async (name: string, config = asConfig(baseConfig)) => {
     const logs: Array<Record<string, unknown>> = []
     const fetchStamped: typeof fetch = (input, init) => {
       if (String(input instanceof Request ? input.url : input).startsWith(emulator.stsEndpoint)) stsSends.push(Date.now())
       return fetch(input, init)
     }
     const deps = { fetch: fetchStamped, now: emulator.now, randomId: randomHexId, sleep: sleepAtLeast, random: Math.random, elapsedMs: () => performance.now() }
-    const connected = await connectRedis(config.redis!, deps, (line) => void logs.push(line))
-    closers.push(connected.close)
-    const credvend = createCredvend({ loaded: config, deps, source: fromStatic({ ...emulator.demo.vendor, source: name }), log: (line) => void logs.push(line), sharePending: true, shared: connected.shared })
-    const app = createApp(deps, credvend)
+    const log = (line: Record<string, unknown>) => void logs.push(line)
+    let shared: SharedState | undefined
+    const source = fromStatic({ ...emulator.demo.vendor, source: name })
+    const { app, credvend } = await assemble(
+      {
+        deps, env: config.env, log, sharePending: true, source: () => source,
+        connectShared: async (settings) => {
+          const connected = await connectRedis(settings, deps, log)
+          closers.push(connected.close)
+          shared = connected.shared
+          return connected
+        },
+      },
+      config.text,
+    )
     const vend = async (sub: string) => {
       const response = await app.request('/v1/credentials/plain', { headers: { authorization: `Bearer ${await signer.sign({}, { sub, exp: Math.floor(emulator.now().getTime() / 1000) + 600 })}` } })
       return { status: response.status, body: (await response.json()) as Record<string, string> }
@@ -45,7 +57,7 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
       const line = text.split('\n').find((l) => l.startsWith(`${series} `))
       return line === undefined ? undefined : Number(line.split(' ')[1])
     }
-    return { vend, audits, metric, credvend, shared: connected.shared }
+    return { vend, audits, metric, credvend, shared: shared! }
   }
   const assumeRoleCalls = () => emulator.calls.byAction.get('AssumeRole') ?? 0
   /** When either instance put an STS request on the wire (Date.now: the clock Redis's TIME and the local governors read). */
@@ -173,7 +185,7 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
 
   it('the STS governor is shared: two instances together keep the rate, and each keeps its share while Redis is down', async () => {
     const RATE = 4
-    const paced = await loadConfig(JSON.stringify({ ...baseConfig, sts: { ...baseConfig.sts, maxCallsPerSecond: RATE }, redis: { ...baseConfig.redis!, keyPrefix: 'paced:', maxInstances: 2 } }), envSecretResolver(env()))
+    const paced = asConfig({ ...baseConfig, sts: { ...baseConfig.sts, maxCallsPerSecond: RATE }, redis: { ...baseConfig.redis!, keyPrefix: 'paced:', maxInstances: 2 } })
     const [a, b] = [await instance('a', paced), await instance('b', paced)]
     stsSends.length = 0
     const together = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).vend(`paced-${i}`)))
@@ -195,7 +207,7 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
   }, 30_000)
 
   it("rate limits and login nonces are shared: a caller's budget and a nonce count across instances", async () => {
-    const limitedConfig = await loadConfig(JSON.stringify({ ...baseConfig, limits: { perCaller: { perSecond: 0.01, burst: 2 }, perCallerMisses: null, perSourceAddress: null }, redis: { ...baseConfig.redis!, keyPrefix: 'limits:' } }), envSecretResolver(env()))
+    const limitedConfig = asConfig({ ...baseConfig, limits: { perCaller: { perSecond: 0.01, burst: 2 }, perCallerMisses: null, perSourceAddress: null }, redis: { ...baseConfig.redis!, keyPrefix: 'limits:' } })
     await new Promise((r) => setTimeout(r, 1_100)) // past the back-off of the previous test's outage
     const [a, b] = [await instance('a', limitedConfig), await instance('b', limitedConfig)]
     expect((await a.vend('heidi')).status).toBe(200)
@@ -214,9 +226,10 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
   it('a new sealing key goes first and the old one still opens what it sealed', async () => {
     const old = await instance('old')
     const first = await old.vend('judy')
-    const rotated = await loadConfig(JSON.stringify({ ...baseConfig, redis: { ...baseConfig.redis!, keys: [{ id: 'k2', secret: { env: 'NEW_SEAL_KEY' } }, ...baseConfig.redis!.keys] } }), envSecretResolver(env()))
+    const rotatedInput: ConfigInput = { ...baseConfig, redis: { ...baseConfig.redis!, keys: [{ id: 'k2', secret: { env: 'NEW_SEAL_KEY' } }, ...baseConfig.redis!.keys] } }
+    const rotated = await loadConfig(JSON.stringify(rotatedInput), envSecretResolver(env()))
     expect(rotated.generation).toBe(loaded.generation) // the redis section is not a rule
-    const fresh = await instance('new', rotated)
+    const fresh = await instance('new', asConfig(rotatedInput))
     const before = assumeRoleCalls()
     expect((await fresh.vend('judy')).body.AccessKeyId).toBe(first.body.AccessKeyId)
     expect(assumeRoleCalls()).toBe(before)
@@ -230,8 +243,8 @@ describeWithSystemDep('redis-server', redisAvailable(), 'credvend instances shar
   it('AUTH: with the password credvend shares state; with a wrong one it refuses nothing and runs per instance', async () => {
     const guarded = await startRedisServer({ password: 'p'.repeat(24) })
     try {
-      const configFor = (password: string) =>
-        loadConfig(JSON.stringify({ ...baseConfig, redis: { ...baseConfig.redis!, url: { env: 'GUARDED_URL' }, password: { env: 'GUARDED_PASSWORD' } } }), envSecretResolver({ ...env(), GUARDED_URL: guarded.url, GUARDED_PASSWORD: password }))
+      const configFor = async (password: string) =>
+        asConfig({ ...baseConfig, redis: { ...baseConfig.redis!, url: { env: 'GUARDED_URL' }, password: { env: 'GUARDED_PASSWORD' } } }, { GUARDED_URL: guarded.url, GUARDED_PASSWORD: password })
       const right = await configFor('p'.repeat(24))
       const [a, b] = [await instance('a', right), await instance('b', right)]
       const before = assumeRoleCalls()

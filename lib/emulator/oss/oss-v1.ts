@@ -1,5 +1,5 @@
-import { hmacSha1Base64 } from '../crypto/hmac.ts'
-import { compareCodeUnits } from './percent-encode.ts'
+import { hmacSha1Base64 } from '../../crypto/hmac.ts'
+import { compareCodeUnits } from '../../signing/percent-encode.ts'
 
 /**
  * Query parameters that OSS V1 signs as sub-resources. ali-oss has no such list: each API call

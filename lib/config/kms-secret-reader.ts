@@ -1,7 +1,7 @@
-import type { Config } from '../config/schema.ts'
+import type { Config } from './schema.ts'
 import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
 import type { CoreDeps } from '../runtime/deps.ts'
-import { createKmsClient } from './client.ts'
+import { createKmsClient } from '../kms/client.ts'
 
 /**
  * Resolves `{ "kmsSecret": NAME }` config references: GetSecretValue (ACSCurrent) with credvend's

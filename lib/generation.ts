@@ -1,0 +1,79 @@
+import { createAuthenticator, type Authenticate } from './auth/authenticator.ts'
+import { issuerVerifier } from './auth/jwt.ts'
+import { createTokenCache, type TokenCache } from './auth/token-cache.ts'
+import type { LoadedConfig } from './config/load.ts'
+import { createKmsClient, type KmsClient } from './kms/client.ts'
+import type { CoreDeps } from './runtime/deps.ts'
+import { createAlibabaLogin, type AlibabaLogin } from './session/alibaba-login.ts'
+import type { NonceClaims } from './session/nonce-window.ts'
+import { alibabaCaller } from './session/session-token.ts'
+import { isAllowed } from './vend/allowed.ts'
+
+/** Everything that follows one loaded configuration; a reload builds a new one. @internal */
+export interface Generation {
+  readonly loaded: LoadedConfig
+  readonly tokenCache: TokenCache
+  readonly authenticate: Authenticate
+  /** Absent unless signed Alibaba logins are enabled. */
+  readonly loginAlibaba: AlibabaLogin | undefined
+  /** Absent when the configuration names no KMS endpoint. */
+  readonly kms: KmsClient | undefined
+}
+
+/**
+ * Builds a generation completely, so a reload can swap it in with one assignment. The state
+ * that must outlive reloads (revoked keys, login nonces, the STS budget) is handed in.
+ * @internal
+ */
+export const buildGeneration = (
+  loaded: LoadedConfig,
+  shared: {
+    readonly deps: CoreDeps
+    readonly revokedKeys: ReadonlySet<string>
+    readonly nonces: NonceClaims
+    readonly onLoginStsCall: (outcome: string) => void
+    readonly gate: <T>(send: () => Promise<T>) => Promise<T>
+  },
+): Generation => {
+  const { deps } = shared
+  const { config } = loaded
+  // At least as many verified tokens as cached sessions: a smaller LRU, scanned in order,
+  // forgets every one.
+  const tokenCache = createTokenCache(Math.max(10_000, config.cache.maxEntries))
+  const issuers = config.callers.jwt.map((issuer) =>
+    issuerVerifier(issuer, deps, (issuerId, kids) => tokenCache.keySetChanged(issuerId, kids)),
+  )
+  const authenticate = createAuthenticator({
+    issuers,
+    apiKeys: loaded.apiKeys,
+    revokedKeys: shared.revokedKeys,
+    tokenCache,
+    now: deps.now,
+    sessionTokenKey: loaded.sessionTokenKey,
+  })
+  const login = config.callers.alibaba
+  const loginAlibaba =
+    login?.enabled && loaded.sessionTokenKey
+      ? createAlibabaLogin({
+          stsEndpoint: config.sts.endpoint,
+          timeoutMs: config.sts.timeoutMs,
+          fetch: deps.fetch,
+          now: deps.now,
+          accounts: new Set(login.accounts),
+          windowSeconds: login.windowSeconds,
+          sessionMinutes: login.sessionMinutes,
+          sessionTokenKey: loaded.sessionTokenKey,
+          nonces: shared.nonces,
+          onStsCall: shared.onLoginStsCall,
+          gate: shared.gate,
+          allowed: (identity) =>
+            [...loaded.profiles.values()].some(
+              (p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow),
+            ),
+        })
+      : undefined
+  const kms = config.kms
+    ? createKmsClient({ endpoint: config.kms.endpoint, timeoutMs: config.kms.timeoutMs }, deps)
+    : undefined
+  return { loaded, tokenCache, authenticate, loginAlibaba, kms }
+}
