@@ -1,5 +1,11 @@
 import { createApp } from './app.ts'
-import { envSecretResolver, loadConfig, parseConfig, type RedisSettings } from './config/load.ts'
+import {
+  envSecretResolver,
+  loadConfig,
+  parseConfig,
+  type ParsedConfig,
+  type RedisSettings,
+} from './config/load.ts'
 import type { CredentialProvider, ProviderInput } from './credentials/provider.ts'
 import { createCredvend, type Credvend } from './credvend.ts'
 import { VendError } from './errors.ts'
@@ -61,7 +67,8 @@ export interface Assembly {
  */
 export const assemble = async (runtime: Runtime, text: string): Promise<Assembly> => {
   const { deps, log } = runtime
-  const { config } = parseConfig(text)
+  const parsed = parseConfig(text)
+  const { config } = parsed
   const elapsedMs = deps.elapsedMs ?? (() => deps.now().getTime())
   const metrics = createCredvendMetrics()
   let deadlineMs = config.upstream.deadlineMs
@@ -92,8 +99,8 @@ export const assemble = async (runtime: Runtime, text: string): Promise<Assembly
   const source = runtime.source(sts)
   const resolveEnv = envSecretResolver(runtime.env)
   const kmsSecret = kmsSecretReader(source, deps, runtime.loadInput)
-  const load = (configText: string) => loadConfig(configText, resolveEnv, { kmsSecret })
-  const loaded = await load(text)
+  const load = (configText: string | ParsedConfig) => loadConfig(configText, resolveEnv, { kmsSecret })
+  const loaded = await load(parsed)
 
   let shared: SharedState | undefined
   let closeShared = () => {}

@@ -179,13 +179,19 @@ const resolveApiKeys = async (config: Config, resolve: SecretResolver, problems:
   return keys
 }
 
+/** A config file that passed the schema, its secrets not yet resolved. @public */
+export interface ParsedConfig {
+  readonly json: unknown
+  readonly config: Config
+}
+
 /**
  * The structural half of loading: JSON, then the zod schema, with every problem on its own line.
  * Secrets are not resolved yet; the assembly reads the STS and KMS sections from here to build the
  * clients that resolve `{ kmsSecret }` references.
  * @public
  */
-export const parseConfig = (text: string): { readonly json: unknown; readonly config: Config } => {
+export const parseConfig = (text: string): ParsedConfig => {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -198,7 +204,8 @@ export const parseConfig = (text: string): { readonly json: unknown; readonly co
 }
 
 /**
- * Parses a configuration file once: zod schema, secret references, template compilation. Either
+ * Loads a configuration file (or one already parsed by `parseConfig`): zod schema, secret
+ * references, template compilation. Either
  * everything is valid and a new generation comes back, or an error lists every problem, one per
  * line with its path — nothing is half-loaded.
  * @example
@@ -206,14 +213,14 @@ export const parseConfig = (text: string): { readonly json: unknown; readonly co
  * @public
  */
 export const loadConfig = async (
-  text: string,
+  text: string | ParsedConfig,
   baseResolve: SecretResolver,
   options: {
     /** Reads a KMS secret's value, given the parsed config (whose `kms` section names the endpoint). */
     readonly kmsSecret?: (config: Config) => ((name: string) => Promise<string>) | undefined
   } = {},
 ): Promise<LoadedConfig> => {
-  const { json, config } = parseConfig(text)
+  const { json, config } = typeof text === 'string' ? parseConfig(text) : text
   const problems: string[] = []
   const readKms = options.kmsSecret?.(config)
   // `{ kmsSecret }` goes to KMS when the entry can reach it; everything else to the base resolver.
