@@ -99,7 +99,8 @@ export const assemble = async (runtime: Runtime, text: string): Promise<Assembly
   const source = runtime.source(sts)
   const resolveEnv = envSecretResolver(runtime.env)
   const kmsSecret = kmsSecretReader(source, deps, runtime.loadInput)
-  const load = (configText: string | ParsedConfig) => loadConfig(configText, resolveEnv, { kmsSecret })
+  const load = (configText: string | ParsedConfig) =>
+    loadConfig(configText, resolveEnv, { kmsSecret })
   const loaded = await load(parsed)
 
   let shared: SharedState | undefined

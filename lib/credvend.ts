@@ -23,7 +23,11 @@ export interface CredvendStats {
   readonly cacheEntries: number
   readonly stsCalls: number
   readonly circuit: 'closed' | 'open'
-  readonly governor: { readonly admitted: number; readonly waited: number; readonly refused: number }
+  readonly governor: {
+    readonly admitted: number
+    readonly waited: number
+    readonly refused: number
+  }
   readonly kmsCalls: number
   readonly reportRefreshes: number
   readonly loginStsCalls: number
@@ -39,11 +43,26 @@ export interface CredvendStats {
 export interface Credvend {
   authenticate(authorization: string | undefined): Promise<Caller>
   /** One vend of any profile kind, audited, answered in the shape its route sends. */
-  vend(caller: Caller, profile: string, request: VendRequest, requestId: string, input?: ProviderInput): Promise<Vended>
+  vend(
+    caller: Caller,
+    profile: string,
+    request: VendRequest,
+    requestId: string,
+    input?: ProviderInput,
+  ): Promise<Vended>
   /** `report-invalid` of an access-key profile. */
-  reportInvalid(caller: Caller, profile: string, accessKeyId: string, requestId: string, input?: ProviderInput): Promise<Reported>
+  reportInvalid(
+    caller: Caller,
+    profile: string,
+    accessKeyId: string,
+    requestId: string,
+    input?: ProviderInput,
+  ): Promise<Reported>
   /** `POST /v1/session/alibaba`; a deployment that has not enabled it answers 404. */
-  loginAlibaba(body: unknown, requestId: string): Promise<{ token: string; expiration: Date; identity: AlibabaIdentity }>
+  loginAlibaba(
+    body: unknown,
+    requestId: string,
+  ): Promise<{ token: string; expiration: Date; identity: AlibabaIdentity }>
   /** The pre-authentication limit; runtimes that cannot tell the address pass undefined. */
   limitSourceAddress(address: string | undefined): Promise<void>
   /** The exact origins a live `oss-upload` profile lists for CORS; none for any other name. */
@@ -58,7 +77,9 @@ export interface Credvend {
   revokeApiKey(id: string): void
   stats(): CredvendStats
   /** Which source credvend's identity comes from, or why there is none (never a secret). */
-  readiness(input?: ProviderInput): Promise<{ ready: true; source: string } | { ready: false; reason: string }>
+  readiness(
+    input?: ProviderInput,
+  ): Promise<{ ready: true; source: string } | { ready: false; reason: string }>
 }
 
 /** What `assemble` has built before credvend itself: the parts shared with the runtime. @internal */
@@ -127,7 +148,10 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
     now: deps.now,
     random: deps.random,
     sharePending: parts.sharePending,
-    circuit: { failures: config.upstream.circuitFailures, cooldownMs: config.upstream.circuitCooldownMs },
+    circuit: {
+      failures: config.upstream.circuitFailures,
+      cooldownMs: config.upstream.circuitCooldownMs,
+    },
   })
   metrics.watch({
     cacheEntries: () => vends.stats().cacheEntries,
@@ -169,8 +193,14 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
       )
     },
     reportInvalid(caller, profile, accessKeyId, requestId, input) {
-      const base = { ...auditBase(requestId, caller, profile), kind: 'access-key', event: 'report-invalid' }
-      return audited(base, () => accessKeys.report(servedKeys(), profile, caller, accessKeyId, input))
+      const base = {
+        ...auditBase(requestId, caller, profile),
+        kind: 'access-key',
+        event: 'report-invalid',
+      }
+      return audited(base, () =>
+        accessKeys.report(servedKeys(), profile, caller, accessKeyId, input),
+      )
     },
     async loginAlibaba(body, requestId) {
       const login = current.loginAlibaba
@@ -202,7 +232,12 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
       current = generation(loaded)
       limits.reload(loaded.config.limits)
       const purged = vends.keepGeneration(loaded.generation)
-      log({ type: 'config', event: 'reloaded', generation: loaded.generation, purgedEntries: purged })
+      log({
+        type: 'config',
+        event: 'reloaded',
+        generation: loaded.generation,
+        purgedEntries: purged,
+      })
     },
     disableProfile(name) {
       const purged = vends.disableProfile(name)
@@ -229,7 +264,10 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
       try {
         return { ready: true, source: (await source(input)).source }
       } catch (error) {
-        return { ready: false, reason: isVendError(error) ? error.message : 'source credentials unavailable' }
+        return {
+          ready: false,
+          reason: isVendError(error) ? error.message : 'source credentials unavailable',
+        }
       }
     },
   }

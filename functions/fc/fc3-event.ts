@@ -27,8 +27,18 @@ export interface Fc3HttpResponse {
 
 /** The event arrives as a Buffer holding JSON (or, in tests and some runtimes, already parsed). */
 export const parseEvent = (event: unknown): Fc3HttpEvent => {
-  const value = typeof event === 'string' ? JSON.parse(event) : event instanceof Uint8Array ? JSON.parse(Buffer.from(event).toString('utf8')) : event
-  if (typeof value !== 'object' || value === null || typeof (value as Fc3HttpEvent).rawPath !== 'string' || !(value as Fc3HttpEvent).requestContext?.http?.method) {
+  const value =
+    typeof event === 'string'
+      ? JSON.parse(event)
+      : event instanceof Uint8Array
+        ? JSON.parse(Buffer.from(event).toString('utf8'))
+        : event
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as Fc3HttpEvent).rawPath !== 'string' ||
+    !(value as Fc3HttpEvent).requestContext?.http?.method
+  ) {
     throw new TypeError('not an FC 3.0 HTTP-trigger event')
   }
   return value as Fc3HttpEvent
@@ -45,11 +55,17 @@ export const eventToRequest = (event: Fc3HttpEvent): Request => {
   const domain = event.requestContext.domainName ?? ''
   const host = /^[A-Za-z0-9.-]+$/.test(domain) ? domain : 'fc.invalid'
   const url = new URL(`https://${host}${event.rawPath.startsWith('/') ? '' : '/'}${event.rawPath}`)
-  for (const [name, value] of Object.entries(event.queryParameters ?? {})) url.searchParams.append(name, value)
+  for (const [name, value] of Object.entries(event.queryParameters ?? {}))
+    url.searchParams.append(name, value)
   const headers = new Headers()
   for (const [name, value] of Object.entries(event.headers ?? {})) headers.append(name, value)
-  const hasBody = method !== 'GET' && method !== 'HEAD' && event.body !== undefined && event.body !== ''
-  const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, 'base64') : event.body!) : undefined
+  const hasBody =
+    method !== 'GET' && method !== 'HEAD' && event.body !== undefined && event.body !== ''
+  const body = hasBody
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body!, 'base64')
+      : event.body!
+    : undefined
   return new Request(url, { method, headers, ...(body === undefined ? {} : { body }) })
 }
 
@@ -63,5 +79,10 @@ export const responseToResult = async (response: Response): Promise<Fc3HttpRespo
   })
   const textual = TEXTUAL.test(response.headers.get('content-type') ?? 'text/plain')
   const bytes = Buffer.from(await response.arrayBuffer())
-  return { statusCode: response.status, headers, isBase64Encoded: !textual, body: textual ? bytes.toString('utf8') : bytes.toString('base64') }
+  return {
+    statusCode: response.status,
+    headers,
+    isBase64Encoded: !textual,
+    body: textual ? bytes.toString('utf8') : bytes.toString('base64'),
+  }
 }

@@ -11,7 +11,11 @@ import { eventToRequest, parseEvent, responseToResult, type Fc3HttpResponse } fr
  */
 export interface FcContext {
   readonly requestId?: string
-  readonly credentials?: { readonly accessKeyId: string; readonly accessKeySecret: string; readonly securityToken?: string }
+  readonly credentials?: {
+    readonly accessKeyId: string
+    readonly accessKeySecret: string
+    readonly securityToken?: string
+  }
 }
 
 type App = Assembly['app']
@@ -24,8 +28,11 @@ let appPromise: Promise<App> | undefined
  */
 const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<App> => {
   if (env.CREDVEND_LOCAL) throw new Error('local mode is not available on Function Compute')
-  const text = env.CREDVEND_CONFIG_JSON ?? (env.CREDVEND_CONFIG ? await readFile(env.CREDVEND_CONFIG, 'utf8') : undefined)
-  if (!text) throw new Error('set CREDVEND_CONFIG (a file in the code package) or CREDVEND_CONFIG_JSON')
+  const text =
+    env.CREDVEND_CONFIG_JSON ??
+    (env.CREDVEND_CONFIG ? await readFile(env.CREDVEND_CONFIG, 'utf8') : undefined)
+  if (!text)
+    throw new Error('set CREDVEND_CONFIG (a file in the code package) or CREDVEND_CONFIG_JSON')
   const deps = createNodeDeps()
   const { app } = await assemble(
     {
@@ -39,7 +46,11 @@ const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<A
       // Shared by every instance of the function; a reload of config means a new instance here.
       // ioredis is a file of its own in the code package (bundle-fc.ts): loaded only when configured.
       connectShared: async (settings) =>
-        (await import('../node/platform/connect-redis.ts')).connectRedis(settings, deps, jsonLineLog),
+        (await import('../node/platform/connect-redis.ts')).connectRedis(
+          settings,
+          deps,
+          jsonLineLog,
+        ),
     },
     text,
   )
@@ -48,9 +59,7 @@ const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<A
 
 /** Read per invocation, never cached across invocations: FC supplies them afresh each time. */
 const providerInput = (context: FcContext | undefined): ProviderInput =>
-  context?.credentials
-    ? { fcCredentials: { ...context.credentials, source: "fc-context" } }
-    : {}
+  context?.credentials ? { fcCredentials: { ...context.credentials, source: 'fc-context' } } : {}
 
 /** The FC 3.0 handler: `index.handler` in s.yaml. */
 export const handler = async (event: unknown, context?: FcContext): Promise<Fc3HttpResponse> => {
@@ -62,12 +71,30 @@ export const handler = async (event: unknown, context?: FcContext): Promise<Fc3H
   try {
     app = await appPromise
   } catch (error) {
-    jsonLineLog({ type: 'config', event: 'load-failed', problems: (error as { problems?: unknown }).problems ?? (error as Error).message })
-    return { statusCode: 500, headers: { 'content-type': 'application/json' }, isBase64Encoded: false, body: JSON.stringify({ Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: context?.requestId ?? '' }) }
+    jsonLineLog({
+      type: 'config',
+      event: 'load-failed',
+      problems: (error as { problems?: unknown }).problems ?? (error as Error).message,
+    })
+    return {
+      statusCode: 500,
+      headers: { 'content-type': 'application/json' },
+      isBase64Encoded: false,
+      body: JSON.stringify({
+        Code: 'ERR_CONFIG_INVALID',
+        Message: 'service misconfigured',
+        RequestId: context?.requestId ?? '',
+      }),
+    }
   }
   const parsed = parseEvent(event)
   const sourceAddress = parsed.requestContext.http.sourceIp
-  return responseToResult(await app.fetch(eventToRequest(parsed), { providerInput: providerInput(context), ...(sourceAddress ? { sourceAddress } : {}) }))
+  return responseToResult(
+    await app.fetch(eventToRequest(parsed), {
+      providerInput: providerInput(context),
+      ...(sourceAddress ? { sourceAddress } : {}),
+    }),
+  )
 }
 
 /** Tests only: forget the instance's app so the next invocation builds it from the current env. */

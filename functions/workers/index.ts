@@ -18,12 +18,15 @@ type App = Assembly['app']
 let built: { source: string; app: App } | undefined
 
 const strings = (env: WorkerEnv): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'))
+  Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  )
 
 /** Built once per isolate; rebuilt when the config binding changes (a new deployment). */
 const appFor = async (env: WorkerEnv): Promise<App> => {
   if (built?.source === env.CREDVEND_CONFIG_JSON) return built.app
-  if (env.CREDVEND_LOCAL) throw new VendError('ERR_CONFIG_INVALID', 'local mode is not available on Workers')
+  if (env.CREDVEND_LOCAL)
+    throw new VendError('ERR_CONFIG_INVALID', 'local mode is not available on Workers')
   const vars = strings(env)
   const deps = {
     fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
@@ -57,8 +60,17 @@ export default {
     } catch (error) {
       // The problems go to the operator's log (they name paths, never secret values); callers learn nothing.
       const problems = (error as { problems?: unknown }).problems
-      console.log(JSON.stringify({ type: 'config', event: 'load-failed', problems: Array.isArray(problems) ? problems : undefined }))
-      return Response.json({ Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: '' }, { status: 500 })
+      console.log(
+        JSON.stringify({
+          type: 'config',
+          event: 'load-failed',
+          problems: Array.isArray(problems) ? problems : undefined,
+        }),
+      )
+      return Response.json(
+        { Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: '' },
+        { status: 500 },
+      )
     }
     // Cloudflare sets CF-Connecting-IP itself at its edge; a client cannot forge it on Workers.
     const sourceAddress = request.headers.get('cf-connecting-ip')

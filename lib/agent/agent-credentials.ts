@@ -24,7 +24,11 @@ interface Held {
  * own ServerTime/Expiration, so a wrong local clock does not shorten or stretch them.
  * @public
  */
-export const createAgentCredentials = (init: { client: CredvendClient; now: () => Date; random: () => number }) => {
+export const createAgentCredentials = (init: {
+  client: CredvendClient
+  now: () => Date
+  random: () => number
+}) => {
   let held: Held | undefined
   let inflight: Promise<Held> | undefined
   let failures = 0
@@ -38,17 +42,28 @@ export const createAgentCredentials = (init: { client: CredvendClient; now: () =
       try {
         // The first ask takes the server's default, so a profile too short for the agent is
         // reported as such rather than as a refused minRemainingSeconds.
-        const credentials = await init.client.vend(held === undefined ? undefined : AGENT_MIN_REMAINING_S)
+        const credentials = await init.client.vend(
+          held === undefined ? undefined : AGENT_MIN_REMAINING_S,
+        )
         const lifetimeMs = credentials.expiration.getTime() - credentials.serverTime.getTime()
         if (lifetimeMs < AGENT_MIN_LIFETIME_MS) {
-          throw new VendError('ERR_PROVIDER_MISCONFIGURED', `the profile's credentials live ${Math.round(lifetimeMs / 60_000)} min; the agent needs profiles of at least 30 min (the official SDKs refetch below 15)`, { retryable: false })
+          throw new VendError(
+            'ERR_PROVIDER_MISCONFIGURED',
+            `the profile's credentials live ${Math.round(lifetimeMs / 60_000)} min; the agent needs profiles of at least 30 min (the official SDKs refetch below 15)`,
+            { retryable: false },
+          )
         }
         failures = 0
-        held = { credentials, expiresAtMs: t0 + lifetimeMs, refreshAtMs: t0 + lifetimeMs - AGENT_MIN_REMAINING_S * 1000 }
+        held = {
+          credentials,
+          expiresAtMs: t0 + lifetimeMs,
+          refreshAtMs: t0 + lifetimeMs - AGENT_MIN_REMAINING_S * 1000,
+        }
         return held
       } catch (error) {
         counters.failures++
-        nextAttemptMs = init.now().getTime() + fullJitterDelay(++failures, 1_000, 60_000, init.random)
+        nextAttemptMs =
+          init.now().getTime() + fullJitterDelay(++failures, 1_000, 60_000, init.random)
         throw error
       } finally {
         inflight = undefined

@@ -2,7 +2,13 @@ import * as z from 'zod'
 import { VendError } from '../errors.ts'
 import { parseTimestamp } from '../signing/timestamp.ts'
 
-const stamp = z.string().transform((text, ctx) => parseTimestamp(text) ?? (ctx.addIssue({ code: 'custom', message: 'not YYYY-MM-DDThh:mm:ssZ' }), z.NEVER))
+const stamp = z
+  .string()
+  .transform(
+    (text, ctx) =>
+      parseTimestamp(text) ??
+      (ctx.addIssue({ code: 'custom', message: 'not YYYY-MM-DDThh:mm:ssZ' }), z.NEVER),
+  )
 
 /** A vend answer as the client side needs it; other fields are ignored. @internal */
 const vendAnswer = z.looseObject({
@@ -39,7 +45,10 @@ export const createCredvendClient = (init: {
   readonly timeoutMs?: number
 }) => ({
   async vend(minRemainingSeconds?: number): Promise<VendedCredentials> {
-    const target = new URL(`v1/credentials/${encodeURIComponent(init.profile)}`, init.url.endsWith('/') ? init.url : `${init.url}/`)
+    const target = new URL(
+      `v1/credentials/${encodeURIComponent(init.profile)}`,
+      init.url.endsWith('/') ? init.url : `${init.url}/`,
+    )
     // Outside the network try: a missing token is the caller's problem, not an unreachable server.
     const bearer = await init.bearer()
     let response: Response
@@ -51,19 +60,35 @@ export const createCredvendClient = (init: {
         signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
       })
     } catch (cause) {
-      throw new VendError('ERR_PROVIDER_UNAVAILABLE', `credvend at ${target.origin} is unreachable`, { cause, retryable: true })
+      throw new VendError(
+        'ERR_PROVIDER_UNAVAILABLE',
+        `credvend at ${target.origin} is unreachable`,
+        { cause, retryable: true },
+      )
     }
     const json: unknown = await response.json().catch(() => undefined)
     if (!response.ok) {
       const code = z.object({ Code: z.string().regex(/^[A-Z_]{1,64}$/) }).safeParse(json)
-      throw new VendError(response.status >= 500 ? 'ERR_PROVIDER_UNAVAILABLE' : 'ERR_PROVIDER_MISCONFIGURED', `credvend refused the vend: HTTP ${response.status}${code.success ? ` ${code.data.Code}` : ''}`, { retryable: response.status >= 500 || response.status === 429 })
+      throw new VendError(
+        response.status >= 500 ? 'ERR_PROVIDER_UNAVAILABLE' : 'ERR_PROVIDER_MISCONFIGURED',
+        `credvend refused the vend: HTTP ${response.status}${code.success ? ` ${code.data.Code}` : ''}`,
+        { retryable: response.status >= 500 || response.status === 429 },
+      )
     }
     const parsed = vendAnswer.safeParse(json)
-    if (!parsed.success) throw new VendError('ERR_PROVIDER_MISCONFIGURED', 'credvend answered with an unexpected body', { retryable: false })
+    if (!parsed.success)
+      throw new VendError(
+        'ERR_PROVIDER_MISCONFIGURED',
+        'credvend answered with an unexpected body',
+        { retryable: false },
+      )
     const a = parsed.data
     return {
-      accessKeyId: a.AccessKeyId, accessKeySecret: a.AccessKeySecret, securityToken: a.SecurityToken,
-      expiration: a.Expiration, serverTime: a.ServerTime ?? init.now(),
+      accessKeyId: a.AccessKeyId,
+      accessKeySecret: a.AccessKeySecret,
+      securityToken: a.SecurityToken,
+      expiration: a.Expiration,
+      serverTime: a.ServerTime ?? init.now(),
     }
   },
 })

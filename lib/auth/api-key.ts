@@ -21,7 +21,10 @@ export interface ApiKeyRecord {
 }
 
 /** Mints a key for `id` with 256 random bits, and the SHA-256 digest that goes into config. @public */
-export const createApiKey = async (id: string, randomBytes: (n: number) => Uint8Array<ArrayBuffer>) => {
+export const createApiKey = async (
+  id: string,
+  randomBytes: (n: number) => Uint8Array<ArrayBuffer>,
+) => {
   const key = `${API_KEY_PREFIX}${id}_${toBase64Url(randomBytes(32))}`
   return { key, sha256: await sha256Hex(key) }
 }
@@ -49,6 +52,13 @@ export const verifyApiKey = async (
   }
   if (!record || !ok) throw authError('ERR_AUTH_KEY_INVALID')
   if (record.disabled || revoked.has(record.id)) throw authError('ERR_AUTH_KEY_REVOKED')
-  if (record.expiresAtMs !== undefined && now.getTime() >= record.expiresAtMs) throw authError('ERR_AUTH_KEY_EXPIRED')
-  return { id: `key.${record.id}`, kind: 'apiKey', authority: record.id, sub: record.id, claims: {} }
+  if (record.expiresAtMs !== undefined && now.getTime() >= record.expiresAtMs)
+    throw authError('ERR_AUTH_KEY_EXPIRED')
+  return {
+    id: `key.${record.id}`,
+    kind: 'apiKey',
+    authority: record.id,
+    sub: record.id,
+    claims: {},
+  }
 }

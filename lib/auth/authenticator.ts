@@ -29,8 +29,10 @@ export const createAuthenticator = (init: AuthenticatorInit) =>
     if (!match) throw authError(authorization ? 'ERR_AUTH_MALFORMED' : 'ERR_AUTH_MISSING')
     const token = match[1]!
     const now = init.now()
-    if (token.startsWith(API_KEY_PREFIX)) return verifyApiKey(token, init.apiKeys, init.revokedKeys, now)
-    if (token.startsWith(SESSION_TOKEN_PREFIX)) return verifySessionToken(init.sessionTokenKey, token, now)
+    if (token.startsWith(API_KEY_PREFIX))
+      return verifyApiKey(token, init.apiKeys, init.revokedKeys, now)
+    if (token.startsWith(SESSION_TOKEN_PREFIX))
+      return verifySessionToken(init.sessionTokenKey, token, now)
     const tokenHash = sha256HexSync(token)
     const cached = init.tokenCache.get(tokenHash, now.getTime())
     if (cached) return cached.caller

@@ -23,4 +23,6 @@ const SUB_FITS = new RegExp(callerIdPattern(96))
  * @internal
  */
 export const jwtCallerId = async (issuerId: string, sub: string): Promise<string> =>
-  SUB_FITS.test(sub) ? `jwt.${issuerId}.${sub}` : `jwth.${issuerId}.${(await sha256Hex(sub)).slice(0, 32)}`
+  SUB_FITS.test(sub)
+    ? `jwt.${issuerId}.${sub}`
+    : `jwth.${issuerId}.${(await sha256Hex(sub)).slice(0, 32)}`

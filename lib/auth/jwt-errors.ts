@@ -31,18 +31,21 @@ const MESSAGES: Readonly<Partial<Record<VendErrorCode, string>>> = {
 }
 
 /** A VendError for an authentication failure, with a fixed message. @internal */
-export const authError = (code: VendErrorCode): VendError => new VendError(code, MESSAGES[code] ?? 'authentication failed')
+export const authError = (code: VendErrorCode): VendError =>
+  new VendError(code, MESSAGES[code] ?? 'authentication failed')
 
 /** jose's error → our stable code; the jose message (which can quote claims) is not kept. @internal */
 export const fromJoseError = (error: unknown): VendError => {
   if (error instanceof VendError) return error
   if (error instanceof errors.JWTExpired) return authError('ERR_AUTH_EXPIRED')
-  if (error instanceof errors.JWTClaimValidationFailed) return authError(CLAIM_CODES[error.claim] ?? 'ERR_AUTH_CLAIMS')
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return authError(CLAIM_CODES[error.claim] ?? 'ERR_AUTH_CLAIMS')
   if (error instanceof errors.JOSEAlgNotAllowed) return authError('ERR_AUTH_ALG')
   if (error instanceof errors.JWSSignatureVerificationFailed) return authError('ERR_AUTH_SIGNATURE')
   if (error instanceof errors.JWKSNoMatchingKey) return authError('ERR_AUTH_UNKNOWN_KID')
   if (error instanceof errors.JWKSMultipleMatchingKeys) return authError('ERR_AUTH_SIGNATURE')
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return authError('ERR_AUTH_JWKS_UNAVAILABLE')
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
+    return authError('ERR_AUTH_JWKS_UNAVAILABLE')
   if (error instanceof errors.JOSEError) return authError('ERR_AUTH_MALFORMED')
   return authError('ERR_AUTH_JWKS_UNAVAILABLE')
 }

@@ -1,4 +1,12 @@
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  decodeJwt,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose'
 import type { JwtIssuerConfig } from '../config/schema.ts'
 import type { CoreDeps } from '../runtime/deps.ts'
 import { jwtCallerId, type Caller } from './caller.ts'
@@ -28,13 +36,20 @@ export const issuerVerifier = (
   deps: Pick<CoreDeps, 'fetch'>,
   onKeySet: (issuerId: string, kids: ReadonlySet<string>) => void = () => {},
 ): IssuerVerifier => {
-  if (config.jwks) return { config, keys: createLocalJWKSet(config.jwks as Parameters<typeof createLocalJWKSet>[0]) }
+  if (config.jwks)
+    return {
+      config,
+      keys: createLocalJWKSet(config.jwks as Parameters<typeof createLocalJWKSet>[0]),
+    }
   const observingFetch = async (url: string, options: RequestInit) => {
     const response = await deps.fetch(url, { ...options, redirect: 'manual' })
     // jose reports a non-200 as a generic JOSEError, indistinguishable from a malformed token:
     // the issuer is what is broken, and the caller should hear 503, not that its token is bad.
     if (response.status !== 200) throw authError('ERR_AUTH_JWKS_UNAVAILABLE')
-    const body = (await response.clone().json().catch(() => undefined)) as { keys?: Array<{ kid?: unknown }> } | undefined
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as { keys?: Array<{ kid?: unknown }> } | undefined
     onKeySet(config.id, new Set((body?.keys ?? []).map((k) => String(k.kid))))
     return response
   }
@@ -63,7 +78,8 @@ const checkHeader = (token: string, allowed: readonly string[]) => {
     throw authError('ERR_AUTH_MALFORMED')
   }
   if (FOREIGN_KEY_HEADERS.some((h) => h in header)) throw authError('ERR_AUTH_HEADER')
-  if (typeof header.alg !== 'string' || !allowed.includes(header.alg)) throw authError('ERR_AUTH_ALG')
+  if (typeof header.alg !== 'string' || !allowed.includes(header.alg))
+    throw authError('ERR_AUTH_ALG')
   return header
 }
 
@@ -77,7 +93,11 @@ const checkHeader = (token: string, allowed: readonly string[]) => {
 /** The audience of RRSA tokens meant for AssumeRoleWithOIDC. @internal */
 const STS_AUDIENCE = 'sts.aliyuncs.com'
 
-export const verifyJwt = async (token: string, issuers: readonly IssuerVerifier[], now: Date): Promise<VerifiedToken> => {
+export const verifyJwt = async (
+  token: string,
+  issuers: readonly IssuerVerifier[],
+  now: Date,
+): Promise<VerifiedToken> => {
   let claimedIssuer: unknown
   try {
     claimedIssuer = decodeJwt(token).iss
@@ -102,7 +122,8 @@ export const verifyJwt = async (token: string, issuers: readonly IssuerVerifier[
       if (typeof payload.sub !== 'string' || payload.sub === '') throw authError('ERR_AUTH_CLAIMS')
       // A token also meant for STS (the RRSA token, audience sts.aliyuncs.com) is a credential for
       // the platform, not for us: whoever holds it could exchange it directly.
-      if ((Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(STS_AUDIENCE)) throw authError('ERR_AUTH_AUDIENCE')
+      if ((Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(STS_AUDIENCE))
+        throw authError('ERR_AUTH_AUDIENCE')
       const caller: Caller = {
         id: await jwtCallerId(config.id, payload.sub),
         kind: 'jwt',

@@ -20,11 +20,16 @@ export const createTokenCache = (maxEntries = 10_000) => {
       return entry
     },
     set(tokenHash: string, verified: VerifiedToken, nowMs: number): void {
-      entries.set(tokenHash, { ...verified, validUntilMs: Math.min(verified.expiresAtMs, nowMs + JWKS_MAX_AGE_MS) })
+      entries.set(tokenHash, {
+        ...verified,
+        validUntilMs: Math.min(verified.expiresAtMs, nowMs + JWKS_MAX_AGE_MS),
+      })
     },
     /** Called with each freshly fetched key set: drops tokens whose key is gone. */
     keySetChanged(issuerId: string, kids: ReadonlySet<string>): number {
-      return entries.purge((_, e) => e.issuerId === issuerId && (e.kid === undefined || !kids.has(e.kid)))
+      return entries.purge(
+        (_, e) => e.issuerId === issuerId && (e.kid === undefined || !kids.has(e.kid)),
+      )
     },
     purgeCaller: (callerId: string) => entries.purge((_, e) => e.caller.id === callerId),
     get size() {

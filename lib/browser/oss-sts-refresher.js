@@ -32,24 +32,33 @@ const MARGIN_MS = 5_000
 
 /** Checks the vend response shape; errors name fields, never values. @param {unknown} body @returns {VendResponse} */
 function validate(body) {
-  const b = /** @type {Record<string, unknown>} */ (body !== null && typeof body === 'object' ? body : {})
+  const b = /** @type {Record<string, unknown>} */ (
+    body !== null && typeof body === 'object' ? body : {}
+  )
   if (b.Code !== 'Success') {
     const code = typeof b.Code === 'string' && /^[\w.-]{1,64}$/.test(b.Code) ? b.Code : 'missing'
-    const rid = typeof b.RequestId === 'string' && /^[\w.-]{1,128}$/.test(b.RequestId) ? `, RequestId ${b.RequestId}` : ''
+    const rid =
+      typeof b.RequestId === 'string' && /^[\w.-]{1,128}$/.test(b.RequestId)
+        ? `, RequestId ${b.RequestId}`
+        : ''
     throw new Error(`credvend: credential vend failed (Code ${code}${rid})`)
   }
   for (const k of ['AccessKeyId', 'AccessKeySecret', 'SecurityToken']) {
-    if (typeof b[k] !== 'string' || b[k] === '') throw new Error(`credvend: vend response has no ${k}`)
+    if (typeof b[k] !== 'string' || b[k] === '')
+      throw new Error(`credvend: vend response has no ${k}`)
   }
   for (const k of ['Expiration', 'ServerTime', 'RefreshAfter']) {
     if (k === 'RefreshAfter' && b[k] === undefined) continue
-    if (typeof b[k] !== 'string' || !STAMP.test(b[k])) throw new Error(`credvend: vend response ${k} is not YYYY-MM-DDThh:mm:ssZ`)
+    if (typeof b[k] !== 'string' || !STAMP.test(b[k]))
+      throw new Error(`credvend: vend response ${k} is not YYYY-MM-DDThh:mm:ssZ`)
   }
   for (const k of ['Bucket', 'Region', 'Endpoint', 'Prefix']) {
-    if (b[k] !== undefined && typeof b[k] !== 'string') throw new Error(`credvend: vend response ${k} is not a string`)
+    if (b[k] !== undefined && typeof b[k] !== 'string')
+      throw new Error(`credvend: vend response ${k} is not a string`)
   }
   const v = /** @type {VendResponse} */ (/** @type {unknown} */ (b))
-  if (Date.parse(v.Expiration) - Date.parse(v.ServerTime) <= 2 * MARGIN_MS) throw new Error('credvend: vend response expires too soon after its ServerTime')
+  if (Date.parse(v.Expiration) - Date.parse(v.ServerTime) <= 2 * MARGIN_MS)
+    throw new Error('credvend: vend response expires too soon after its ServerTime')
   return v
 }
 
@@ -73,7 +82,11 @@ export function createStsRefresher(options) {
   /** @type {Promise<Held> | undefined} */ let inflight
   /** @type {unknown} */ let timer
   /** @type {unknown} */ let lastError
-  let nextFetchAt = -Infinity, fetches = 0, failures = 0, streak = 0, stopped = false
+  let nextFetchAt = -Infinity,
+    fetches = 0,
+    failures = 0,
+    streak = 0,
+    stopped = false
 
   /** @param {number} t */
   const valid = (t) => (held !== undefined && t < held.expiresAt ? held : undefined)
@@ -99,32 +112,52 @@ export function createStsRefresher(options) {
     nextFetchAt = t0 + minFetchIntervalMs
     /** @type {Promise<unknown>} */
     const attempt = new Promise((resolve, reject) => {
-      const h = setTimer(() => reject(new Error(`credvend: credential fetch timed out after ${fetchTimeoutMs} ms`)), fetchTimeoutMs)
-      Promise.resolve().then(fetchCredentials).then(resolve, reject).finally(() => clearTimer(h))
+      const h = setTimer(
+        () => reject(new Error(`credvend: credential fetch timed out after ${fetchTimeoutMs} ms`)),
+        fetchTimeoutMs,
+      )
+      Promise.resolve()
+        .then(fetchCredentials)
+        .then(resolve, reject)
+        .finally(() => clearTimer(h))
     })
-    const p = attempt.then((body) => {
-      const b = validate(body)
-      const st = Date.parse(b.ServerTime)
-      const expiresAt = t0 + (Date.parse(b.Expiration) - st) - MARGIN_MS
-      const ra = b.RefreshAfter === undefined ? 0 : Date.parse(b.RefreshAfter) - st
-      const refreshAt = Math.min(expiresAt, ra > 0 ? t0 + ra : t0 + Math.max(minFetchIntervalMs, (expiresAt - t0) / 2))
-      const creds = { accessKeyId: b.AccessKeyId, accessKeySecret: b.AccessKeySecret, stsToken: b.SecurityToken }
-      held = { body: b, creds, refreshAt, expiresAt }
-      streak = 0
-      schedule(refreshAt - now())
-      return held
-    }).catch((/** @type {unknown} */ err) => {
-      failures++
-      lastError = err
-      const t = now() // back off: retryDelayMs, doubling per consecutive failure, capped at 60 s
-      nextFetchAt = Math.max(nextFetchAt, t + Math.min(Math.max(retryDelayMs, 60_000), retryDelayMs * 2 ** streak++))
-      const h = valid(t)
-      if (!h) throw err
-      if (nextFetchAt < h.expiresAt) schedule(nextFetchAt - t)
-      return h
-    })
+    const p = attempt
+      .then((body) => {
+        const b = validate(body)
+        const st = Date.parse(b.ServerTime)
+        const expiresAt = t0 + (Date.parse(b.Expiration) - st) - MARGIN_MS
+        const ra = b.RefreshAfter === undefined ? 0 : Date.parse(b.RefreshAfter) - st
+        const refreshAt = Math.min(
+          expiresAt,
+          ra > 0 ? t0 + ra : t0 + Math.max(minFetchIntervalMs, (expiresAt - t0) / 2),
+        )
+        const creds = {
+          accessKeyId: b.AccessKeyId,
+          accessKeySecret: b.AccessKeySecret,
+          stsToken: b.SecurityToken,
+        }
+        held = { body: b, creds, refreshAt, expiresAt }
+        streak = 0
+        schedule(refreshAt - now())
+        return held
+      })
+      .catch((/** @type {unknown} */ err) => {
+        failures++
+        lastError = err
+        const t = now() // back off: retryDelayMs, doubling per consecutive failure, capped at 60 s
+        nextFetchAt = Math.max(
+          nextFetchAt,
+          t + Math.min(Math.max(retryDelayMs, 60_000), retryDelayMs * 2 ** streak++),
+        )
+        const h = valid(t)
+        if (!h) throw err
+        if (nextFetchAt < h.expiresAt) schedule(nextFetchAt - t)
+        return h
+      })
     inflight = p
-    const clear = () => { if (inflight === p) inflight = undefined }
+    const clear = () => {
+      if (inflight === p) inflight = undefined
+    }
     p.then(clear, clear)
     return p
   }
@@ -136,7 +169,10 @@ export function createStsRefresher(options) {
     if (inflight !== undefined || t >= nextFetchAt) return { ...(await fetchOnce()).creds }
     const h = valid(t)
     if (h) return { ...h.creds }
-    throw new Error(`credvend: no valid STS credentials; next fetch allowed in ${Math.ceil(nextFetchAt - t)} ms`, { cause: lastError })
+    throw new Error(
+      `credvend: no valid STS credentials; next fetch allowed in ${Math.ceil(nextFetchAt - t)} ms`,
+      { cause: lastError },
+    )
   }
 
   /** @param {Record<string, unknown>} [extra] @returns {Promise<OssClientOptions>} */
@@ -149,7 +185,10 @@ export function createStsRefresher(options) {
       secure: true,
       refreshSTSToken,
       // ali-oss asks on a wall-clock interval; asking often is cheap (answered from memory).
-      refreshSTSTokenInterval: Math.max(1_000, Math.min(60_000, Math.floor(((h?.expiresAt ?? 0) - now()) / 2))),
+      refreshSTSTokenInterval: Math.max(
+        1_000,
+        Math.min(60_000, Math.floor(((h?.expiresAt ?? 0) - now()) / 2)),
+      ),
     }
     if (h?.body.Bucket !== undefined) o.bucket = h.body.Bucket
     if (h?.body.Region !== undefined) o.region = h.body.Region
@@ -161,7 +200,15 @@ export function createStsRefresher(options) {
     refreshSTSToken,
     ossOptions,
     current: () => valid(now())?.body,
-    stats: () => ({ fetches, failures, refreshAtMs: held?.refreshAt ?? null, expiresAtMs: held?.expiresAt ?? null }),
-    stop: () => { stopped = true; schedule(0) },
+    stats: () => ({
+      fetches,
+      failures,
+      refreshAtMs: held?.refreshAt ?? null,
+      expiresAtMs: held?.expiresAt ?? null,
+    }),
+    stop: () => {
+      stopped = true
+      schedule(0)
+    },
   }
 }

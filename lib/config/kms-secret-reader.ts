@@ -14,13 +14,18 @@ export const kmsSecretReader =
   (source: CredentialProvider, deps: CoreDeps, input?: ProviderInput) =>
   (config: Config): ((name: string) => Promise<string>) | undefined => {
     if (!config.kms) return undefined
-    const kms = createKmsClient({ endpoint: config.kms.endpoint, timeoutMs: config.kms.timeoutMs }, deps)
+    const kms = createKmsClient(
+      { endpoint: config.kms.endpoint, timeoutMs: config.kms.timeoutMs },
+      deps,
+    )
     return async (name) => {
       try {
         return (await kms.getSecretValue(await source(input), { secretName: name })).secretData
       } catch (error) {
         // One line for the config report; the code says why, never the value.
-        throw new Error(`KMS secret ${name} could not be read (${error instanceof Error && 'code' in error ? String(error.code) : 'error'})`)
+        throw new Error(
+          `KMS secret ${name} could not be read (${error instanceof Error && 'code' in error ? String(error.code) : 'error'})`,
+        )
       }
     }
   }

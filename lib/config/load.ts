@@ -7,7 +7,13 @@ import { utf8 } from '../crypto/encoding.ts'
 import { compileTemplate, MAX_POLICY_BYTES, type CompiledTemplate } from '../policy/template.ts'
 import { EXTERNAL_ID } from '../sts/schemas.ts'
 import { ossSessionPolicyTemplate } from '../policy/oss-presets.ts'
-import { configSchema, type AccessKeyProfile, type Config, type RoleProfile, type SecretRef } from './schema.ts'
+import {
+  configSchema,
+  type AccessKeyProfile,
+  type Config,
+  type RoleProfile,
+  type SecretRef,
+} from './schema.ts'
 
 /** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
 export type SecretResolver = (ref: SecretRef) => Promise<string>
@@ -16,9 +22,11 @@ export type SecretResolver = (ref: SecretRef) => Promise<string>
 export const envSecretResolver =
   (env: Readonly<Record<string, string | undefined>>): SecretResolver =>
   async (ref) => {
-    if ('kmsSecret' in ref) throw new Error('kmsSecret references need a kms section in the config (its endpoint)')
+    if ('kmsSecret' in ref)
+      throw new Error('kmsSecret references need a kms section in the config (its endpoint)')
     const value = env[ref.env]
-    if (value === undefined || value === '') throw new Error(`environment variable ${ref.env} is not set`)
+    if (value === undefined || value === '')
+      throw new Error(`environment variable ${ref.env} is not set`)
     return value
   }
 
@@ -71,26 +79,49 @@ export interface RedisSettings {
   readonly maxInstances: number
 }
 
-const resolveRedis = async (section: NonNullable<Config['redis']>, resolve: SecretResolver, problems: string[]): Promise<RedisSettings> => {
+const resolveRedis = async (
+  section: NonNullable<Config['redis']>,
+  resolve: SecretResolver,
+  problems: string[],
+): Promise<RedisSettings> => {
   const read = (ref: SecretRef | undefined, at: string) =>
-    ref ? resolve(ref).catch((e: Error) => void problems.push(`redis.${at}: ${e.message}`)) : Promise.resolve(undefined)
+    ref
+      ? resolve(ref).catch((e: Error) => void problems.push(`redis.${at}: ${e.message}`))
+      : Promise.resolve(undefined)
   const url = await read(section.url, 'url')
-  if (typeof url === 'string' && !/^rediss?:\/\/[^\s]+$/.test(url)) problems.push('redis.url: the resolved value is not a redis:// or rediss:// URL')
+  if (typeof url === 'string' && !/^rediss?:\/\/[^\s]+$/.test(url))
+    problems.push('redis.url: the resolved value is not a redis:// or rediss:// URL')
   const keys: { id: string; secret: string }[] = []
   for (const [i, key] of section.keys.entries()) {
     const secret = await read(key.secret, `keys[${i}].secret`)
-    if (typeof secret === 'string' && secret.length < 32) problems.push(`redis.keys[${i}].secret: the resolved key is shorter than 32 characters`)
+    if (typeof secret === 'string' && secret.length < 32)
+      problems.push(`redis.keys[${i}].secret: the resolved key is shorter than 32 characters`)
     if (typeof secret === 'string') keys.push({ id: key.id, secret })
   }
   return {
-    url: url ?? '', username: section.username, password: (await read(section.password, 'password')) ?? undefined,
-    ca: (await read(section.tls?.ca, 'tls.ca')) ?? undefined, servername: section.tls?.servername,
-    keys, keyPrefix: section.keyPrefix, commandTimeoutMs: section.commandTimeoutMs, maxInstances: section.maxInstances,
+    url: url ?? '',
+    username: section.username,
+    password: (await read(section.password, 'password')) ?? undefined,
+    ca: (await read(section.tls?.ca, 'tls.ca')) ?? undefined,
+    servername: section.tls?.servername,
+    keys,
+    keyPrefix: section.keyPrefix,
+    commandTimeoutMs: section.commandTimeoutMs,
+    maxInstances: section.maxInstances,
   }
 }
 
 /** Field names whose found value is never echoed: they should hold references, and may hold a pasted secret. */
-const NEVER_ECHO = new Set(['externalId', 'sha256', 'sessionNameKey', 'sessionTokenKey', 'url', 'password', 'secret', 'ca'])
+const NEVER_ECHO = new Set([
+  'externalId',
+  'sha256',
+  'sessionNameKey',
+  'sessionTokenKey',
+  'url',
+  'password',
+  'secret',
+  'ca',
+])
 
 const describeFound = (issue: z.core.$ZodIssue): string => {
   if (!('input' in issue) || issue.input === undefined) return ''
@@ -100,11 +131,20 @@ const describeFound = (issue: z.core.$ZodIssue): string => {
 }
 
 const pathOf = (path: readonly PropertyKey[]) =>
-  path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)), '') || '(root)'
+  path.reduce<string>(
+    (out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)),
+    '',
+  ) || '(root)'
 
 /** The error config loading throws: one line per problem, path first. @public */
 export const configError = (problems: readonly string[]) =>
-  Object.assign(new VendError('ERR_CONFIG_INVALID', `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`), { problems })
+  Object.assign(
+    new VendError(
+      'ERR_CONFIG_INVALID',
+      `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    ),
+    { problems },
+  )
 
 const compilePattern = (pattern: string, at: string, problems: string[]): RegExp => {
   try {
@@ -116,40 +156,79 @@ const compilePattern = (pattern: string, at: string, problems: string[]): RegExp
 }
 
 /** The template's minified size with every variable at the longest value a pattern may admit. */
-const worstCaseBytes = (template: unknown) => utf8(JSON.stringify(template).replace(/\$\{[^}]*\}/g, 'a'.repeat(128))).length
+const worstCaseBytes = (template: unknown) =>
+  utf8(JSON.stringify(template).replace(/\$\{[^}]*\}/g, 'a'.repeat(128))).length
 
-const resolveExternalId = async (ref: SecretRef, at: string, resolve: SecretResolver, problems: string[]): Promise<string | undefined> => {
+const resolveExternalId = async (
+  ref: SecretRef,
+  at: string,
+  resolve: SecretResolver,
+  problems: string[],
+): Promise<string | undefined> => {
   const value = await resolve(ref).catch((e: Error) => void problems.push(`${at}: ${e.message}`))
   if (value === undefined) return undefined
   if (!EXTERNAL_ID.test(value)) {
-    problems.push(`${at}: the resolved value is not a valid ExternalId (2-1224 of letters, digits and =,.@:/-_)`)
+    problems.push(
+      `${at}: the resolved value is not a valid ExternalId (2-1224 of letters, digits and =,.@:/-_)`,
+    )
     return undefined
   }
   return value
 }
 
-const compileProfile = async (name: string, profile: RoleProfile, resolve: SecretResolver, problems: string[]): Promise<CompiledProfile> => {
+const compileProfile = async (
+  name: string,
+  profile: RoleProfile,
+  resolve: SecretResolver,
+  problems: string[],
+): Promise<CompiledProfile> => {
   const at = `profiles.${name}`
   let template: CompiledTemplate | undefined
-  const sessionPolicy = profile.kind === 'oss-upload' ? ossSessionPolicyTemplate(profile) : profile.sessionPolicy
+  const sessionPolicy =
+    profile.kind === 'oss-upload' ? ossSessionPolicyTemplate(profile) : profile.sessionPolicy
   if (sessionPolicy) {
-    const claims = Object.fromEntries(Object.entries(profile.variables).map(([k, v]) => [k, compilePattern(v.pattern, `${at}.variables.${k}`, problems)]))
-    const params = Object.fromEntries(Object.entries(profile.parameters).map(([k, v]) => [`params.${k}`, compilePattern(v.pattern, `${at}.parameters.${k}`, problems)]))
-    const compiled = compileTemplate(sessionPolicy, { claims, params, callerPattern: new RegExp(TEMPLATE_VALUE_PATTERN) })
-    if (!compiled.ok && profile.kind === 'sts') problems.push(...compiled.problems.map((p) => `${at}.${p}`))
+    const claims = Object.fromEntries(
+      Object.entries(profile.variables).map(([k, v]) => [
+        k,
+        compilePattern(v.pattern, `${at}.variables.${k}`, problems),
+      ]),
+    )
+    const params = Object.fromEntries(
+      Object.entries(profile.parameters).map(([k, v]) => [
+        `params.${k}`,
+        compilePattern(v.pattern, `${at}.parameters.${k}`, problems),
+      ]),
+    )
+    const compiled = compileTemplate(sessionPolicy, {
+      claims,
+      params,
+      callerPattern: new RegExp(TEMPLATE_VALUE_PATTERN),
+    })
+    if (!compiled.ok && profile.kind === 'sts')
+      problems.push(...compiled.problems.map((p) => `${at}.${p}`))
     // A generated policy's problems are its prefix's.
-    else if (!compiled.ok) problems.push(...new Set(compiled.problems.map((p) => `${at}.prefix${p.slice(p.indexOf(':'))}`)))
+    else if (!compiled.ok)
+      problems.push(
+        ...new Set(compiled.problems.map((p) => `${at}.prefix${p.slice(p.indexOf(':'))}`)),
+      )
     else {
       // Generated policies repeat the prefix: a long static prefix must fail here, not per caller.
       const worst = profile.kind === 'oss-upload' ? worstCaseBytes(sessionPolicy) : 0
-      if (worst > MAX_POLICY_BYTES) problems.push(`${at}.prefix: the generated policy can reach ${worst} bytes with 128-character values (STS allows ${MAX_POLICY_BYTES}); shorten the prefix or use fewer presets`)
+      if (worst > MAX_POLICY_BYTES)
+        problems.push(
+          `${at}.prefix: the generated policy can reach ${worst} bytes with 128-character values (STS allows ${MAX_POLICY_BYTES}); shorten the prefix or use fewer presets`,
+        )
       else template = compiled.template
     }
   }
-  const externalId = profile.externalId ? await resolveExternalId(profile.externalId, `${at}.externalId`, resolve, problems) : undefined
+  const externalId = profile.externalId
+    ? await resolveExternalId(profile.externalId, `${at}.externalId`, resolve, problems)
+    : undefined
   const hops: CompiledHop[] = []
   for (const [i, hop] of profile.via.entries()) {
-    const hopId = hop.externalId ? await resolveExternalId(hop.externalId, `${at}.via[${i}].externalId`, resolve, problems) : undefined
+    const hopId = hop.externalId
+      ? await resolveExternalId(hop.externalId, `${at}.via[${i}].externalId`, resolve, problems)
+      : undefined
     hops.push({ roleArn: hop.roleArn, externalId: hopId, durationSeconds: hop.durationSeconds })
   }
   const d = profile.durationSeconds
@@ -159,7 +238,9 @@ const compileProfile = async (name: string, profile: RoleProfile, resolve: Secre
     template,
     externalId,
     // Every ExternalId on the way: a changed hub ExternalId must not reuse cached credentials.
-    externalIdHash: await sha256Hex(JSON.stringify([externalId ?? '', ...hops.map((h) => h.externalId ?? '')])),
+    externalIdHash: await sha256Hex(
+      JSON.stringify([externalId ?? '', ...hops.map((h) => h.externalId ?? '')]),
+    ),
     hops,
     duration: typeof d === 'number' ? { default: d, max: d } : d,
   }
@@ -170,11 +251,24 @@ const resolveApiKeys = async (config: Config, resolve: SecretResolver, problems:
   for (const [i, key] of config.callers.apiKeys.entries()) {
     const digests: string[] = []
     for (const [j, d] of key.sha256.entries()) {
-      const value = typeof d === 'string' ? d : await resolve(d).catch((e: Error) => void problems.push(`callers.apiKeys[${i}].sha256[${j}]: ${e.message}`))
-      if (typeof value === 'string' && !/^[0-9a-f]{64}$/.test(value)) problems.push(`callers.apiKeys[${i}].sha256[${j}]: the resolved value is not a hex SHA-256 digest`)
+      const value =
+        typeof d === 'string'
+          ? d
+          : await resolve(d).catch(
+              (e: Error) => void problems.push(`callers.apiKeys[${i}].sha256[${j}]: ${e.message}`),
+            )
+      if (typeof value === 'string' && !/^[0-9a-f]{64}$/.test(value))
+        problems.push(
+          `callers.apiKeys[${i}].sha256[${j}]: the resolved value is not a hex SHA-256 digest`,
+        )
       else if (typeof value === 'string') digests.push(value)
     }
-    keys.set(key.id, { id: key.id, digests, expiresAtMs: key.expires ? Date.parse(key.expires) : undefined, disabled: key.disabled })
+    keys.set(key.id, {
+      id: key.id,
+      digests,
+      expiresAtMs: key.expires ? Date.parse(key.expires) : undefined,
+      disabled: key.disabled,
+    })
   }
   return keys
 }
@@ -196,10 +290,15 @@ export const parseConfig = (text: string): ParsedConfig => {
   try {
     json = JSON.parse(text)
   } catch (e) {
-    throw configError([`(file): not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : 'parse error'})`])
+    throw configError([
+      `(file): not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : 'parse error'})`,
+    ])
   }
   const parsed = configSchema.safeParse(json, { reportInput: true })
-  if (!parsed.success) throw configError(parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}${describeFound(i)}`))
+  if (!parsed.success)
+    throw configError(
+      parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}${describeFound(i)}`),
+    )
   return { json, config: parsed.data }
 }
 
@@ -224,7 +323,8 @@ export const loadConfig = async (
   const problems: string[] = []
   const readKms = options.kmsSecret?.(config)
   // `{ kmsSecret }` goes to KMS when the entry can reach it; everything else to the base resolver.
-  const resolve: SecretResolver = (ref) => ('kmsSecret' in ref && readKms ? readKms(ref.kmsSecret) : baseResolve(ref))
+  const resolve: SecretResolver = (ref) =>
+    'kmsSecret' in ref && readKms ? readKms(ref.kmsSecret) : baseResolve(ref)
   const profiles = new Map<string, CompiledProfile>()
   const accessKeyProfiles = new Map<string, AccessKeyProfile>()
   for (const [name, profile] of Object.entries(config.profiles)) {
@@ -233,19 +333,40 @@ export const loadConfig = async (
   }
   const apiKeys = await resolveApiKeys(config, resolve, problems)
   const sessionNameKey = config.sessionNameKey
-    ? await resolve(config.sessionNameKey).catch((e: Error) => void problems.push(`sessionNameKey: ${e.message}`))
+    ? await resolve(config.sessionNameKey).catch(
+        (e: Error) => void problems.push(`sessionNameKey: ${e.message}`),
+      )
     : undefined
   const login = config.callers.alibaba
   const sessionTokenKey = login?.enabled
-    ? await resolve(login.sessionTokenKey).catch((e: Error) => void problems.push(`callers.alibaba.sessionTokenKey: ${e.message}`))
+    ? await resolve(login.sessionTokenKey).catch(
+        (e: Error) => void problems.push(`callers.alibaba.sessionTokenKey: ${e.message}`),
+      )
     : undefined
-  if (typeof sessionTokenKey === 'string' && sessionTokenKey.length < 32) problems.push('callers.alibaba.sessionTokenKey: the resolved key is shorter than 32 characters')
+  if (typeof sessionTokenKey === 'string' && sessionTokenKey.length < 32)
+    problems.push('callers.alibaba.sessionTokenKey: the resolved key is shorter than 32 characters')
   const redis = config.redis ? await resolveRedis(config.redis, resolve, problems) : undefined
   if (problems.length > 0) throw configError(problems)
-  const secretsDigest = await sha256Hex(JSON.stringify([[...profiles.values()].map((p) => p.externalIdHash), [...apiKeys.values()].map((k) => k.digests), sessionNameKey ?? '', sessionTokenKey ?? '']))
+  const secretsDigest = await sha256Hex(
+    JSON.stringify([
+      [...profiles.values()].map((p) => p.externalIdHash),
+      [...apiKeys.values()].map((k) => k.digests),
+      sessionNameKey ?? '',
+      sessionTokenKey ?? '',
+    ]),
+  )
   // The redis section changes no rule, so it stays out of the generation: rotating a sealing key
   // must not turn every cached credential into a miss.
   const { redis: _redis, ...rules } = json as Record<string, unknown>
   const generation = (await sha256Hex(`${JSON.stringify(rules)}\n${secretsDigest}`)).slice(0, 16)
-  return { generation, config, profiles, accessKeyProfiles, apiKeys, sessionNameKey: sessionNameKey ?? undefined, sessionTokenKey: sessionTokenKey ?? undefined, redis }
+  return {
+    generation,
+    config,
+    profiles,
+    accessKeyProfiles,
+    apiKeys,
+    sessionNameKey: sessionNameKey ?? undefined,
+    sessionTokenKey: sessionTokenKey ?? undefined,
+    redis,
+  }
 }

@@ -12,10 +12,23 @@ export const secretRef = z.union([
 export type SecretRef = z.infer<typeof secretRef>
 
 /** Ids end up inside `caller.id` (`jwt.<id>.<sub>`), so they may not contain the `.` separator. */
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and -, at most 32')
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and -, at most 32')
 
 /** Asymmetric algorithms only: an HMAC key would have to be shared with the issuer. */
-const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const
+const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const
 
 const jwks = z.strictObject({ keys: z.array(z.looseObject({ kty: z.string() })) })
 
@@ -24,17 +37,36 @@ const jwtIssuer = z
     id,
     issuer: z.url(),
     // Never STS's own audience: a token minted for AssumeRoleWithOIDC must not also open credvend.
-    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).refine((a) => ![a].flat().includes('sts.aliyuncs.com'), 'sts.aliyuncs.com is the RRSA audience for STS itself; project a token with credvend\'s own audience'),
+    audience: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .refine(
+        (a) => ![a].flat().includes('sts.aliyuncs.com'),
+        "sts.aliyuncs.com is the RRSA audience for STS itself; project a token with credvend's own audience",
+      ),
     /** The pinned `typ` header; `JWT` by default (RFC 8725 §3.11). */
     type: z.string().min(1).default('JWT'),
     algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
-    jwksUri: z.url().refine((u) => u.startsWith('https://') || /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(u), 'https, or http to loopback').optional(),
+    jwksUri: z
+      .url()
+      .refine(
+        (u) =>
+          u.startsWith('https://') ||
+          /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(u),
+        'https, or http to loopback',
+      )
+      .optional(),
     jwks: jwks.optional(),
     clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
   })
-  .refine((j) => (j.jwksUri === undefined) !== (j.jwks === undefined), 'exactly one of jwksUri and jwks')
+  .refine(
+    (j) => (j.jwksUri === undefined) !== (j.jwks === undefined),
+    'exactly one of jwksUri and jwks',
+  )
 
-const digest = z.union([z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 digest'), secretRef])
+const digest = z.union([
+  z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 digest'),
+  secretRef,
+])
 
 const apiKey = z.strictObject({
   id,
@@ -50,14 +82,31 @@ const allowRule = z.union([
   z.strictObject({
     /** A caller that logged in with a signed GetCallerIdentity: exact account and role (name or RoleId). */
     alibaba: z
-      .strictObject({ account: z.string().regex(ACCOUNT, 'a 16-digit account id'), role: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/).optional(), roleId: z.string().regex(/^\d{1,32}$/).optional() })
-      .refine((r) => (r.role === undefined) !== (r.roleId === undefined), 'exactly one of role and roleId'),
+      .strictObject({
+        account: z.string().regex(ACCOUNT, 'a 16-digit account id'),
+        role: z
+          .string()
+          .regex(/^[A-Za-z0-9._@-]{1,64}$/)
+          .optional(),
+        roleId: z
+          .string()
+          .regex(/^\d{1,32}$/)
+          .optional(),
+      })
+      .refine(
+        (r) => (r.role === undefined) !== (r.roleId === undefined),
+        'exactly one of role and roleId',
+      ),
   }),
   z.strictObject({
     jwt: id,
     /** Exact, or a pattern where `*` matches any run of characters except `:` (one segment of a
      * service-account or CI subject, e.g. `system:serviceaccount:billing:*`). */
-    sub: z.string().min(1).refine((p) => !/\*\*|^\*$/.test(p), 'a sub pattern must keep a fixed part').optional(),
+    sub: z
+      .string()
+      .min(1)
+      .refine((p) => !/\*\*|^\*$/.test(p), 'a sub pattern must keep a fixed part')
+      .optional(),
     claims: z.record(z.string(), z.string()).optional(),
   }),
   z.strictObject({ apiKey: id }),
@@ -68,7 +117,10 @@ const variable = z.strictObject({ pattern: z.string().default(PATTERN_DEFAULT) }
 
 const duration = z.union([
   z.number().int().min(900).max(43_200),
-  z.strictObject({ default: z.number().int().min(900).max(43_200), max: z.number().int().min(900).max(43_200) }),
+  z.strictObject({
+    default: z.number().int().min(900).max(43_200),
+    max: z.number().int().min(900).max(43_200),
+  }),
 ])
 
 /** An intermediate role credvend passes through on the way to the profile's role. */
@@ -113,7 +165,12 @@ const stsProfile = z.strictObject({
 const OSS_PRESETS = ['put', 'multipart', 'list', 'read', 'delete'] as const
 
 /** An exact origin: scheme, host and optional port, nothing else (no path, no wildcard). */
-const origin = z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?$/, 'an exact origin such as https://app.example.com')
+const origin = z
+  .string()
+  .regex(
+    /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?$/,
+    'an exact origin such as https://app.example.com',
+  )
 
 const ossUploadProfile = z.strictObject({
   kind: z.literal('oss-upload'),
@@ -124,7 +181,12 @@ const ossUploadProfile = z.strictObject({
   /** Defaults to `https://<region>.aliyuncs.com`; plain http only to a loopback emulator. */
   endpoint: z
     .url()
-    .refine((u) => /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(u) || /^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u), 'https://host, or http to a loopback emulator')
+    .refine(
+      (u) =>
+        /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(u) ||
+        /^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
+      'https://host, or http to a loopback emulator',
+    )
     .optional(),
   /**
    * The caller's own prefix, e.g. `users/${caller.id}/`: relative to the bucket, ending in `/`,
@@ -137,14 +199,30 @@ const ossUploadProfile = z.strictObject({
     .regex(/^[^/\\*?%]/, 'must not start with /, \\ or a wildcard')
     .regex(/^[^*?%\\]*$/, 'no wildcards, % or \\ in the prefix')
     .regex(/\/$/, 'must end with /')
-    .refine((p) => /\$\{(caller\.(id|sub)|claims\.[A-Za-z0-9_]+)\}/.test(p), 'must contain ${caller.id}, ${caller.sub} or a claim, so each caller gets its own prefix'),
-  actions: z.array(z.enum(OSS_PRESETS)).min(1).refine((a) => new Set(a).size === a.length, 'each preset once'),
+    .refine(
+      (p) => /\$\{(caller\.(id|sub)|claims\.[A-Za-z0-9_]+)\}/.test(p),
+      'must contain ${caller.id}, ${caller.sub} or a claim, so each caller gets its own prefix',
+    ),
+  actions: z
+    .array(z.enum(OSS_PRESETS))
+    .min(1)
+    .refine((a) => new Set(a).size === a.length, 'each preset once'),
   /** PostObject form limits; a profile with a form serves forms only unless `only: false`. */
   form: z
     .strictObject({
-      maxSizeBytes: z.number().int().min(1).max(5 * 1024 ** 3),
+      maxSizeBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(5 * 1024 ** 3),
       minSizeBytes: z.number().int().min(0).default(0),
-      contentTypes: z.array(z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9!#$&^_.+*-]+$/i, 'a MIME type')).min(1).max(32).optional(),
+      contentTypes: z
+        .array(
+          z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9!#$&^_.+*-]+$/i, 'a MIME type'),
+        )
+        .min(1)
+        .max(32)
+        .optional(),
       /** Refuse plain credentials, so the limits cannot be side-stepped with ali-oss. */
       only: z.boolean().default(true),
     })
@@ -168,7 +246,12 @@ const accessKeyProfile = z.strictObject({
   /** After NextRotationDate, wait this long, plus up to as much again of jitter, before re-reading. */
   rotationDelaySeconds: z.number().int().min(0).max(3600).default(300),
   /** How long a rotated-out key keeps working (the secret's overlap); 0 trusts nothing past the rotation. */
-  overlapSeconds: z.number().int().min(0).max(7 * 86_400).default(0),
+  overlapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(0),
   /** At most one report-triggered refresh per this many seconds. */
   reportIntervalSeconds: z.number().int().min(1).max(3600).default(10),
   disabled: z.boolean().default(false),
@@ -178,7 +261,10 @@ const profile = z.discriminatedUnion('kind', [stsProfile, ossUploadProfile, acce
 
 /** A token bucket: `perSecond` sustained, up to `burst` at once; `null` turns the limit off. */
 const bucket = z
-  .strictObject({ perSecond: z.number().positive().max(100_000), burst: z.number().int().min(1).max(100_000) })
+  .strictObject({
+    perSecond: z.number().positive().max(100_000),
+    burst: z.number().int().min(1).max(100_000),
+  })
   .nullable()
 
 /** Generous for people and services that cache (the agent, the browser helper), tight on STS work. */
@@ -215,15 +301,28 @@ const redis = z.strictObject({
   username: z.string().min(1).max(128).optional(),
   password: secretRef.optional(),
   /** `rediss://` verifies the server against the system roots, or this PEM bundle. */
-  tls: z.strictObject({ ca: secretRef.optional(), servername: z.string().min(1).max(253).optional() }).optional(),
+  tls: z
+    .strictObject({ ca: secretRef.optional(), servername: z.string().min(1).max(253).optional() })
+    .optional(),
   /**
    * Sealing keys (each resolves to at least 32 characters of secret). The first seals; all open,
    * so a new key goes first and the old one stays until the longest vend it sealed has expired.
    */
-  keys: z.array(z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ and -, at most 16'), secret: secretRef })).min(1).max(4)
+  keys: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ and -, at most 16'),
+        secret: secretRef,
+      }),
+    )
+    .min(1)
+    .max(4)
     .refine((k) => new Set(k.map((e) => e.id)).size === k.length, 'each key id once'),
   /** Every name credvend writes starts with this, so deployments can share one Redis. */
-  keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('credvend:'),
+  keyPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{0,64}$/)
+    .default('credvend:'),
   /** A command slower than this counts as Redis being down for the request that sent it. */
   commandTimeoutMs: z.number().int().min(10).max(5_000).default(250),
   /**
@@ -244,10 +343,14 @@ export const configSchema = z
     $schema: z.string().optional(),
     region: z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/),
     sts: z.strictObject({
-      endpoint: z.url().refine(
-        (u) => /^https:\/\/sts(-vpc)?(\.[a-z0-9-]+)?\.aliyuncs\.com\/?$/.test(u) || /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
-        'https://sts[-vpc].<region>.aliyuncs.com, or a loopback emulator',
-      ),
+      endpoint: z
+        .url()
+        .refine(
+          (u) =>
+            /^https:\/\/sts(-vpc)?(\.[a-z0-9-]+)?\.aliyuncs\.com\/?$/.test(u) ||
+            /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
+          'https://sts[-vpc].<region>.aliyuncs.com, or a loopback emulator',
+        ),
       signature: z.enum(['rpc-hmac-sha1', 'acs3-hmac-sha256']).default('rpc-hmac-sha1'),
       timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
       /**
@@ -281,12 +384,20 @@ export const configSchema = z
      * first hub — trust. Only used to render trust policies; the running identity comes from the
      * source-credential chain.
      */
-    sourcePrincipal: z.string().regex(RAM_PRINCIPAL, 'a RAM principal ARN (acs:ram::<account>:role/<name>)').optional(),
+    sourcePrincipal: z
+      .string()
+      .regex(RAM_PRINCIPAL, 'a RAM principal ARN (acs:ram::<account>:role/<name>)')
+      .optional(),
     /** Key for pseudonymous session names (HMAC-SHA256); required if any profile uses them. */
     sessionNameKey: secretRef.optional(),
-    profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'), profile),
+    profiles: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'),
+      profile,
+    ),
     limits: limits.default(LIMIT_DEFAULTS),
-    cache: z.strictObject({ maxEntries: z.number().int().min(1).max(1_000_000).default(10_000) }).default({ maxEntries: 10_000 }),
+    cache: z
+      .strictObject({ maxEntries: z.number().int().min(1).max(1_000_000).default(10_000) })
+      .default({ maxEntries: 10_000 }),
     upstream: z
       .strictObject({
         attempts: z.number().int().min(1).max(6).default(3),
@@ -296,12 +407,27 @@ export const configSchema = z
         circuitFailures: z.number().int().min(1).max(100).default(5),
         circuitCooldownMs: z.number().int().min(100).max(600_000).default(30_000),
       })
-      .default({ attempts: 3, deadlineMs: 10_000, backoffBaseMs: 100, backoffCapMs: 2_000, circuitFailures: 5, circuitCooldownMs: 30_000 }),
+      .default({
+        attempts: 3,
+        deadlineMs: 10_000,
+        backoffBaseMs: 100,
+        backoffCapMs: 2_000,
+        circuitFailures: 5,
+        circuitCooldownMs: 30_000,
+      }),
     /** KMS Secrets Manager, for access-key profiles and `{ kmsSecret }` references. */
     kms: z
       .strictObject({
         /** `https://kms.<region>.aliyuncs.com`, `https://kms-vpc.<region>.aliyuncs.com`, or a loopback emulator. */
-        endpoint: z.url().refine((u) => /^https:\/\/kms(-vpc)?\.[a-z0-9-]+\.aliyuncs\.com\/?$/.test(u) || /^https:\/\/[a-z0-9.-]+\.cryptoservice\.kms\.aliyuncs\.com\/?$/.test(u) || /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u), 'https://kms[-vpc].<region>.aliyuncs.com, or a loopback emulator'),
+        endpoint: z
+          .url()
+          .refine(
+            (u) =>
+              /^https:\/\/kms(-vpc)?\.[a-z0-9-]+\.aliyuncs\.com\/?$/.test(u) ||
+              /^https:\/\/[a-z0-9.-]+\.cryptoservice\.kms\.aliyuncs\.com\/?$/.test(u) ||
+              /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
+            'https://kms[-vpc].<region>.aliyuncs.com, or a loopback emulator',
+          ),
         timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
       })
       .optional(),
@@ -317,31 +443,79 @@ export const configSchema = z
     const keyIds = new Set(config.callers.apiKeys.map((k) => k.id))
     for (const [name, profile] of Object.entries(config.profiles)) {
       if (profile.kind === 'access-key') {
-        if (!config.kms) ctx.addIssue({ code: 'custom', path: ['profiles', name], message: 'access-key profiles need the kms section (its endpoint)' })
+        if (!config.kms)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', name],
+            message: 'access-key profiles need the kms section (its endpoint)',
+          })
         profile.allow.forEach((rule, i) => {
-          const known = 'jwt' in rule ? jwtIds.has(rule.jwt) : 'apiKey' in rule ? keyIds.has(rule.apiKey) : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
-          if (!known) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'allow', i], message: 'names a caller that is not configured' })
+          const known =
+            'jwt' in rule
+              ? jwtIds.has(rule.jwt)
+              : 'apiKey' in rule
+                ? keyIds.has(rule.apiKey)
+                : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
+          if (!known)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['profiles', name, 'allow', i],
+              message: 'names a caller that is not configured',
+            })
         })
         continue
       }
-      const max = typeof profile.durationSeconds === 'number' ? profile.durationSeconds : profile.durationSeconds.max
-      if (typeof profile.durationSeconds !== 'number' && profile.durationSeconds.default > profile.durationSeconds.max) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'durationSeconds'], message: 'default exceeds max' })
+      const max =
+        typeof profile.durationSeconds === 'number'
+          ? profile.durationSeconds
+          : profile.durationSeconds.max
+      if (
+        typeof profile.durationSeconds !== 'number' &&
+        profile.durationSeconds.default > profile.durationSeconds.max
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', name, 'durationSeconds'],
+          message: 'default exceeds max',
+        })
       }
       if (max > 3600 && !profile.allowAboveOneHour) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'durationSeconds'], message: 'above 3600 s needs allowAboveOneHour: true (role chaining limit unconfirmed)' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', name, 'durationSeconds'],
+          message: 'above 3600 s needs allowAboveOneHour: true (role chaining limit unconfirmed)',
+        })
       }
       profile.via.forEach((hop, i) => {
         // A vended chain is served only while every link is valid: a hub shorter than the vend
         // would cut every vend short and turn each cache miss into STS calls.
-        if (hop.durationSeconds < max) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'via', i, 'durationSeconds'], message: `a hub must last at least the profile's longest vend (${max} s)` })
+        if (hop.durationSeconds < max)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', name, 'via', i, 'durationSeconds'],
+            message: `a hub must last at least the profile's longest vend (${max} s)`,
+          })
       })
       if (profile.sessionName === 'pseudonymous' && !config.sessionNameKey) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'sessionName'], message: 'pseudonymous session names need sessionNameKey' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', name, 'sessionName'],
+          message: 'pseudonymous session names need sessionNameKey',
+        })
       }
       profile.allow.forEach((rule, i) => {
-        const known = 'jwt' in rule ? jwtIds.has(rule.jwt) : 'apiKey' in rule ? keyIds.has(rule.apiKey) : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
-        if (!known) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'allow', i], message: 'names a caller that is not configured' })
+        const known =
+          'jwt' in rule
+            ? jwtIds.has(rule.jwt)
+            : 'apiKey' in rule
+              ? keyIds.has(rule.apiKey)
+              : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
+        if (!known)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', name, 'allow', i],
+            message: 'names a caller that is not configured',
+          })
       })
     }
   })
@@ -366,4 +540,3 @@ export type JwtIssuerConfig = Config['callers']['jwt'][number]
 export type ApiKeyConfig = Config['callers']['apiKeys'][number]
 /** @public */
 export type AllowRule = Profile['allow'][number]
-

@@ -24,5 +24,8 @@ export const chain =
         throw error
       }
     }
-    throw new VendError('ERR_PROVIDER_UNAVAILABLE', `no credential source is configured (tried ${skipped.join(', ') || 'nothing'})`)
+    throw new VendError(
+      'ERR_PROVIDER_UNAVAILABLE',
+      `no credential source is configured (tried ${skipped.join(', ') || 'nothing'})`,
+    )
   }

@@ -22,5 +22,10 @@ export const credentialsReply = z
       ctx.addIssue({ code: 'custom', message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ' })
       return z.NEVER
     }
-    return { accessKeyId: r.AccessKeyId, accessKeySecret: r.AccessKeySecret, securityToken: r.SecurityToken, expiration }
+    return {
+      accessKeyId: r.AccessKeyId,
+      accessKeySecret: r.AccessKeySecret,
+      securityToken: r.SecurityToken,
+      expiration,
+    }
   })

@@ -26,8 +26,15 @@ export interface ServerChainDeps extends Omit<ProfileDeps, 'instanceRole'> {
  */
 export const serverChain = (deps: ServerChainDeps): CredentialProvider => {
   const imds = (env: Readonly<Record<string, string | undefined>>) =>
-    fromInstanceMetadata({ env, fetch: deps.fetch, ...(deps.imdsEndpoint ? { endpoint: deps.imdsEndpoint } : {}) })
-  const profileDeps: ProfileDeps = { ...deps, instanceRole: (roleName) => imds({ ...deps.env, [ENV_ECS_METADATA]: roleName }) }
+    fromInstanceMetadata({
+      env,
+      fetch: deps.fetch,
+      ...(deps.imdsEndpoint ? { endpoint: deps.imdsEndpoint } : {}),
+    })
+  const profileDeps: ProfileDeps = {
+    ...deps,
+    instanceRole: (roleName) => imds({ ...deps.env, [ENV_ECS_METADATA]: roleName }),
+  }
   return memoize(
     chain(
       fromFcContext(),
@@ -47,5 +54,12 @@ export const serverChain = (deps: ServerChainDeps): CredentialProvider => {
  * they do not exist there, and pretending would only hide a misconfiguration.
  * @public
  */
-export const workersChain = (deps: { env: Readonly<Record<string, string | undefined>>; fetch: typeof fetch; now: () => Date }): CredentialProvider =>
-  memoize(chain(fromEnv(deps.env), fromCredentialsUri(deps)), { now: deps.now, sharePending: false })
+export const workersChain = (deps: {
+  env: Readonly<Record<string, string | undefined>>
+  fetch: typeof fetch
+  now: () => Date
+}): CredentialProvider =>
+  memoize(chain(fromEnv(deps.env), fromCredentialsUri(deps)), {
+    now: deps.now,
+    sharePending: false,
+  })

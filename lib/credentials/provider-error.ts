@@ -12,16 +12,21 @@ export class ProviderError extends VendError {
   readonly source: string
 
   constructor(source: string, message: string, options: { tryNextLink: boolean; cause?: unknown }) {
-    super(options.tryNextLink ? 'ERR_PROVIDER_NOT_CONFIGURED' : 'ERR_PROVIDER_MISCONFIGURED', `${source}: ${message}`, {
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-    })
+    super(
+      options.tryNextLink ? 'ERR_PROVIDER_NOT_CONFIGURED' : 'ERR_PROVIDER_MISCONFIGURED',
+      `${source}: ${message}`,
+      {
+        ...(options.cause === undefined ? {} : { cause: options.cause }),
+      },
+    )
     this.tryNextLink = options.tryNextLink
     this.source = source
   }
 }
 
 /** "Not configured here": the chain tries the next provider. @public */
-export const notConfigured = (source: string, message: string) => new ProviderError(source, message, { tryNextLink: true })
+export const notConfigured = (source: string, message: string) =>
+  new ProviderError(source, message, { tryNextLink: true })
 
 /** "Configured but broken": the chain stops here. @public */
 export const misconfigured = (source: string, message: string, cause?: unknown) =>

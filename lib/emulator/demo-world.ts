@@ -18,25 +18,70 @@ export const createDemoWorld = (world: World, externalId: string) => {
   const accountId = world.createAccount(DEMO_ACCOUNT_ID)
   const partnerAccountId = world.createAccount(DEMO_PARTNER_ACCOUNT_ID)
   const vendor = world.createUser(accountId, 'credvend', {
-    policies: [{ Version: '1', Statement: [
-      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' },
-      { Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: `acs:kms:*:${accountId}:secret/*` },
-    ] }],
+    policies: [
+      {
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: 'kms:GetSecretValue',
+            Resource: `acs:kms:*:${accountId}:secret/*`,
+          },
+        ],
+      },
+    ],
   })
   // A legacy system's RAM user, whose AccessKey a KMS RAMCredentials secret holds and rotates.
   const erpUser = world.createUser(accountId, 'erp-ak-user', {
-    policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:demo-bucket/erp/*' }] }],
+    policies: [
+      {
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:demo-bucket/erp/*' },
+        ],
+      },
+    ],
   })
   const vendorArn = `acs:ram::${accountId}:user/credvend`
   const appRole = world.createRole(accountId, 'credvend-demo', {
     trustPolicy: renderTrustPolicy({ trusted: vendorArn }),
-    policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:*', Resource: ['acs:oss:*:*:demo-bucket', 'acs:oss:*:*:demo-bucket/*'] }] }],
+    policies: [
+      {
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'oss:*',
+            Resource: ['acs:oss:*:*:demo-bucket', 'acs:oss:*:*:demo-bucket/*'],
+          },
+        ],
+      },
+    ],
   })
   const hubRole = world.createRole(accountId, 'credvend-hub', {
     trustPolicy: renderTrustPolicy({ trusted: vendorArn }),
-    policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `acs:ram::${partnerAccountId}:role/*` }] }],
+    policies: [
+      {
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: `acs:ram::${partnerAccountId}:role/*`,
+          },
+        ],
+      },
+    ],
   })
-  const partnerPolicies = [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:partner-reports/*' }] }]
+  const partnerPolicies = [
+    {
+      Version: '1',
+      Statement: [
+        { Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:partner-reports/*' },
+      ],
+    },
+  ]
   const partnerRole = world.createRole(partnerAccountId, 'credvend-partner-demo', {
     trustPolicy: renderTrustPolicy({ trusted: vendorArn, externalId }),
     policies: partnerPolicies,
@@ -49,5 +94,16 @@ export const createDemoWorld = (world: World, externalId: string) => {
   const admin = world.createUser(accountId, 'oss-admin', {
     policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:*', Resource: '*' }] }],
   })
-  return { accountId, partnerAccountId, vendor, vendorArn, appRole, hubRole, partnerRole, partnerChainRole, admin, erpUser }
+  return {
+    accountId,
+    partnerAccountId,
+    vendor,
+    vendorArn,
+    appRole,
+    hubRole,
+    partnerRole,
+    partnerChainRole,
+    admin,
+    erpUser,
+  }
 }

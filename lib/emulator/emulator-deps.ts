@@ -23,6 +23,8 @@ export const randomDigits = (deps: EmulatorDeps, length: number): string =>
 
 /** A request id in Alibaba's upper-case UUID shape. @internal */
 export const randomRequestId = (deps: EmulatorDeps): string => {
-  const hex = Array.from(deps.randomBytes(16), (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()
+  const hex = Array.from(deps.randomBytes(16), (b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase()
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }

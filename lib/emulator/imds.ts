@@ -21,7 +21,11 @@ export interface ImdsEmulatorOptions {
  * in v2-only mode, 400 for a bad TTL); these statuses are assumed.
  * @public
  */
-export const createImdsEmulator = (world: World, deps: EmulatorDeps, options: ImdsEmulatorOptions) => {
+export const createImdsEmulator = (
+  world: World,
+  deps: EmulatorDeps,
+  options: ImdsEmulatorOptions,
+) => {
   const tokens = new Map<string, number>()
   let session: SessionRecord | undefined
   const calls = { token: 0, credentials: 0 }
@@ -41,7 +45,8 @@ export const createImdsEmulator = (world: World, deps: EmulatorDeps, options: Im
     const token = c.req.header('x-aliyun-ecs-metadata-token')
     if (token !== undefined) {
       const expires = tokens.get(token)
-      if (expires === undefined || expires <= deps.now().getTime()) return c.text('invalid or expired token', 401)
+      if (expires === undefined || expires <= deps.now().getTime())
+        return c.text('invalid or expired token', 401)
     } else if (options.requireToken) {
       return c.text('a metadata token is required', 401)
     }
@@ -57,7 +62,10 @@ export const createImdsEmulator = (world: World, deps: EmulatorDeps, options: Im
     if (!role || c.req.param('role') !== role.roleName) return c.text('not found', 404)
     const now = deps.now().getTime()
     if (!session || session.expiresAt.getTime() - now < 30 * 60_000) {
-      session = world.issueSession(role, { sessionName: `i-${randomAlnum(deps, 12).toLowerCase()}`, durationSeconds: 6 * 3600 })
+      session = world.issueSession(role, {
+        sessionName: `i-${randomAlnum(deps, 12).toLowerCase()}`,
+        durationSeconds: 6 * 3600,
+      })
     }
     calls.credentials++
     return c.json({

@@ -85,7 +85,11 @@ export const createWorld = (deps: EmulatorDeps) => {
     /** A new account id; `fixed` for demo worlds whose ids appear in reviewed files. */
     createAccount: (fixed?: string): string => fixed ?? randomDigits(deps, 16),
 
-    createUser(accountId: string, userName: string, options: { policies?: readonly unknown[] } = {}) {
+    createUser(
+      accountId: string,
+      userName: string,
+      options: { policies?: readonly unknown[] } = {},
+    ) {
       const user: UserRecord = {
         kind: 'user',
         accountId,
@@ -128,7 +132,9 @@ export const createWorld = (deps: EmulatorDeps) => {
     /** A key past its `notAfter` (a rotated-out RAM key) no longer exists, for STS and OSS alike. */
     findAccessKey: (accessKeyId: string) => {
       const key = accessKeys.get(accessKeyId)
-      return key && (!key.notAfter || deps.now().getTime() < key.notAfter.getTime()) ? key : undefined
+      return key && (!key.notAfter || deps.now().getTime() < key.notAfter.getTime())
+        ? key
+        : undefined
     },
 
     /** A new AccessKey for an existing RAM user (what KMS rotation creates). */
@@ -159,7 +165,13 @@ export const createWorld = (deps: EmulatorDeps) => {
     /** Mints STS credentials of realistic shape: `STS.` ids, tokens over 1,000 characters. */
     issueSession(
       role: RoleRecord,
-      init: { sessionName: string; durationSeconds: number; sessionPolicy?: PolicyDocument; sessionPolicyText?: string; sourceIdentity?: string },
+      init: {
+        sessionName: string
+        durationSeconds: number
+        sessionPolicy?: PolicyDocument
+        sessionPolicyText?: string
+        sourceIdentity?: string
+      },
     ): SessionRecord {
       const session: SessionRecord = {
         kind: 'session',

@@ -20,8 +20,10 @@ export const onError = (error: unknown, c: Context): Response => {
   const requestId = c.res.headers.get('X-Request-Id') ?? c.req.header('X-Request-Id') ?? ''
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', 'X-Request-Id': requestId }
   if (isVendError(error)) {
-    if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds)
-    if (HTTP_STATUS[error.code] === 401) headers['WWW-Authenticate'] = wwwAuthenticate(error.code, error.message)
+    if (error.retryAfterSeconds !== undefined)
+      headers['Retry-After'] = String(error.retryAfterSeconds)
+    if (HTTP_STATUS[error.code] === 401)
+      headers['WWW-Authenticate'] = wwwAuthenticate(error.code, error.message)
     return c.json(
       { Code: error.code, Message: error.message, RequestId: requestId },
       HTTP_STATUS[error.code],

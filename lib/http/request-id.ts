@@ -8,7 +8,9 @@ export type RequestIdVariables = { requestId: string }
  * incoming `X-Request-Id` is ignored: audit lines must not carry caller-chosen ids.
  * @internal
  */
-export const requestId = (generate: () => string): MiddlewareHandler<{ Variables: RequestIdVariables }> =>
+export const requestId = (
+  generate: () => string,
+): MiddlewareHandler<{ Variables: RequestIdVariables }> =>
   async function assignRequestId(c, next) {
     const id = generate()
     c.set('requestId', id)

@@ -15,8 +15,11 @@ const hasVariable = (value: unknown): boolean => JSON.stringify(value ?? null).i
  * template: such a role's policy is written by hand.
  * @public
  */
-export const permissionCeiling = (profile: RoleProfile): { Version: '1'; Statement: Statement[] } | undefined => {
-  const template = profile.kind === 'oss-upload' ? ossSessionPolicyTemplate(profile) : profile.sessionPolicy
+export const permissionCeiling = (
+  profile: RoleProfile,
+): { Version: '1'; Statement: Statement[] } | undefined => {
+  const template =
+    profile.kind === 'oss-upload' ? ossSessionPolicyTemplate(profile) : profile.sessionPolicy
   if (!template) return undefined
   const statements = ((template as { Statement?: Statement[] }).Statement ?? [])
     .filter((s) => s.Effect === 'Allow')
@@ -24,7 +27,8 @@ export const permissionCeiling = (profile: RoleProfile): { Version: '1'; Stateme
       const { Condition, ...rest } = s
       const out: Statement = { ...rest }
       for (const key of ['Resource', 'NotResource']) {
-        if (out[key] !== undefined) out[key] = JSON.parse(JSON.stringify(out[key]).replace(VARIABLE, '*'))
+        if (out[key] !== undefined)
+          out[key] = JSON.parse(JSON.stringify(out[key]).replace(VARIABLE, '*'))
       }
       if (Condition !== undefined && !hasVariable(Condition)) out.Condition = Condition
       return out

@@ -41,7 +41,10 @@ const secretRefs = (node: unknown, out: Set<string>): Set<string> => {
  */
 export const renderInfra = (config: Config): RenderedFile[] => {
   if (!config.sourcePrincipal || !/:role\//.test(config.sourcePrincipal)) {
-    throw new VendError('ERR_CONFIG_INVALID', 'sourcePrincipal must name credvend\'s execution role (acs:ram::<account>:role/<name>) to render infrastructure')
+    throw new VendError(
+      'ERR_CONFIG_INVALID',
+      "sourcePrincipal must name credvend's execution role (acs:ram::<account>:role/<name>) to render infrastructure",
+    )
   }
   const files: RenderedFile[] = []
   const exec = roleParts(config.sourcePrincipal)
@@ -58,7 +61,10 @@ export const renderInfra = (config: Config): RenderedFile[] => {
     const ceiling = permissionCeiling(profile)
     if (ceiling) {
       const seen = ceilings.get(profile.roleArn) as { Statement: unknown[] } | undefined
-      ceilings.set(profile.roleArn, seen ? { Version: '1', Statement: [...seen.Statement, ...ceiling.Statement] } : ceiling)
+      ceilings.set(
+        profile.roleArn,
+        seen ? { Version: '1', Statement: [...seen.Statement, ...ceiling.Statement] } : ceiling,
+      )
     }
     if (profile.kind === 'oss-upload') {
       const origins = buckets.get(profile.bucket) ?? new Set<string>()
@@ -76,21 +82,61 @@ export const renderInfra = (config: Config): RenderedFile[] => {
       ceilings.set(hub, { Version: '1', Statement: [...(seen?.Statement ?? []), statement] })
     })
   }
-  files.push({ path: 'policies/execution-role-trust.json', json: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }] } })
-  const permissions: unknown[] = [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...firstLinks].sort() }]
-  if (secrets.size > 0) permissions.push({ Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: [...secrets].sort().map((s) => (s.startsWith('acs:kms:') ? s : `acs:kms:${config.region}:${exec.account}:secret/${s}`)) })
+  files.push({
+    path: 'policies/execution-role-trust.json',
+    json: {
+      Version: '1',
+      Statement: [
+        { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } },
+      ],
+    },
+  })
+  const permissions: unknown[] = [
+    { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...firstLinks].sort() },
+  ]
+  if (secrets.size > 0)
+    permissions.push({
+      Effect: 'Allow',
+      Action: 'kms:GetSecretValue',
+      Resource: [...secrets]
+        .sort()
+        .map((s) =>
+          s.startsWith('acs:kms:') ? s : `acs:kms:${config.region}:${exec.account}:secret/${s}`,
+        ),
+    })
   // FC writes the function's logs to SLS with the execution role.
-  permissions.push({ Effect: 'Allow', Action: ['log:PostLogStoreLogs'], Resource: `acs:log:${config.region}:${exec.account}:project/*/logstore/*` })
-  files.push({ path: 'policies/execution-role-permissions.json', json: { Version: '1', Statement: permissions } })
+  permissions.push({
+    Effect: 'Allow',
+    Action: ['log:PostLogStoreLogs'],
+    Resource: `acs:log:${config.region}:${exec.account}:project/*/logstore/*`,
+  })
+  files.push({
+    path: 'policies/execution-role-permissions.json',
+    json: { Version: '1', Statement: permissions },
+  })
   for (const trust of trustPoliciesFor(config)) {
     files.push({ path: `policies/roles/${fileStem(trust.roleArn)}-trust.json`, json: trust.policy })
     const ceiling = ceilings.get(trust.roleArn)
-    if (ceiling) files.push({ path: `policies/roles/${fileStem(trust.roleArn)}-permissions.json`, json: ceiling })
+    if (ceiling)
+      files.push({
+        path: `policies/roles/${fileStem(trust.roleArn)}-permissions.json`,
+        json: ceiling,
+      })
   }
   for (const [bucket, origins] of [...buckets].sort(([a], [b]) => a.localeCompare(b))) {
     files.push({
       path: `oss/${bucket}-cors.json`,
-      json: { CORSRule: [{ AllowedOrigin: [...origins].sort(), AllowedMethod: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], AllowedHeader: ['*'], ExposeHeader: ['ETag', 'x-oss-request-id'], MaxAgeSeconds: 600 }] },
+      json: {
+        CORSRule: [
+          {
+            AllowedOrigin: [...origins].sort(),
+            AllowedMethod: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
+            AllowedHeader: ['*'],
+            ExposeHeader: ['ETag', 'x-oss-request-id'],
+            MaxAgeSeconds: 600,
+          },
+        ],
+      },
     })
   }
   files.push({ path: 'terraform/main.tf.json', json: terraform(config, files) })
@@ -102,12 +148,27 @@ const tfName = (text: string) => text.replace(/[^A-Za-z0-9_]/g, '_')
 /** A thin alicloud-provider wrapper: every document comes from the policy files above, unchanged. */
 const terraform = (config: Config, files: readonly RenderedFile[]) => {
   const exec = roleParts(config.sourcePrincipal!)
-  const resource: Record<string, Record<string, unknown>> = { alicloud_ram_role: {}, alicloud_ram_policy: {}, alicloud_ram_role_policy_attachment: {}, alicloud_oss_bucket_cors: {} }
+  const resource: Record<string, Record<string, unknown>> = {
+    alicloud_ram_role: {},
+    alicloud_ram_policy: {},
+    alicloud_ram_role_policy_attachment: {},
+    alicloud_oss_bucket_cors: {},
+  }
   const role = (name: string, trustFile: string, permissionsFile: string | undefined) => {
-    resource.alicloud_ram_role![tfName(name)] = { role_name: name, assume_role_policy_document: `\${file("\${path.module}/../${trustFile}")}` }
+    resource.alicloud_ram_role![tfName(name)] = {
+      role_name: name,
+      assume_role_policy_document: `\${file("\${path.module}/../${trustFile}")}`,
+    }
     if (!permissionsFile) return
-    resource.alicloud_ram_policy![tfName(name)] = { policy_name: `${name}-credvend`, policy_document: `\${file("\${path.module}/../${permissionsFile}")}` }
-    resource.alicloud_ram_role_policy_attachment![tfName(name)] = { role_name: `\${alicloud_ram_role.${tfName(name)}.role_name}`, policy_name: `\${alicloud_ram_policy.${tfName(name)}.policy_name}`, policy_type: 'Custom' }
+    resource.alicloud_ram_policy![tfName(name)] = {
+      policy_name: `${name}-credvend`,
+      policy_document: `\${file("\${path.module}/../${permissionsFile}")}`,
+    }
+    resource.alicloud_ram_role_policy_attachment![tfName(name)] = {
+      role_name: `\${alicloud_ram_role.${tfName(name)}.role_name}`,
+      policy_name: `\${alicloud_ram_policy.${tfName(name)}.policy_name}`,
+      policy_type: 'Custom',
+    }
   }
   role(exec.name, 'policies/execution-role-trust.json', 'policies/execution-role-permissions.json')
   for (const f of files) {
@@ -122,19 +183,32 @@ const terraform = (config: Config, files: readonly RenderedFile[]) => {
     const rule = (f.json as { CORSRule: Array<Record<string, unknown>> }).CORSRule[0]!
     resource.alicloud_oss_bucket_cors![tfName(m[1]!)] = {
       bucket: m[1],
-      cors_rule: [{ allowed_origins: rule.AllowedOrigin, allowed_methods: rule.AllowedMethod, allowed_headers: rule.AllowedHeader, expose_headers: rule.ExposeHeader, max_age_seconds: rule.MaxAgeSeconds }],
+      cors_rule: [
+        {
+          allowed_origins: rule.AllowedOrigin,
+          allowed_methods: rule.AllowedMethod,
+          allowed_headers: rule.AllowedHeader,
+          expose_headers: rule.ExposeHeader,
+          max_age_seconds: rule.MaxAgeSeconds,
+        },
+      ],
     }
   }
   return {
     '//': 'Rendered by credvend infra render. Roles in other accounts (partners, Resource Directory members) need a provider alias per account; see the README.',
     terraform: { required_providers: { alicloud: { source: 'aliyun/alicloud' } } },
     provider: { alicloud: { region: config.region } },
-    resource: Object.fromEntries(Object.entries(resource).filter(([, v]) => Object.keys(v).length > 0)),
+    resource: Object.fromEntries(
+      Object.entries(resource).filter(([, v]) => Object.keys(v).length > 0),
+    ),
   }
 }
 
 /** Differences between a rendered set and what a directory holds: missing, changed, extra. @public */
-export const infraDrift = (expected: readonly RenderedFile[], actual: ReadonlyMap<string, string>): string[] => {
+export const infraDrift = (
+  expected: readonly RenderedFile[],
+  actual: ReadonlyMap<string, string>,
+): string[] => {
   const problems: string[] = []
   const wanted = new Map(expected.map((f) => [f.path, `${JSON.stringify(f.json, null, 2)}\n`]))
   for (const [path, text] of wanted) {
@@ -142,6 +216,7 @@ export const infraDrift = (expected: readonly RenderedFile[], actual: ReadonlyMa
     if (found === undefined) problems.push(`missing: ${path}`)
     else if (found !== text) problems.push(`differs: ${path}`)
   }
-  for (const path of actual.keys()) if (!wanted.has(path)) problems.push(`not implied by the config: ${path}`)
+  for (const path of actual.keys())
+    if (!wanted.has(path)) problems.push(`not implied by the config: ${path}`)
   return problems
 }

@@ -10,7 +10,12 @@ import { kmsErrors } from './errors.ts'
 /** @public */
 export const KMS_VERSION = '2016-01-20'
 
-const stamp = z.string().transform((t, ctx) => parseTimestamp(t) ?? (ctx.addIssue({ code: 'custom', message: 'not a timestamp' }), z.NEVER))
+const stamp = z
+  .string()
+  .transform(
+    (t, ctx) =>
+      parseTimestamp(t) ?? (ctx.addIssue({ code: 'custom', message: 'not a timestamp' }), z.NEVER),
+  )
 
 /**
  * GetSecretValue's reply, the fields credvend uses (aliyun/alibabacloud-typescript-sdk
@@ -25,7 +30,10 @@ const secretValueReply = z
     SecretData: z.string(),
     SecretType: z.string().optional(),
     VersionStages: z.looseObject({ VersionStage: z.array(z.string()) }).optional(),
-    RotationInterval: z.string().regex(/^\d+s$/).optional(),
+    RotationInterval: z
+      .string()
+      .regex(/^\d+s$/)
+      .optional(),
     NextRotationDate: stamp.optional(),
     LastRotationDate: stamp.optional(),
     ExtendedConfig: z.string().optional(),
@@ -37,7 +45,9 @@ const secretValueReply = z
     secretData: r.SecretData,
     secretType: r.SecretType,
     versionStages: r.VersionStages?.VersionStage ?? [],
-    rotationIntervalSeconds: r.RotationInterval ? Number(r.RotationInterval.slice(0, -1)) : undefined,
+    rotationIntervalSeconds: r.RotationInterval
+      ? Number(r.RotationInterval.slice(0, -1))
+      : undefined,
     nextRotationDate: r.NextRotationDate,
     lastRotationDate: r.LastRotationDate,
     extendedConfig: r.ExtendedConfig,
@@ -52,23 +62,46 @@ export type SecretValue = z.output<typeof secretValueReply>
  * given: public `kms.<region>.aliyuncs.com` or VPC `kms-vpc.<region>.aliyuncs.com`.
  * @public
  */
-export const createKmsClient = (options: { endpoint: string; timeoutMs?: number; signature?: SignatureScheme }, deps: CoreDeps) => {
+export const createKmsClient = (
+  options: { endpoint: string; timeoutMs?: number; signature?: SignatureScheme },
+  deps: CoreDeps,
+) => {
   const endpoint = new URL(options.endpoint)
   return {
-    async getSecretValue(source: Credentials, input: { secretName: string; versionStage?: 'ACSCurrent' | 'ACSPrevious'; fetchExtendedConfig?: boolean }): Promise<SecretValue> {
-      if (!/^[\w/:.@-]{1,192}$/.test(input.secretName)) throw new VendError('ERR_BAD_REQUEST', 'not a KMS secret name')
+    async getSecretValue(
+      source: Credentials,
+      input: {
+        secretName: string
+        versionStage?: 'ACSCurrent' | 'ACSPrevious'
+        fetchExtendedConfig?: boolean
+      },
+    ): Promise<SecretValue> {
+      if (!/^[\w/:.@-]{1,192}$/.test(input.secretName))
+        throw new VendError('ERR_BAD_REQUEST', 'not a KMS secret name')
       const request = await buildSignedRequest(
         {
-          endpoint, action: 'GetSecretValue', version: KMS_VERSION,
+          endpoint,
+          action: 'GetSecretValue',
+          version: KMS_VERSION,
           params: {
             SecretName: input.secretName,
             VersionStage: input.versionStage ?? 'ACSCurrent',
             ...(input.fetchExtendedConfig ? { FetchExtendedConfig: 'true' } : {}),
           },
         },
-        { credentials: source, scheme: options.signature ?? 'rpc-hmac-sha1', now: deps.now(), nonce: deps.randomId() },
+        {
+          credentials: source,
+          scheme: options.signature ?? 'rpc-hmac-sha1',
+          now: deps.now(),
+          nonce: deps.randomId(),
+        },
       )
-      return callOpenApi(deps.fetch, request, { operation: 'GetSecretValue', timeoutMs: options.timeoutMs ?? 5_000, schema: secretValueReply, errors: kmsErrors })
+      return callOpenApi(deps.fetch, request, {
+        operation: 'GetSecretValue',
+        timeoutMs: options.timeoutMs ?? 5_000,
+        schema: secretValueReply,
+        errors: kmsErrors,
+      })
     },
   }
 }
@@ -82,5 +115,9 @@ export type KmsClient = ReturnType<typeof createKmsClient>
  * @public
  */
 export const ramCredentialsData = z
-  .looseObject({ AccessKeyId: z.string().regex(/^[A-Za-z0-9]{8,64}$/), AccessKeySecret: z.string().min(8).max(128), GenerateTimestamp: z.string().optional() })
+  .looseObject({
+    AccessKeyId: z.string().regex(/^[A-Za-z0-9]{8,64}$/),
+    AccessKeySecret: z.string().min(8).max(128),
+    GenerateTimestamp: z.string().optional(),
+  })
   .transform((d) => ({ accessKeyId: d.AccessKeyId, accessKeySecret: d.AccessKeySecret }))

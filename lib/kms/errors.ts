@@ -8,8 +8,14 @@ import type { ServiceErrors } from '../openapi/call.ts'
  * (https://error-center.alibabacloud.com/status/product/Public).
  */
 const BY_CODE: ReadonlyArray<readonly [RegExp, VendErrorCode]> = [
-  [/^(Rejected\.Throttling|Throttling(\..*)?|ServiceUnavailableTemporary|InternalFailure|InternalError|ServiceUnavailable)$/, 'ERR_KMS_UNAVAILABLE'],
-  [/^(SignatureDoesNotMatch|IncompleteSignature|SignatureNonceUsed|InvalidTimeStamp\..*|InvalidAccessKeyId(\..*)?|InvalidSecurityToken\..*|MissingSecurityToken)$/, 'ERR_KMS_SOURCE_CREDENTIALS'],
+  [
+    /^(Rejected\.Throttling|Throttling(\..*)?|ServiceUnavailableTemporary|InternalFailure|InternalError|ServiceUnavailable)$/,
+    'ERR_KMS_UNAVAILABLE',
+  ],
+  [
+    /^(SignatureDoesNotMatch|IncompleteSignature|SignatureNonceUsed|InvalidTimeStamp\..*|InvalidAccessKeyId(\..*)?|InvalidSecurityToken\..*|MissingSecurityToken)$/,
+    'ERR_KMS_SOURCE_CREDENTIALS',
+  ],
   // Not found is a request problem (a wrong name), not a permission one.
   [/^(Forbidden\.ResourceNotFound|EntityNotExist(\..*)?)$/, 'ERR_KMS_REJECTED'],
   [/^(Forbidden(\..*)?|NoPermission|AccessDenied(Error)?)$/, 'ERR_KMS_DENIED'],
@@ -32,10 +38,20 @@ export const kmsErrors: ServiceErrors = {
   service: 'kms',
   fromAlibaba: (detail) => {
     const code = kmsErrorCode(detail)
-    return new VendError(code, MESSAGES[code] ?? 'KMS call failed', { upstream: detail, retryable: code === 'ERR_KMS_UNAVAILABLE' })
+    return new VendError(code, MESSAGES[code] ?? 'KMS call failed', {
+      upstream: detail,
+      retryable: code === 'ERR_KMS_UNAVAILABLE',
+    })
   },
-  timeout: (operation) => new VendError('ERR_KMS_TIMEOUT', `KMS ${operation} timed out`, { retryable: true }),
+  timeout: (operation) =>
+    new VendError('ERR_KMS_TIMEOUT', `KMS ${operation} timed out`, { retryable: true }),
   network: (operation, cause) =>
-    new VendError('ERR_KMS_UNAVAILABLE', `KMS ${operation} failed: network error`, { retryable: true, cause: cause instanceof Error ? new Error(cause.name) : undefined }),
-  badResponse: (operation, detail) => new VendError('ERR_KMS_BAD_RESPONSE', `KMS ${operation} returned an unexpected reply`, { upstream: detail }),
+    new VendError('ERR_KMS_UNAVAILABLE', `KMS ${operation} failed: network error`, {
+      retryable: true,
+      cause: cause instanceof Error ? new Error(cause.name) : undefined,
+    }),
+  badResponse: (operation, detail) =>
+    new VendError('ERR_KMS_BAD_RESPONSE', `KMS ${operation} returned an unexpected reply`, {
+      upstream: detail,
+    }),
 }

@@ -46,7 +46,11 @@ export const createLimits = (init: {
   return {
     caller: (callerId: string) => take('caller', callerId, 'too many requests from this caller'),
     misses: (callerId: string) =>
-      take('misses', callerId, 'too many new credentials for this caller; cached ones are still served'),
+      take(
+        'misses',
+        callerId,
+        'too many new credentials for this caller; cached ones are still served',
+      ),
     /** Runtimes that cannot tell the address pass undefined. */
     address: async (address: string | undefined) => {
       if (address) await take('address', addressKey(address), 'too many requests from this address')

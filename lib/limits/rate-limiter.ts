@@ -18,7 +18,10 @@ export const gcra = (limit: RateLimit | null) => {
  * starts afresh, which only ever errs towards letting a quiet key through.
  * @public
  */
-export const createRateLimiter = (limit: RateLimit | null, options: { maxKeys: number; now: () => Date }) => {
+export const createRateLimiter = (
+  limit: RateLimit | null,
+  options: { maxKeys: number; now: () => Date },
+) => {
   const { intervalMs, toleranceMs } = gcra(limit)
   const theoretical = createLru<string, number>(options.maxKeys)
   return {
@@ -30,7 +33,8 @@ export const createRateLimiter = (limit: RateLimit | null, options: { maxKeys: n
       // Further ahead than any admitted request can put it: the clock went back, start afresh.
       if (tat - nowMs > toleranceMs + intervalMs) tat = nowMs
       tat = Math.max(tat, nowMs)
-      if (tat - nowMs > toleranceMs) return Math.max(1, Math.ceil((tat - toleranceMs - nowMs) / 1000))
+      if (tat - nowMs > toleranceMs)
+        return Math.max(1, Math.ceil((tat - toleranceMs - nowMs) / 1000))
       theoretical.set(key, tat + intervalMs)
       return undefined
     },

@@ -21,34 +21,105 @@ export interface GaugeSources {
 export const createCredvendMetrics = () => {
   const registry = createMetrics()
   const metrics = {
-    vends: registry.counter('credvend_vends_total', 'Vend and access-key requests by outcome (ok or an error code) and cache state.'),
-    vendSeconds: registry.histogram('credvend_vend_duration_seconds', 'Time to answer a vend, by cache state (hit, shared, miss, stale, none).', LATENCY_BUCKETS),
-    stsCalls: registry.counter('credvend_sts_calls_total', 'Calls that reached STS, by action and outcome (ok or an error code).'),
-    stsSeconds: registry.histogram('credvend_sts_call_duration_seconds', 'STS call latency by action.', LATENCY_BUCKETS),
-    rateLimited: registry.counter('credvend_rate_limited_total', 'Requests answered 429, by limit (caller, caller-misses, source-address).'),
+    vends: registry.counter(
+      'credvend_vends_total',
+      'Vend and access-key requests by outcome (ok or an error code) and cache state.',
+    ),
+    vendSeconds: registry.histogram(
+      'credvend_vend_duration_seconds',
+      'Time to answer a vend, by cache state (hit, shared, miss, stale, none).',
+      LATENCY_BUCKETS,
+    ),
+    stsCalls: registry.counter(
+      'credvend_sts_calls_total',
+      'Calls that reached STS, by action and outcome (ok or an error code).',
+    ),
+    stsSeconds: registry.histogram(
+      'credvend_sts_call_duration_seconds',
+      'STS call latency by action.',
+      LATENCY_BUCKETS,
+    ),
+    rateLimited: registry.counter(
+      'credvend_rate_limited_total',
+      'Requests answered 429, by limit (caller, caller-misses, source-address).',
+    ),
     errors: registry.counter('credvend_errors_total', 'Error answers of every route, by code.'),
   }
   /** Registers the sampled series, once the parts they read exist. */
   const watch = (gauges: GaugeSources) => {
-  registry.sampled('credvend_cache_entries', 'Vended credentials currently cached.', 'gauge', gauges.cacheEntries)
-  registry.sampled('credvend_token_cache_entries', 'Verified caller tokens remembered.', 'gauge', gauges.tokenCacheEntries)
-  registry.sampled('credvend_circuit_open', '1 while the STS circuit is open.', 'gauge', () => (gauges.circuitOpen() ? 1 : 0))
-  registry.sampled('credvend_sts_clock_offset_seconds', "How far STS's clock is ahead of this host's, learned from a refused timestamp.", 'gauge', gauges.stsClockOffsetSeconds)
-  registry.sampled('credvend_kms_calls_total', 'GetSecretValue calls made.', 'counter', gauges.kmsCalls)
-  registry.sampled('credvend_kms_circuit_open', '1 while the KMS circuit is open (access keys served stale while still valid).', 'gauge', () => (gauges.kmsCircuitOpen() ? 1 : 0))
-  registry.sampled('credvend_sts_governor_total', 'STS governor decisions: admitted at once or after a wait, refused past the deadline.', 'counter', () => {
-    const g = gauges.governor()
-    return [[{ decision: 'immediate' }, g.admitted - g.waited], [{ decision: 'waited' }, g.waited], [{ decision: 'refused' }, g.refused]] as const
-  })
-  const redis = gauges.redis
-  if (redis) {
-    registry.sampled('credvend_redis_up', '1 while the shared Redis answers; 0 while this instance runs on its own.', 'gauge', () => (redis().up ? 1 : 0))
-    registry.sampled('credvend_redis_outages_total', 'Times the shared Redis stopped answering.', 'counter', () => redis().outages)
-    registry.sampled('credvend_redis_refused_values_total', 'Sealed values that did not open and were never served, by reason.', 'counter', () => {
-      const r = redis()
-      return [[{ reason: 'tampered' }, r.tampered], [{ reason: 'unknown-key' }, r.unknownKey]] as const
-    })
-  }
+    registry.sampled(
+      'credvend_cache_entries',
+      'Vended credentials currently cached.',
+      'gauge',
+      gauges.cacheEntries,
+    )
+    registry.sampled(
+      'credvend_token_cache_entries',
+      'Verified caller tokens remembered.',
+      'gauge',
+      gauges.tokenCacheEntries,
+    )
+    registry.sampled('credvend_circuit_open', '1 while the STS circuit is open.', 'gauge', () =>
+      gauges.circuitOpen() ? 1 : 0,
+    )
+    registry.sampled(
+      'credvend_sts_clock_offset_seconds',
+      "How far STS's clock is ahead of this host's, learned from a refused timestamp.",
+      'gauge',
+      gauges.stsClockOffsetSeconds,
+    )
+    registry.sampled(
+      'credvend_kms_calls_total',
+      'GetSecretValue calls made.',
+      'counter',
+      gauges.kmsCalls,
+    )
+    registry.sampled(
+      'credvend_kms_circuit_open',
+      '1 while the KMS circuit is open (access keys served stale while still valid).',
+      'gauge',
+      () => (gauges.kmsCircuitOpen() ? 1 : 0),
+    )
+    registry.sampled(
+      'credvend_sts_governor_total',
+      'STS governor decisions: admitted at once or after a wait, refused past the deadline.',
+      'counter',
+      () => {
+        const g = gauges.governor()
+        return [
+          [{ decision: 'immediate' }, g.admitted - g.waited],
+          [{ decision: 'waited' }, g.waited],
+          [{ decision: 'refused' }, g.refused],
+        ] as const
+      },
+    )
+    const redis = gauges.redis
+    if (redis) {
+      registry.sampled(
+        'credvend_redis_up',
+        '1 while the shared Redis answers; 0 while this instance runs on its own.',
+        'gauge',
+        () => (redis().up ? 1 : 0),
+      )
+      registry.sampled(
+        'credvend_redis_outages_total',
+        'Times the shared Redis stopped answering.',
+        'counter',
+        () => redis().outages,
+      )
+      registry.sampled(
+        'credvend_redis_refused_values_total',
+        'Sealed values that did not open and were never served, by reason.',
+        'counter',
+        () => {
+          const r = redis()
+          return [
+            [{ reason: 'tampered' }, r.tampered],
+            [{ reason: 'unknown-key' }, r.unknownKey],
+          ] as const
+        },
+      )
+    }
   }
   return { ...metrics, watch, render: registry.render }
 }

@@ -1,12 +1,14 @@
 type Labels = Readonly<Record<string, string>>
 
-const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+const escape = (value: string) =>
+  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 const labelText = (labels: Labels) => {
   const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`)
   return pairs.length === 0 ? '' : `{${pairs.join(',')}}`
 }
 /** `le` joins the series' own labels inside one pair of braces. */
-const withLe = (series: string, le: string) => (series === '' ? `{le="${le}"}` : `${series.slice(0, -1)},le="${le}"}`)
+const withLe = (series: string, le: string) =>
+  series === '' ? `{le="${le}"}` : `${series.slice(0, -1)},le="${le}"}`
 
 interface Family {
   readonly lines: () => string[]
@@ -20,11 +22,19 @@ interface Family {
  */
 export const createMetrics = () => {
   const families: Family[] = []
-  const header = (name: string, help: string, type: string) => [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`]
+  const header = (name: string, help: string, type: string) => [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} ${type}`,
+  ]
   return {
     counter(name: string, help: string) {
       const values = new Map<string, number>()
-      families.push({ lines: () => [...header(name, help, 'counter'), ...[...values].map(([series, n]) => `${name}${series} ${n}`)] })
+      families.push({
+        lines: () => [
+          ...header(name, help, 'counter'),
+          ...[...values].map(([series, n]) => `${name}${series} ${n}`),
+        ],
+      })
       const inc = (series: string, by: number) => values.set(series, (values.get(series) ?? 0) + by)
       return {
         inc: (labels: Labels = {}, by = 1) => inc(labelText(labels), by),
@@ -44,7 +54,10 @@ export const createMetrics = () => {
           ...[...series].flatMap(([labels, s]) => {
             let cumulative = 0
             return [
-              ...buckets.map((le, i) => `${name}_bucket${withLe(labels, String(le))} ${(cumulative += s.counts[i]!)}`),
+              ...buckets.map(
+                (le, i) =>
+                  `${name}_bucket${withLe(labels, String(le))} ${(cumulative += s.counts[i]!)}`,
+              ),
               `${name}_bucket${withLe(labels, '+Inf')} ${s.count}`,
               `${name}_sum${labels} ${s.sum}`,
               `${name}_count${labels} ${s.count}`,
@@ -70,12 +83,20 @@ export const createMetrics = () => {
       }
     },
     /** A series read when scraped: a gauge, or a counter kept elsewhere. */
-    sampled(name: string, help: string, type: 'gauge' | 'counter', read: () => number | ReadonlyArray<readonly [Labels, number]>) {
+    sampled(
+      name: string,
+      help: string,
+      type: 'gauge' | 'counter',
+      read: () => number | ReadonlyArray<readonly [Labels, number]>,
+    ) {
       families.push({
         lines: () => {
           const value = read()
           const samples = typeof value === 'number' ? [[{}, value] as const] : value
-          return [...header(name, help, type), ...samples.map(([labels, n]) => `${name}${labelText(labels)} ${n}`)]
+          return [
+            ...header(name, help, type),
+            ...samples.map(([labels, n]) => `${name}${labelText(labels)} ${n}`),
+          ]
         },
       })
     },
@@ -87,4 +108,6 @@ export const createMetrics = () => {
 export type Metrics = ReturnType<typeof createMetrics>
 
 /** Latency buckets from half a millisecond (a cache hit) to the upstream deadline. @public */
-export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const
+export const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const

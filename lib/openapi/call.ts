@@ -42,13 +42,22 @@ export const callOpenApi = async <S extends z.ZodType>(
   // One timer for the whole exchange, cleared when it ends: AbortSignal.timeout costs several
   // times more per call on Node and lingers until it fires.
   const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(new DOMException('the call timed out', 'TimeoutError')), options.timeoutMs)
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('the call timed out', 'TimeoutError')),
+    options.timeoutMs,
+  )
   const failed = (error: unknown) =>
-    error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? errors.timeout(operation) : errors.network(operation, error)
+    error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+      ? errors.timeout(operation)
+      : errors.network(operation, error)
   let response: Response
   let text: string
   try {
-    response = await fetchFn(request.url, { ...request.init, redirect: 'manual', signal: controller.signal }).catch((error: unknown) => {
+    response = await fetchFn(request.url, {
+      ...request.init,
+      redirect: 'manual',
+      signal: controller.signal,
+    }).catch((error: unknown) => {
       throw failed(error)
     })
     text = await response.text().catch((error: unknown) => {
@@ -64,7 +73,10 @@ export const callOpenApi = async <S extends z.ZodType>(
     throw errors.badResponse(operation, { service: errors.service, httpStatus: response.status })
   }
   const failure = alibabaErrorBody.safeParse(body)
-  const serverTimeMs = failure.success && failure.data.code.startsWith('InvalidTimeStamp.') ? Date.parse(response.headers.get('date') ?? '') : Number.NaN
+  const serverTimeMs =
+    failure.success && failure.data.code.startsWith('InvalidTimeStamp.')
+      ? Date.parse(response.headers.get('date') ?? '')
+      : Number.NaN
   const detail: UpstreamDetail = {
     service: errors.service,
     httpStatus: response.status,
@@ -74,4 +86,3 @@ export const callOpenApi = async <S extends z.ZodType>(
   }
   throw errors.fromAlibaba(detail, retryAfter(response.headers))
 }
-

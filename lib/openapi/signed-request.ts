@@ -57,11 +57,19 @@ const buildRpc = async (call: RpcCall, ctx: SigningContext): Promise<BuiltReques
     AccessKeyId: ctx.credentials.accessKeyId,
   }
   if (ctx.credentials.securityToken) common.SecurityToken = ctx.credentials.securityToken
-  const signature = await rpcSignature('POST', { ...call.params, ...common }, ctx.credentials.accessKeySecret)
+  const signature = await rpcSignature(
+    'POST',
+    { ...call.params, ...common },
+    ctx.credentials.accessKeySecret,
+  )
   const query = formBody({ ...common, Signature: signature })
   return {
     url: rootUrl(call.endpoint, query),
-    init: { method: 'POST', headers: { 'content-type': FORM, accept: 'application/json' }, body: formBody(call.params) },
+    init: {
+      method: 'POST',
+      headers: { 'content-type': FORM, accept: 'application/json' },
+      body: formBody(call.params),
+    },
   }
 }
 
@@ -110,10 +118,18 @@ export const buildSignedRequest = (call: RpcCall, ctx: SigningContext): Promise<
  * @internal
  */
 export const buildAnonymousRequest = (call: RpcCall, now: Date): BuiltRequest => {
-  const query = formBody({ Action: call.action, Version: call.version, Format: 'JSON', Timestamp: formatTimestamp(now) })
+  const query = formBody({
+    Action: call.action,
+    Version: call.version,
+    Format: 'JSON',
+    Timestamp: formatTimestamp(now),
+  })
   return {
     url: rootUrl(call.endpoint, query),
-    init: { method: 'POST', headers: { 'content-type': FORM, accept: 'application/json' }, body: formBody(call.params) },
+    init: {
+      method: 'POST',
+      headers: { 'content-type': FORM, accept: 'application/json' },
+      body: formBody(call.params),
+    },
   }
 }
-

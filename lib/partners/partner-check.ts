@@ -17,7 +17,9 @@ const SESSION_NAME = 'credvend-partner-check'
 const refusedByTrust = (error: unknown) => isVendError(error) && error.code === 'ERR_STS_DENIED'
 
 const reason = (error: unknown) =>
-  isVendError(error) ? `${error.code}${error.upstream?.code ? ` (${error.upstream.code})` : ''}` : 'unexpected error'
+  isVendError(error)
+    ? `${error.code}${error.upstream?.code ? ` (${error.upstream.code})` : ''}`
+    : 'unexpected error'
 
 /**
  * Proves a partner role is safe before it goes live (the confused-deputy gate): AssumeRole from
@@ -37,34 +39,75 @@ export const checkPartnerRole = async (init: {
   let from = init.source
   for (const hop of init.hops) {
     try {
-      const reply = await init.sts.assumeRole(from, { roleArn: hop.roleArn, roleSessionName: SESSION_NAME, ...(hop.externalId ? { externalId: hop.externalId } : {}) })
+      const reply = await init.sts.assumeRole(from, {
+        roleArn: hop.roleArn,
+        roleSessionName: SESSION_NAME,
+        ...(hop.externalId ? { externalId: hop.externalId } : {}),
+      })
       from = { ...reply.credentials, source: `hub:${hop.roleArn}` }
     } catch (error) {
-      return { ok: false, steps: [{ name: 'with the configured ExternalId', ok: false, detail: `the hub ${hop.roleArn} could not be assumed: ${reason(error)}` }] }
+      return {
+        ok: false,
+        steps: [
+          {
+            name: 'with the configured ExternalId',
+            ok: false,
+            detail: `the hub ${hop.roleArn} could not be assumed: ${reason(error)}`,
+          },
+        ],
+      }
     }
   }
   const attempt = (externalId: string | undefined) =>
-    init.sts.assumeRole(from, { roleArn: init.roleArn, roleSessionName: SESSION_NAME, durationSeconds: 900, ...(externalId ? { externalId } : {}) }).then(
-      () => undefined,
-      (error: unknown) => error ?? new Error('refused'),
-    )
-  const mustRefuse = async (name: CheckStep['name'], externalId: string | undefined, danger: string): Promise<CheckStep> => {
+    init.sts
+      .assumeRole(from, {
+        roleArn: init.roleArn,
+        roleSessionName: SESSION_NAME,
+        durationSeconds: 900,
+        ...(externalId ? { externalId } : {}),
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('refused'),
+      )
+  const mustRefuse = async (
+    name: CheckStep['name'],
+    externalId: string | undefined,
+    danger: string,
+  ): Promise<CheckStep> => {
     const error = await attempt(externalId)
     if (error === undefined) return { name, ok: false, detail: danger }
-    if (!refusedByTrust(error)) return { name, ok: false, detail: `inconclusive: ${reason(error)} is not a permission refusal` }
+    if (!refusedByTrust(error))
+      return {
+        name,
+        ok: false,
+        detail: `inconclusive: ${reason(error)} is not a permission refusal`,
+      }
     return { name, ok: true, detail: `refused: ${reason(error)}` }
   }
   let wrong = `cv-${toBase64Url(init.randomBytes(24))}`
   if (wrong === init.externalId) wrong = `${wrong}x`
   const steps = [
-    await mustRefuse('without ExternalId', undefined, 'ACCEPTED: the trust policy does not require sts:ExternalId, so anyone who can name this role through credvend could reach it'),
-    await mustRefuse('with a wrong ExternalId', wrong, 'ACCEPTED: the trust policy does not pin the ExternalId value'),
+    await mustRefuse(
+      'without ExternalId',
+      undefined,
+      'ACCEPTED: the trust policy does not require sts:ExternalId, so anyone who can name this role through credvend could reach it',
+    ),
+    await mustRefuse(
+      'with a wrong ExternalId',
+      wrong,
+      'ACCEPTED: the trust policy does not pin the ExternalId value',
+    ),
   ]
   const right = await attempt(init.externalId)
   steps.push(
     right === undefined
       ? { name: 'with the configured ExternalId', ok: true, detail: 'assumed' }
-      : { name: 'with the configured ExternalId', ok: false, detail: `refused: ${reason(right)} — the trust policy names another ExternalId or does not trust this caller` },
+      : {
+          name: 'with the configured ExternalId',
+          ok: false,
+          detail: `refused: ${reason(right)} — the trust policy names another ExternalId or does not trust this caller`,
+        },
   )
   return { ok: steps.every((s) => s.ok), steps }
 }

@@ -19,7 +19,11 @@ export interface RoleTrust {
  * @public
  */
 export const trustPoliciesFor = (config: Config): RoleTrust[] => {
-  if (!config.sourcePrincipal) throw new VendError('ERR_CONFIG_INVALID', 'sourcePrincipal is not set: trust policies need the identity credvend runs as')
+  if (!config.sourcePrincipal)
+    throw new VendError(
+      'ERR_CONFIG_INVALID',
+      'sourcePrincipal is not set: trust policies need the identity credvend runs as',
+    )
   const byRole = new Map<string, { profiles: string[]; policy: RamPolicy; text: string }>()
   for (const [name, profile] of Object.entries(config.profiles)) {
     if (profile.kind === 'access-key') continue
@@ -30,7 +34,10 @@ export const trustPoliciesFor = (config: Config): RoleTrust[] => {
       const text = JSON.stringify(policy)
       const seen = byRole.get(link.roleArn)
       if (seen && seen.text !== text) {
-        throw new VendError('ERR_CONFIG_INVALID', `${link.roleArn} would need two different trust policies (profiles ${seen.profiles.join(', ')} and ${name})`)
+        throw new VendError(
+          'ERR_CONFIG_INVALID',
+          `${link.roleArn} would need two different trust policies (profiles ${seen.profiles.join(', ')} and ${name})`,
+        )
       }
       if (seen) seen.profiles.push(name)
       else byRole.set(link.roleArn, { profiles: [name], policy, text })

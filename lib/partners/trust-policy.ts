@@ -14,7 +14,8 @@ export interface TrustPolicyInput {
   readonly externalId?: string | SecretRef | undefined
 }
 
-const placeholder = (ref: SecretRef) => ('env' in ref ? `{{env:${ref.env}}}` : `{{kmsSecret:${ref.kmsSecret}}}`)
+const placeholder = (ref: SecretRef) =>
+  'env' in ref ? `{{env:${ref.env}}}` : `{{kmsSecret:${ref.kmsSecret}}}`
 
 /**
  * The trust policy a role needs so that exactly one identity — credvend's, or the hub's — may
@@ -26,8 +27,14 @@ const placeholder = (ref: SecretRef) => ('env' in ref ? `{{env:${ref.env}}}` : `
  * @public
  */
 export const renderTrustPolicy = (input: TrustPolicyInput): RamPolicy => {
-  if (!RAM_PRINCIPAL.test(input.trusted)) throw new TypeError(`not a RAM principal ARN: ${input.trusted}`)
-  const externalId = input.externalId === undefined ? undefined : typeof input.externalId === 'string' ? input.externalId : placeholder(input.externalId)
+  if (!RAM_PRINCIPAL.test(input.trusted))
+    throw new TypeError(`not a RAM principal ARN: ${input.trusted}`)
+  const externalId =
+    input.externalId === undefined
+      ? undefined
+      : typeof input.externalId === 'string'
+        ? input.externalId
+        : placeholder(input.externalId)
   const policy = {
     Version: '1',
     Statement: [
@@ -35,11 +42,14 @@ export const renderTrustPolicy = (input: TrustPolicyInput): RamPolicy => {
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
         Principal: { RAM: [input.trusted] },
-        ...(externalId === undefined ? {} : { Condition: { StringEquals: { [EXTERNAL_ID_CONDITION_KEY]: externalId } } }),
+        ...(externalId === undefined
+          ? {}
+          : { Condition: { StringEquals: { [EXTERNAL_ID_CONDITION_KEY]: externalId } } }),
       },
     ],
   }
   const parsed = parsePolicy(policy, 'trust')
-  if (!parsed.ok) throw new TypeError(`rendered trust policy is invalid: ${parsed.problems.join('; ')}`)
+  if (!parsed.ok)
+    throw new TypeError(`rendered trust policy is invalid: ${parsed.problems.join('; ')}`)
   return policy as unknown as RamPolicy
 }

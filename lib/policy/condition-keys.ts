@@ -32,4 +32,5 @@ export const KNOWN_CONDITION_KEYS: ReadonlySet<string> = new Set(
 )
 
 /** @internal */
-export const isKnownConditionKey = (key: string): boolean => KNOWN_CONDITION_KEYS.has(key.toLowerCase())
+export const isKnownConditionKey = (key: string): boolean =>
+  KNOWN_CONDITION_KEYS.has(key.toLowerCase())

@@ -5,11 +5,15 @@ export type ConditionContext = ReadonlyMap<string, readonly string[]>
 
 type Test = (patterns: readonly string[], values: readonly string[]) => boolean
 
-const anyOf = (match: (pattern: string, value: string) => boolean): Test => (patterns, values) =>
-  values.length > 0 && values.some((v) => patterns.some((p) => match(p, v)))
+const anyOf =
+  (match: (pattern: string, value: string) => boolean): Test =>
+  (patterns, values) =>
+    values.length > 0 && values.some((v) => patterns.some((p) => match(p, v)))
 
-const noneOf = (match: (pattern: string, value: string) => boolean): Test => (patterns, values) =>
-  !values.some((v) => patterns.some((p) => match(p, v)))
+const noneOf =
+  (match: (pattern: string, value: string) => boolean): Test =>
+  (patterns, values) =>
+    !values.some((v) => patterns.some((p) => match(p, v)))
 
 const equals = (p: string, v: string) => p === v
 const equalsIgnoreCase = (p: string, v: string) => p.toLowerCase() === v.toLowerCase()
@@ -37,7 +41,10 @@ export const isKnownOperator = (name: string): boolean => Object.hasOwn(CONDITIO
 export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>
 
 /** Every operator and every key must hold (AND); within a key any value may match (OR). @internal */
-export const conditionsHold = (block: ConditionBlock | undefined, context: ConditionContext): boolean => {
+export const conditionsHold = (
+  block: ConditionBlock | undefined,
+  context: ConditionContext,
+): boolean => {
   if (!block) return true
   for (const [operator, keys] of Object.entries(block)) {
     const test = CONDITION_OPERATORS[operator]

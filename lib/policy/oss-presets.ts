@@ -20,7 +20,14 @@ export const OSS_PRESET_ACTIONS = {
  * `\`. OSS stores such names literally, but whatever later maps keys to paths (a CDN, ossfs, a
  * sync job) may normalise them into another user's folder.
  */
-const hazardousKeys = (objects: string) => [`${objects}..`, `${objects}../*`, `${objects}*/..`, `${objects}*/../*`, `${objects}*%*`, `${objects}*\\*`]
+const hazardousKeys = (objects: string) => [
+  `${objects}..`,
+  `${objects}../*`,
+  `${objects}*/..`,
+  `${objects}*/../*`,
+  `${objects}*%*`,
+  `${objects}*\\*`,
+]
 
 /**
  * The session-policy template of an `oss-upload` profile, generated from its presets: object
@@ -29,11 +36,14 @@ const hazardousKeys = (objects: string) => [`${objects}..`, `${objects}../*`, `$
  * stay as `${…}` and are rendered per caller by the ordinary template path.
  * @public
  */
-export const ossSessionPolicyTemplate = (profile: Pick<OssUploadProfile, 'bucket' | 'prefix' | 'actions'>) => {
+export const ossSessionPolicyTemplate = (
+  profile: Pick<OssUploadProfile, 'bucket' | 'prefix' | 'actions'>,
+) => {
   const objects = `acs:oss:*:*:${profile.bucket}/${profile.prefix}`
   const actions = [...new Set(profile.actions.flatMap((preset) => OSS_PRESET_ACTIONS[preset]))]
   const statements: Array<Record<string, unknown>> = []
-  if (actions.length > 0) statements.push({ Effect: 'Allow', Action: actions, Resource: [`${objects}*`] })
+  if (actions.length > 0)
+    statements.push({ Effect: 'Allow', Action: actions, Resource: [`${objects}*`] })
   if (profile.actions.includes('list')) {
     statements.push({
       Effect: 'Allow',
@@ -42,6 +52,7 @@ export const ossSessionPolicyTemplate = (profile: Pick<OssUploadProfile, 'bucket
       Condition: { StringLike: { 'oss:Prefix': [`${profile.prefix}*`] } },
     })
   }
-  if (actions.length > 0) statements.push({ Effect: 'Deny', Action: actions, Resource: hazardousKeys(objects) })
+  if (actions.length > 0)
+    statements.push({ Effect: 'Deny', Action: actions, Resource: hazardousKeys(objects) })
   return { Version: '1', Statement: statements }
 }

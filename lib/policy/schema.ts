@@ -7,7 +7,12 @@ const list = z
   .transform((v) => (typeof v === 'string' ? [v] : v))
 
 const conditionValues = z
-  .union([z.string(), z.boolean(), z.number(), z.array(z.union([z.string(), z.boolean(), z.number()])).min(1)])
+  .union([
+    z.string(),
+    z.boolean(),
+    z.number(),
+    z.array(z.union([z.string(), z.boolean(), z.number()])).min(1),
+  ])
   .transform((v) => (Array.isArray(v) ? v : [v]).map(String))
 
 const condition = z
@@ -15,11 +20,19 @@ const condition = z
   .superRefine((block, ctx) => {
     for (const [operator, keys] of Object.entries(block)) {
       if (!isKnownOperator(operator)) {
-        ctx.addIssue({ code: 'custom', path: [operator], message: `unsupported condition operator ${operator}` })
+        ctx.addIssue({
+          code: 'custom',
+          path: [operator],
+          message: `unsupported condition operator ${operator}`,
+        })
       }
       for (const key of Object.keys(keys)) {
         if (!isKnownConditionKey(key)) {
-          ctx.addIssue({ code: 'custom', path: [operator, key], message: `unknown condition key ${key}` })
+          ctx.addIssue({
+            code: 'custom',
+            path: [operator, key],
+            message: `unknown condition key ${key}`,
+          })
         }
       }
     }
@@ -46,7 +59,9 @@ const statement = z
   .refine((s) => (s.Action === undefined) !== (s.NotAction === undefined), {
     message: 'a statement needs exactly one of Action and NotAction',
   })
-  .refine((s) => !(s.Resource && s.NotResource), { message: 'Resource and NotResource are exclusive' })
+  .refine((s) => !(s.Resource && s.NotResource), {
+    message: 'Resource and NotResource are exclusive',
+  })
 
 /** A RAM policy after parsing: every list normalised to an array. @public */
 export type RamStatement = z.output<typeof statement> & { Condition?: ConditionBlock }

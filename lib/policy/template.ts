@@ -33,10 +33,19 @@ export interface CompiledTemplate {
 type Place = 'value' | 'fixed'
 
 const isKnown = (name: string, vars: TemplateVariables) =>
-  name === 'caller.id' || name === 'caller.sub' || Object.hasOwn(vars.claims, name) || Object.hasOwn(vars.params, name)
+  name === 'caller.id' ||
+  name === 'caller.sub' ||
+  Object.hasOwn(vars.claims, name) ||
+  Object.hasOwn(vars.params, name)
 
 /** Checks one string of the template; returns its problems. */
-const checkString = (text: string, place: Place, at: string, vars: TemplateVariables, used: Set<string>): string[] => {
+const checkString = (
+  text: string,
+  place: Place,
+  at: string,
+  vars: TemplateVariables,
+  used: Set<string>,
+): string[] => {
   const problems: string[] = []
   let scoped = false
   for (const match of text.matchAll(PLACEHOLDER)) {
@@ -44,17 +53,23 @@ const checkString = (text: string, place: Place, at: string, vars: TemplateVaria
     const start = match.index
     const end = start + match[0].length
     if (place === 'fixed') {
-      problems.push(`${at}: variables may appear only in Resource and Condition values (found \${${name}})`)
+      problems.push(
+        `${at}: variables may appear only in Resource and Condition values (found \${${name}})`,
+      )
       continue
     }
     if (!isKnown(name, vars)) problems.push(`${at}: unknown variable \${${name}}`)
     const before = start === 0 ? '' : text[start - 1]!
     const after = end === text.length ? '' : text[end]!
     if ((before !== '' && !DELIMITERS.has(before)) || (after !== '' && !DELIMITERS.has(after))) {
-      problems.push(`${at}: \${${name}} must stand between delimiters (/ or :), e.g. users/\${${name}}/`)
+      problems.push(
+        `${at}: \${${name}} must stand between delimiters (/ or :), e.g. users/\${${name}}/`,
+      )
     }
     if (name.startsWith('params.') && !scoped) {
-      problems.push(`${at}: \${${name}} may only narrow a caller-scoped value (put it after \${caller.id} or a claim)`)
+      problems.push(
+        `${at}: \${${name}} may only narrow a caller-scoped value (put it after \${caller.id} or a claim)`,
+      )
     }
     if (name.startsWith('caller.') || name.startsWith('claims.')) scoped = true
     used.add(name)
@@ -63,7 +78,12 @@ const checkString = (text: string, place: Place, at: string, vars: TemplateVaria
   return problems
 }
 
-const walk = (node: unknown, place: Place, at: string, visit: (text: string, place: Place, at: string) => void): void => {
+const walk = (
+  node: unknown,
+  place: Place,
+  at: string,
+  visit: (text: string, place: Place, at: string) => void,
+): void => {
   if (typeof node === 'string') return visit(node, place, at)
   if (Array.isArray(node)) return node.forEach((v, i) => walk(v, place, `${at}[${i}]`, visit))
   if (typeof node !== 'object' || node === null) return
@@ -86,7 +106,8 @@ export const compileTemplate = (
   const grammar = parsePolicy(template, 'identity')
   const problems = grammar.ok ? [] : grammar.problems.map((p) => `sessionPolicy: ${p}`)
   const used = new Set<string>()
-  const visit = (text: string, place: Place, at: string) => problems.push(...checkString(text, place, at, variables, used))
+  const visit = (text: string, place: Place, at: string) =>
+    problems.push(...checkString(text, place, at, variables, used))
   const statements = (template as { Statement?: unknown[] }).Statement ?? []
   visit(String((template as { Version?: unknown }).Version ?? ''), 'fixed', 'sessionPolicy.Version')
   statements.forEach((statement, i) => {
@@ -97,15 +118,27 @@ export const compileTemplate = (
       else walk(value, 'fixed', at, visit)
     }
   })
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, template: { source: template, variables, used } }
+  return problems.length > 0
+    ? { ok: false, problems }
+    : { ok: true, template: { source: template, variables, used } }
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** The rendered form of a template string must match this: static text verbatim, each variable a safe run. */
-const shapeOf = (text: string) => new RegExp(`^${text.split(PLACEHOLDER).map((part, i) => (i % 2 === 0 ? escapeRegex(part) : VALUE_CLASS)).join('')}$`)
+const shapeOf = (text: string) =>
+  new RegExp(
+    `^${text
+      .split(PLACEHOLDER)
+      .map((part, i) => (i % 2 === 0 ? escapeRegex(part) : VALUE_CLASS))
+      .join('')}$`,
+  )
 
-const substitute = (node: unknown, values: ReadonlyMap<string, string>, checks: Array<[string, string]>): unknown => {
+const substitute = (
+  node: unknown,
+  values: ReadonlyMap<string, string>,
+  checks: Array<[string, string]>,
+): unknown => {
   if (typeof node === 'string') {
     if (!node.includes('${')) return node
     const rendered = node.replace(PLACEHOLDER, (_, name: string) => values.get(name)!)
@@ -114,7 +147,9 @@ const substitute = (node: unknown, values: ReadonlyMap<string, string>, checks: 
   }
   if (Array.isArray(node)) return node.map((v) => substitute(v, values, checks))
   if (typeof node !== 'object' || node === null) return node
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, substitute(v, values, checks)]))
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, substitute(v, values, checks)]),
+  )
 }
 
 /** A rendered session policy: the exact text sent to STS and its SHA-256. @public */
@@ -129,12 +164,17 @@ export interface RenderedPolicy {
 export const substituteChecked = (text: string, values: ReadonlyMap<string, string>): string =>
   text.replace(PLACEHOLDER, (_, name: string) => {
     const value = values.get(name)
-    if (value === undefined) throw new VendError('ERR_POLICY_INVALID', `\${${name}} was not rendered`)
+    if (value === undefined)
+      throw new VendError('ERR_POLICY_INVALID', `\${${name}} was not rendered`)
     return value
   })
 
 const patternFor = (name: string, vars: TemplateVariables): RegExp =>
-  name.startsWith('claims.') ? vars.claims[name]! : name.startsWith('params.') ? vars.params[name]! : vars.callerPattern
+  name.startsWith('claims.')
+    ? vars.claims[name]!
+    : name.startsWith('params.')
+      ? vars.params[name]!
+      : vars.callerPattern
 
 /**
  * Renders a template for one caller. Each value must match its variable's pattern and carry no
@@ -150,10 +190,16 @@ export const renderTemplate = async (
   for (const name of compiled.used) {
     const value = supplied[name]
     if (value === undefined) {
-      throw new VendError(name.startsWith('params.') ? 'ERR_BAD_REQUEST' : 'ERR_POLICY_VALUE', `no value for \${${name}}`)
+      throw new VendError(
+        name.startsWith('params.') ? 'ERR_BAD_REQUEST' : 'ERR_POLICY_VALUE',
+        `no value for \${${name}}`,
+      )
     }
     if (!patternFor(name, compiled.variables).test(value) || FORBIDDEN_IN_VALUE.test(value)) {
-      throw new VendError('ERR_POLICY_VALUE', `the value for \${${name}} is not allowed in a policy`)
+      throw new VendError(
+        'ERR_POLICY_VALUE',
+        `the value for \${${name}} is not allowed in a policy`,
+      )
     }
     values.set(name, value)
   }
@@ -165,7 +211,10 @@ export const renderTemplate = async (
     throw new VendError('ERR_POLICY_INVALID', 'the rendered policy failed its re-check')
   }
   if (utf8(text).length > MAX_POLICY_BYTES) {
-    throw new VendError('ERR_POLICY_TOO_LARGE', `the rendered policy exceeds ${MAX_POLICY_BYTES} bytes`)
+    throw new VendError(
+      'ERR_POLICY_TOO_LARGE',
+      `the rendered policy exceeds ${MAX_POLICY_BYTES} bytes`,
+    )
   }
   return { text, sha256: await sha256Hex(text), values }
 }

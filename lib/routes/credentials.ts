@@ -9,20 +9,27 @@ import { vendBody, type VendBody } from './vend-body.ts'
 
 const MAX_BODY_BYTES = 16 * 1024
 const reportBody = z.strictObject({ AccessKeyId: z.string().regex(/^[A-Za-z0-9.]{8,128}$/) })
-const CREDENTIAL_PARAMS = /^(access_?token|token|api_?key|key|jwt|bearer|authorization|password|secret)$/i
+const CREDENTIAL_PARAMS =
+  /^(access_?token|token|api_?key|key|jwt|bearer|authorization|password|secret)$/i
 
 const refuseQuery = (c: Context) => {
   if (!c.req.url.includes('?')) return
   const names = [...new URL(c.req.url).searchParams.keys()]
-  if (names.some((n) => CREDENTIAL_PARAMS.test(n))) throw new VendError('ERR_CREDENTIALS_IN_QUERY', 'credentials are not accepted in the query string; use the Authorization header')
-  if (names.length > 0) throw new VendError('ERR_BAD_REQUEST', 'this route takes no query parameters')
+  if (names.some((n) => CREDENTIAL_PARAMS.test(n)))
+    throw new VendError(
+      'ERR_CREDENTIALS_IN_QUERY',
+      'credentials are not accepted in the query string; use the Authorization header',
+    )
+  if (names.length > 0)
+    throw new VendError('ERR_BAD_REQUEST', 'this route takes no query parameters')
 }
 
 const readBody = async (c: Context): Promise<VendBody> => {
   const text = await c.req.text()
   if (text === '') return {}
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
-  if (type !== 'application/json') throw new VendError('ERR_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
+  if (type !== 'application/json')
+    throw new VendError('ERR_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -67,9 +74,19 @@ export const credentialRoutes = (credvend: Credvend) => {
     refuseQuery(c)
     const caller = await credvend.authenticate(c.req.header('authorization'))
     const parsed = reportBody.safeParse(await c.req.json().catch(() => undefined))
-    if (!parsed.success) throw new VendError('ERR_BAD_REQUEST', 'send {"AccessKeyId": "…"} of the pair that was refused')
+    if (!parsed.success)
+      throw new VendError(
+        'ERR_BAD_REQUEST',
+        'send {"AccessKeyId": "…"} of the pair that was refused',
+      )
     const name = c.req.param('profile')
-    const reported = await credvend.reportInvalid(caller, name, parsed.data.AccessKeyId, c.var.requestId, c.env?.providerInput)
+    const reported = await credvend.reportInvalid(
+      caller,
+      name,
+      parsed.data.AccessKeyId,
+      c.var.requestId,
+      c.env?.providerInput,
+    )
     return c.json(reported.body, 200, { 'Cache-Control': 'no-store' })
   })
   routes.post('/:profile', limit, async (c) => {

@@ -16,11 +16,18 @@ export const sessionRoutes = (credvend: Credvend) => {
   const routes = new Hono<AppBindings>()
   routes.post(
     '/alibaba',
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new VendError('ERR_BODY_TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`) } }),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new VendError('ERR_BODY_TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`)
+      },
+    }),
     async (c) => {
-      if ([...new URL(c.req.url).searchParams.keys()].length > 0) throw new VendError('ERR_BAD_REQUEST', 'this route takes no query parameters')
+      if ([...new URL(c.req.url).searchParams.keys()].length > 0)
+        throw new VendError('ERR_BAD_REQUEST', 'this route takes no query parameters')
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
-      if (type !== 'application/json') throw new VendError('ERR_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
+      if (type !== 'application/json')
+        throw new VendError('ERR_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
       let body: unknown
       try {
         body = JSON.parse(await c.req.text())
@@ -29,7 +36,12 @@ export const sessionRoutes = (credvend: Credvend) => {
       }
       const { token, expiration, identity } = await credvend.loginAlibaba(body, c.var.requestId)
       return c.json(
-        { Code: 'Success', SessionToken: token, Expiration: formatTimestamp(expiration), CallerId: `alibaba.${identity.account}.${identity.role}` },
+        {
+          Code: 'Success',
+          SessionToken: token,
+          Expiration: formatTimestamp(expiration),
+          CallerId: `alibaba.${identity.account}.${identity.role}`,
+        },
         200,
         { 'Cache-Control': 'no-store' },
       )

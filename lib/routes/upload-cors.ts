@@ -7,7 +7,9 @@ const ALLOWED_METHODS = new Set(['GET', 'POST'])
 /** Only an exact, listed origin; `null` (sandboxed frames, file: pages) never matches. */
 const allowedOrigin = (credvend: Credvend, c: Context): string | undefined => {
   const origin = c.req.header('origin')
-  return origin !== undefined && credvend.corsOrigins(c.req.param('profile') ?? '').includes(origin) ? origin : undefined
+  return origin !== undefined && credvend.corsOrigins(c.req.param('profile') ?? '').includes(origin)
+    ? origin
+    : undefined
 }
 
 /**

@@ -10,7 +10,10 @@ export const vendBody = z.strictObject({
   minRemainingSeconds: z.number().int().min(0).max(43_200).optional(),
   /** `oss-upload` profiles with a form: answer with a signed PostObject form. */
   form: z.boolean().optional(),
-  parameters: z.record(z.string().max(64), z.string().max(10_240)).refine((p) => Object.keys(p).length <= 16, 'at most 16 parameters').optional(),
+  parameters: z
+    .record(z.string().max(64), z.string().max(10_240))
+    .refine((p) => Object.keys(p).length <= 16, 'at most 16 parameters')
+    .optional(),
 })
 
 /** @public */

@@ -16,7 +16,10 @@ export const vendResponse = z.object({
   ServerTime: timestamp,
   RefreshAfter: timestamp,
   RoleSessionName: z.string(),
-  PolicySha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  PolicySha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 })
 
 /** What an `oss-upload` profile adds: where to upload. @public */
@@ -44,4 +47,8 @@ export const postObjectResponse = vendResponse
   })
 
 /** Every error body. @public */
-export const errorResponse = z.object({ Code: z.string(), Message: z.string(), RequestId: z.string() })
+export const errorResponse = z.object({
+  Code: z.string(),
+  Message: z.string(),
+  RequestId: z.string(),
+})

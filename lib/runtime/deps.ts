@@ -12,6 +12,5 @@ export interface CoreDeps {
   readonly randomId: () => string
 }
 
-
 /** 128 random bits as 32 lowercase hex characters, from Web Crypto (pooled). @public */
 export const randomHexId: () => string = createRandomHexId()

@@ -6,7 +6,9 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * a pool keeps the same randomness for a fraction of the cost. Never reuses bytes.
  * @public
  */
-export const createRandomHexId = (fill: (bytes: Uint8Array) => void = (b) => void crypto.getRandomValues(b)) => {
+export const createRandomHexId = (
+  fill: (bytes: Uint8Array) => void = (b) => void crypto.getRandomValues(b),
+) => {
   const pool = new Uint8Array(4096)
   let next = pool.length
   return (): string => {

@@ -64,38 +64,79 @@ export const createAlibabaLogin = (init: {
   const nonces = init.nonces ?? createNonceWindow(2 * windowMs)
   const endpoint = new URL(init.stsEndpoint)
 
-  return async (body: unknown): Promise<{ token: string; expiration: Date; identity: AlibabaIdentity }> => {
+  return async (
+    body: unknown,
+  ): Promise<{ token: string; expiration: Date; identity: AlibabaIdentity }> => {
     const parsed = alibabaLoginBodySchema.safeParse(body)
     if (!parsed.success) throw authError('ERR_AUTH_ALIBABA')
     const { params } = parsed.data
     const now = init.now()
     const stamp = parseTimestamp(params.Timestamp)
-    if (!stamp || Math.abs(stamp.getTime() - now.getTime()) > windowMs) throw authError('ERR_AUTH_REPLAY')
-    if (!(await nonces.claim(`${params.AccessKeyId}\n${params.SignatureNonce}`, now.getTime()))) throw authError('ERR_AUTH_REPLAY')
-    const query = Object.entries(params).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v ?? '')}`).join('&')
+    if (!stamp || Math.abs(stamp.getTime() - now.getTime()) > windowMs)
+      throw authError('ERR_AUTH_REPLAY')
+    if (!(await nonces.claim(`${params.AccessKeyId}\n${params.SignatureNonce}`, now.getTime())))
+      throw authError('ERR_AUTH_REPLAY')
+    const query = Object.entries(params)
+      .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v ?? '')}`)
+      .join('&')
     let identity: z.output<typeof callerIdentityReply>
-    const send = () => callOpenApi(
-      init.fetch,
-      { url: `${endpoint.origin}/?${query}`, init: { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: '' } },
-      { operation: 'GetCallerIdentity', timeoutMs: init.timeoutMs, schema: callerIdentityReply, errors: stsErrors },
-    )
+    const send = () =>
+      callOpenApi(
+        init.fetch,
+        {
+          url: `${endpoint.origin}/?${query}`,
+          init: {
+            method: 'POST',
+            headers: {
+              accept: 'application/json',
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: '',
+          },
+        },
+        {
+          operation: 'GetCallerIdentity',
+          timeoutMs: init.timeoutMs,
+          schema: callerIdentityReply,
+          errors: stsErrors,
+        },
+      )
     try {
       identity = await (init.gate ? init.gate(send) : send())
       init.onStsCall?.('ok')
     } catch (error) {
       init.onStsCall?.(isVendError(error) ? error.code : 'ERR_INTERNAL')
       // STS refused the signature or token: the caller is not who it claims. An outage stays an outage.
-      if (isVendError(error) && (error.code === 'ERR_STS_REJECTED' || error.code === 'ERR_STS_DENIED' || error.code === 'ERR_STS_SOURCE_CREDENTIALS')) throw authError('ERR_AUTH_ALIBABA')
+      if (
+        isVendError(error) &&
+        (error.code === 'ERR_STS_REJECTED' ||
+          error.code === 'ERR_STS_DENIED' ||
+          error.code === 'ERR_STS_SOURCE_CREDENTIALS')
+      )
+        throw authError('ERR_AUTH_ALIBABA')
       throw error
     }
     const arn = ASSUMED_ROLE_ARN.exec(identity.arn)
-    if (identity.identityType !== 'AssumedRoleUser' || !arn || arn[1] !== identity.accountId || !init.accounts.has(identity.accountId)) {
+    if (
+      identity.identityType !== 'AssumedRoleUser' ||
+      !arn ||
+      arn[1] !== identity.accountId ||
+      !init.accounts.has(identity.accountId)
+    ) {
       throw authError('ERR_AUTH_ALIBABA')
     }
-    const who: AlibabaIdentity = { account: identity.accountId, role: arn[2]!.toLowerCase(), roleId: identity.roleId ?? identity.principalId?.split(':')[0] }
+    const who: AlibabaIdentity = {
+      account: identity.accountId,
+      role: arn[2]!.toLowerCase(),
+      roleId: identity.roleId ?? identity.principalId?.split(':')[0],
+    }
     if (!init.allowed(who)) throw authError('ERR_AUTH_ALIBABA')
     const expiration = new Date(now.getTime() + init.sessionMinutes * 60_000)
-    return { token: await issueSessionToken(init.sessionTokenKey, who, expiration), expiration, identity: who }
+    return {
+      token: await issueSessionToken(init.sessionTokenKey, who, expiration),
+      expiration,
+      identity: who,
+    }
   }
 }
 

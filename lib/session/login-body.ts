@@ -17,7 +17,10 @@ export interface AlibabaLoginBody {
  * await fetch(`${credvend}/v1/session/alibaba`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
  * @public
  */
-export const alibabaLoginBody = async (credentials: Credentials, ctx: { now: Date; nonce: string }): Promise<AlibabaLoginBody> => {
+export const alibabaLoginBody = async (
+  credentials: Credentials,
+  ctx: { now: Date; nonce: string },
+): Promise<AlibabaLoginBody> => {
   const params: Record<string, string> = {
     AccessKeyId: credentials.accessKeyId,
     Action: 'GetCallerIdentity',
@@ -29,5 +32,10 @@ export const alibabaLoginBody = async (credentials: Credentials, ctx: { now: Dat
     Version: STS_VERSION,
     ...(credentials.securityToken ? { SecurityToken: credentials.securityToken } : {}),
   }
-  return { params: { ...params, Signature: await rpcSignature('POST', params, credentials.accessKeySecret) } }
+  return {
+    params: {
+      ...params,
+      Signature: await rpcSignature('POST', params, credentials.accessKeySecret),
+    },
+  }
 }

@@ -20,13 +20,18 @@ const payload = z.strictObject({
   v: z.literal(1),
   account: z.string().regex(/^\d{16}$/),
   role: z.string().regex(/^[a-z0-9._@-]{1,64}$/),
-  roleId: z.string().regex(/^\d{1,32}$/).optional(),
+  roleId: z
+    .string()
+    .regex(/^\d{1,32}$/)
+    .optional(),
   exp: z.number().int(),
 })
 
 const fromBase64Url = (text: string): string => {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/')
-  return new TextDecoder().decode(Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0)))
+  return new TextDecoder().decode(
+    Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0)),
+  )
 }
 
 /** The Caller a session token stands for. @internal */
@@ -42,13 +47,31 @@ export const alibabaCaller = (identity: AlibabaIdentity): Caller => ({
  * `cvs_<payload>.<HMAC-SHA256>`: short-lived, stateless, verifiable by every instance that holds
  * the configured key. @public
  */
-export const issueSessionToken = async (key: string, identity: AlibabaIdentity, expiresAt: Date): Promise<string> => {
-  const body = toBase64Url(utf8(JSON.stringify({ v: 1, account: identity.account, role: identity.role, ...(identity.roleId ? { roleId: identity.roleId } : {}), exp: Math.floor(expiresAt.getTime() / 1000) })))
+export const issueSessionToken = async (
+  key: string,
+  identity: AlibabaIdentity,
+  expiresAt: Date,
+): Promise<string> => {
+  const body = toBase64Url(
+    utf8(
+      JSON.stringify({
+        v: 1,
+        account: identity.account,
+        role: identity.role,
+        ...(identity.roleId ? { roleId: identity.roleId } : {}),
+        exp: Math.floor(expiresAt.getTime() / 1000),
+      }),
+    ),
+  )
   return `${SESSION_TOKEN_PREFIX}${body}.${toBase64Url(await hmacSha256(key, `credvend-session\n${body}`))}`
 }
 
 /** Verifies a session token (timing-safe) and returns its caller; every failure is the same 401. @public */
-export const verifySessionToken = async (key: string | undefined, token: string, now: Date): Promise<Caller> => {
+export const verifySessionToken = async (
+  key: string | undefined,
+  token: string,
+  now: Date,
+): Promise<Caller> => {
   const match = /^cvs_([A-Za-z0-9_-]{1,2048})\.([A-Za-z0-9_-]{43})$/.exec(token)
   if (!key || !match) throw authError('ERR_AUTH_SESSION')
   const expected = toBase64Url(await hmacSha256(key, `credvend-session\n${match[1]}`))

@@ -22,8 +22,17 @@ const derive = async (key: SealingKey): Promise<DerivedKey> => {
   const base = await crypto.subtle.importKey('raw', utf8(key.secret), 'HKDF', false, ['deriveKey'])
   const hkdf = (info: string) => ({ name: 'HKDF', hash: 'SHA-256', salt: SALT, info: utf8(info) })
   const [seal, name] = await Promise.all([
-    crypto.subtle.deriveKey(hkdf('seal'), base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']),
-    crypto.subtle.deriveKey(hkdf('name'), base, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign']),
+    crypto.subtle.deriveKey(hkdf('seal'), base, { name: 'AES-GCM', length: 256 }, false, [
+      'encrypt',
+      'decrypt',
+    ]),
+    crypto.subtle.deriveKey(
+      hkdf('name'),
+      base,
+      { name: 'HMAC', hash: 'SHA-256', length: 256 },
+      false,
+      ['sign'],
+    ),
   ])
   return { id: key.id, seal, name }
 }
@@ -65,16 +74,27 @@ export const createSealer = async (keys: readonly SealingKey[]) => {
     names,
     async seal(plaintext: string, associated: string): Promise<string> {
       const iv = crypto.getRandomValues(new Uint8Array(12))
-      const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(associated) }, current.seal, utf8(plaintext))
+      const sealed = await crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: utf8(associated) },
+        current.seal,
+        utf8(plaintext),
+      )
       return `v1.${current.id}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`
     },
-    async open(sealed: string, associated: string): Promise<{ plaintext: string } | { failure: OpenFailure }> {
+    async open(
+      sealed: string,
+      associated: string,
+    ): Promise<{ plaintext: string } | { failure: OpenFailure }> {
       const [version, id, iv, body] = sealed.split('.')
       const key = id === undefined ? undefined : byId.get(id)
       if (version !== 'v1' || iv === undefined || body === undefined) return { failure: 'tampered' }
       if (!key) return { failure: 'unknown-key' }
       try {
-        const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: utf8(associated) }, key.seal, fromBase64Url(body))
+        const plain = await crypto.subtle.decrypt(
+          { name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: utf8(associated) },
+          key.seal,
+          fromBase64Url(body),
+        )
         return { plaintext: new TextDecoder().decode(plain) }
       } catch {
         return { failure: 'tampered' }

@@ -34,7 +34,11 @@ export const createSharedGovernor = (init: {
       let waited = false
       for (;;) {
         const askedMs = init.elapsedMs()
-        const slot = await init.shared.reserveSlot(init.ratePerSecond, 1000 + LATE_MS, Math.max(0, deadlineMs - init.now().getTime()))
+        const slot = await init.shared.reserveSlot(
+          init.ratePerSecond,
+          1000 + LATE_MS,
+          Math.max(0, deadlineMs - init.now().getTime()),
+        )
         if (slot === DOWN) return init.local.run(deadlineMs, send)
         if (!slot.granted) throw refuse(slot.waitMs)
         // The slot is the store's now plus waitMs, and the store's now came after askedMs: sleeping
@@ -55,7 +59,11 @@ export const createSharedGovernor = (init: {
     /** Decisions here and, while the store was down, the local governor's. */
     stats: () => {
       const local = init.local.stats()
-      return { admitted: counters.admitted + local.admitted, waited: counters.waited + local.waited, refused: counters.refused + local.refused }
+      return {
+        admitted: counters.admitted + local.admitted,
+        waited: counters.waited + local.waited,
+        refused: counters.refused + local.refused,
+      }
     },
   }
   return governor

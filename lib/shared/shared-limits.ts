@@ -8,7 +8,12 @@ import { DOWN, type SharedState } from './shared-state.ts'
  * this instance's limiter while the store is down.
  * @internal
  */
-export const sharedRateLimiter = (name: string, limit: RateLimit | null, shared: SharedState, local: RateLimiter) => {
+export const sharedRateLimiter = (
+  name: string,
+  limit: RateLimit | null,
+  shared: SharedState,
+  local: RateLimiter,
+) => {
   const { intervalMs, toleranceMs } = gcra(limit)
   return {
     async take(key: string): Promise<number | undefined> {
@@ -24,7 +29,11 @@ export const sharedRateLimiter = (name: string, limit: RateLimit | null, shared:
  * this one even while the store is down.
  * @internal
  */
-export const sharedNonces = (local: NonceWindow, shared: SharedState, windowMs: number): NonceClaims => ({
+export const sharedNonces = (
+  local: NonceWindow,
+  shared: SharedState,
+  windowMs: number,
+): NonceClaims => ({
   async claim(key: string, nowMs: number): Promise<boolean> {
     if (!local.claim(key, nowMs)) return false
     const claimed = await shared.claim(key, windowMs)

@@ -57,18 +57,30 @@ const createSharedState = (init: {
         return undefined
       }),
     write: (kind: string, key: string, plaintext: string, ttlMs: number) =>
-      attempt(async () => store.set(`${prefix}${kind}:${await sealer.name(key)}`, await sealer.seal(plaintext, `${kind}\n${key}`), Math.max(1, Math.ceil(ttlMs)))),
+      attempt(async () =>
+        store.set(
+          `${prefix}${kind}:${await sealer.name(key)}`,
+          await sealer.seal(plaintext, `${kind}\n${key}`),
+          Math.max(1, Math.ceil(ttlMs)),
+        ),
+      ),
     /** A lock on `key` for `ttlMs`: the owner token when taken, false when someone holds it. */
     lock: (key: string, ttlMs: number, owner: string) =>
       attempt(async () => {
         const name = `${prefix}lock:${await sealer.name(key)}`
-        return (await store.setIfAbsent(name, owner, Math.max(1, Math.ceil(ttlMs)))) ? { release: () => attempt(() => store.deleteIfEquals(name, owner)) } : false
+        return (await store.setIfAbsent(name, owner, Math.max(1, Math.ceil(ttlMs))))
+          ? { release: () => attempt(() => store.deleteIfEquals(name, owner)) }
+          : false
       }),
     /** True the first time `key` is claimed within `ttlMs` across every instance. */
     claim: (key: string, ttlMs: number) =>
-      attempt(async () => store.setIfAbsent(`${prefix}nonce:${await sealer.name(key)}`, '1', ttlMs)),
+      attempt(async () =>
+        store.setIfAbsent(`${prefix}nonce:${await sealer.name(key)}`, '1', ttlMs),
+      ),
     takeRate: (limit: string, key: string, intervalMs: number, toleranceMs: number) =>
-      attempt(async () => store.takeRate(`${prefix}rate:${limit}:${await sealer.name(key)}`, intervalMs, toleranceMs)),
+      attempt(async () =>
+        store.takeRate(`${prefix}rate:${limit}:${await sealer.name(key)}`, intervalMs, toleranceMs),
+      ),
     reserveSlot: (perSecond: number, spacingMs: number, maxWaitMs: number) =>
       attempt(() => store.reserveSlot(`${prefix}sts-governor`, perSecond, spacingMs, maxWaitMs)),
   }
@@ -78,5 +90,14 @@ const createSharedState = (init: {
 export type SharedState = ReturnType<typeof createSharedState>
 
 /** The shared state for a configured store: sealing keys derived once, at start. @public */
-export const openSharedState = async (store: SharedStore, settings: { readonly keys: readonly SealingKey[]; readonly keyPrefix: string }, elapsedMs: () => number) =>
-  createSharedState({ store, sealer: await createSealer(settings.keys), prefix: settings.keyPrefix, elapsedMs })
+export const openSharedState = async (
+  store: SharedStore,
+  settings: { readonly keys: readonly SealingKey[]; readonly keyPrefix: string },
+  elapsedMs: () => number,
+) =>
+  createSharedState({
+    store,
+    sealer: await createSealer(settings.keys),
+    prefix: settings.keyPrefix,
+    elapsedMs,
+  })

@@ -23,5 +23,10 @@ export interface SharedStore {
    * `spacingMs` after the one `perSecond` places before it. Granted when the slot is at most
    * `maxWaitMs` away (and then recorded); `waitMs` is measured from the store's now.
    */
-  reserveSlot(name: string, perSecond: number, spacingMs: number, maxWaitMs: number): Promise<{ readonly granted: boolean; readonly waitMs: number }>
+  reserveSlot(
+    name: string,
+    perSecond: number,
+    spacingMs: number,
+    maxWaitMs: number,
+  ): Promise<{ readonly granted: boolean; readonly waitMs: number }>
 }

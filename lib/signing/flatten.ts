@@ -1,5 +1,6 @@
 /** A value an RPC parameter may hold before flattening. @internal */
-export type RpcValue = string | number | boolean | readonly RpcValue[] | { readonly [k: string]: RpcValue }
+export type RpcValue =
+  string | number | boolean | readonly RpcValue[] | { readonly [k: string]: RpcValue }
 
 /**
  * Flattens lists and objects to `Key.1`, `Key.1.Sub`, … as `flatMap` in

@@ -80,7 +80,11 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
   const signingTime = () => new Date(deps.now().getTime() + offsetMs)
 
   /** Sends through the governor; reports the outcome of what reached STS. */
-  const call = async <S extends Parameters<typeof callOpenApi>[2]['schema']>(request: Parameters<typeof callOpenApi>[1], operation: string, schema: S) => {
+  const call = async <S extends Parameters<typeof callOpenApi>[2]['schema']>(
+    request: Parameters<typeof callOpenApi>[1],
+    operation: string,
+    schema: S,
+  ) => {
     const observe = options.observe
     let startedMs = 0
     const send = () => {
@@ -93,7 +97,11 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
       return reply
     } catch (error) {
       const final = corrected(error)
-      observe?.call(operation, isVendError(final) ? final.code : 'ERR_INTERNAL', (observe.elapsedMs() - startedMs) / 1000)
+      observe?.call(
+        operation,
+        isVendError(final) ? final.code : 'ERR_INTERNAL',
+        (observe.elapsedMs() - startedMs) / 1000,
+      )
       throw final
     }
   }
@@ -109,10 +117,14 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
     const learned = server - deps.now().getTime()
     const changed = Math.abs(learned - offsetMs) > 1_000
     offsetMs = learned
-    return new VendError('ERR_STS_CLOCK_SKEW', `STS refused the request time: this host's clock is ${Math.round(-learned / 1000)} s off STS's`, {
-      upstream: error.upstream!,
-      retryable: changed,
-    })
+    return new VendError(
+      'ERR_STS_CLOCK_SKEW',
+      `STS refused the request time: this host's clock is ${Math.round(-learned / 1000)} s off STS's`,
+      {
+        upstream: error.upstream!,
+        retryable: changed,
+      },
+    )
   }
 
   const signed = async <S extends Parameters<typeof callOpenApi>[2]['schema']>(
@@ -133,14 +145,19 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
       const parsed = assumeRoleInput.safeParse(input)
       if (!parsed.success) throw badInput('AssumeRole', parsed.error.issues)
       const i = parsed.data
-      return signed(source, 'AssumeRole', compact({
-        RoleArn: i.roleArn,
-        RoleSessionName: i.roleSessionName,
-        DurationSeconds: i.durationSeconds?.toString(),
-        Policy: i.policy,
-        ExternalId: i.externalId,
-        SourceIdentity: i.sourceIdentity,
-      }), assumeRoleReply)
+      return signed(
+        source,
+        'AssumeRole',
+        compact({
+          RoleArn: i.roleArn,
+          RoleSessionName: i.roleSessionName,
+          DurationSeconds: i.durationSeconds?.toString(),
+          Policy: i.policy,
+          ExternalId: i.externalId,
+          SourceIdentity: i.sourceIdentity,
+        }),
+        assumeRoleReply,
+      )
     },
 
     async assumeRoleWithOidc(input) {
@@ -168,4 +185,6 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
 }
 
 const compact = (params: Record<string, string | undefined>): Record<string, string> =>
-  Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined))
+  Object.fromEntries(
+    Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined),
+  )

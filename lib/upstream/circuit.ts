@@ -6,14 +6,20 @@ import { VendError, isVendError } from '../errors.ts'
  * such as NoPermission, and throttling, are answers, not outages, and do not count.
  * @internal
  */
-export const createCircuit = (options: { failures: number; cooldownMs: number; now: () => Date; upstream?: 'STS' | 'KMS' }) => {
+export const createCircuit = (options: {
+  failures: number
+  cooldownMs: number
+  now: () => Date
+  upstream?: 'STS' | 'KMS'
+}) => {
   let consecutive = 0
   let openedAtMs: number | undefined
   let trialInFlight = false
 
   // Throttling is STS answering "slower", not an outage: opening on it would turn a rate limit
   // into a full stop for every uncached caller.
-  const isOutage = (error: unknown) => isVendError(error) && error.retryable && error.code !== 'ERR_STS_THROTTLED'
+  const isOutage = (error: unknown) =>
+    isVendError(error) && error.retryable && error.code !== 'ERR_STS_THROTTLED'
 
   return {
     async run<T>(work: () => Promise<T>): Promise<T> {
@@ -22,7 +28,12 @@ export const createCircuit = (options: { failures: number; cooldownMs: number; n
       let isTrial = false
       if (openedAtMs !== undefined) {
         const cooling = options.now().getTime() - openedAtMs < options.cooldownMs
-        if (cooling || trialInFlight) throw new VendError('ERR_CIRCUIT_OPEN', `${options.upstream ?? 'STS'} is unavailable (circuit open)`, { retryable: false })
+        if (cooling || trialInFlight)
+          throw new VendError(
+            'ERR_CIRCUIT_OPEN',
+            `${options.upstream ?? 'STS'} is unavailable (circuit open)`,
+            { retryable: false },
+          )
         trialInFlight = true
         isTrial = true
       }
@@ -34,7 +45,8 @@ export const createCircuit = (options: { failures: number; cooldownMs: number; n
       } catch (error) {
         if (isOutage(error)) {
           consecutive++
-          if (openedAtMs !== undefined || consecutive >= options.failures) openedAtMs = options.now().getTime()
+          if (openedAtMs !== undefined || consecutive >= options.failures)
+            openedAtMs = options.now().getTime()
         } else if (openedAtMs !== undefined) {
           openedAtMs = undefined
           consecutive = 0

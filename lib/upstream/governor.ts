@@ -9,7 +9,10 @@ const SPACING_MS = 1001
 
 /** The governor's refusal: 503 with Retry-After, never retried within the request. @internal */
 export const budgetExhausted = (waitMs: number) =>
-  new VendError('ERR_STS_THROTTLED', 'the STS call budget is exhausted for now', { retryable: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) })
+  new VendError('ERR_STS_THROTTLED', 'the STS call budget is exhausted for now', {
+    retryable: false,
+    retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+  })
 
 interface Start {
   atMs: number
@@ -25,7 +28,11 @@ interface Start {
  * work never reaches it twice, because single-flight sits in front.
  * @public
  */
-export const createGovernor = (options: { ratePerSecond: number; now: () => Date; sleep: (ms: number) => Promise<void> }) => {
+export const createGovernor = (options: {
+  ratePerSecond: number
+  now: () => Date
+  sleep: (ms: number) => Promise<void>
+}) => {
   const size = Math.max(1, Math.floor(options.ratePerSecond))
   /** The last `size` starts, oldest at `head`. */
   let starts: Start[] = Array.from({ length: size }, () => ({ atMs: -Infinity }))
@@ -46,7 +53,8 @@ export const createGovernor = (options: { ratePerSecond: number; now: () => Date
       const nowMs = options.now().getTime()
       horizonMs = Math.max(horizonMs, deadlineMs - nowMs)
       // A backlog longer than anyone would wait means the clock jumped back: start afresh.
-      if (starts[(head + size - 1) % size]!.atMs - nowMs > horizonMs + 1000) starts = starts.map(() => ({ atMs: -Infinity }))
+      if (starts[(head + size - 1) % size]!.atMs - nowMs > horizonMs + 1000)
+        starts = starts.map(() => ({ atMs: -Infinity }))
       const before = starts[head]!
       const planned = Math.max(nowMs, before.atMs + SPACING_MS)
       if (planned > deadlineMs) throw refuse(planned, nowMs)

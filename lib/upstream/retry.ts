@@ -34,9 +34,16 @@ export const withRetry = async <T>(work: () => Promise<T>, options: RetryOptions
       const paced = isVendError(error) && error.retryAfterSeconds !== undefined
       if (paced) throttles++
       else failures++
-      if (!retryable || failures >= options.attempts || throttles > MAX_THROTTLED_RETRIES) throw error
-      const asked = isVendError(error) && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0
-      const delay = Math.max(asked, fullJitterDelay(attempt, options.backoffBaseMs, options.backoffCapMs, options.random))
+      if (!retryable || failures >= options.attempts || throttles > MAX_THROTTLED_RETRIES)
+        throw error
+      const asked =
+        isVendError(error) && error.retryAfterSeconds !== undefined
+          ? error.retryAfterSeconds * 1000
+          : 0
+      const delay = Math.max(
+        asked,
+        fullJitterDelay(attempt, options.backoffBaseMs, options.backoffCapMs, options.random),
+      )
       if (options.now().getTime() + delay >= deadline) throw error
       await options.sleep(delay)
     }

@@ -67,26 +67,43 @@ export const createAccessKeyService = (init: {
   readonly circuit?: { readonly failures: number; readonly cooldownMs: number }
 }) => {
   const held = new Map<string, Held>()
-  const circuit = createCircuit({ failures: init.circuit?.failures ?? 5, cooldownMs: init.circuit?.cooldownMs ?? 30_000, now: init.now, upstream: 'KMS' })
+  const circuit = createCircuit({
+    failures: init.circuit?.failures ?? 5,
+    cooldownMs: init.circuit?.cooldownMs ?? 30_000,
+    now: init.now,
+    upstream: 'KMS',
+  })
   const flights = createSingleFlight<Held>({ sharePending: init.sharePending })
   const lastReport = new Map<string, number>()
   const counters = { kmsCalls: 0, reportRefreshes: 0 }
 
-  const read = (served: ServedKeys, name: string, profile: AccessKeyProfile, input: ProviderInput | undefined) =>
+  const read = (
+    served: ServedKeys,
+    name: string,
+    profile: AccessKeyProfile,
+    input: ProviderInput | undefined,
+  ) =>
     flights.run(`${served.generation}|${name}`, async () => {
       const { generation } = served
       const source = await init.source(input)
       const value = await circuit.run(() => {
         counters.kmsCalls++
-        return served.kms.getSecretValue(source, { secretName: profile.secretName, fetchExtendedConfig: true })
+        return served.kms.getSecretValue(source, {
+          secretName: profile.secretName,
+          fetchExtendedConfig: true,
+        })
       })
-      if (value.secretType !== undefined && value.secretType.toLowerCase() !== 'ramcredentials') throw new VendError('ERR_KMS_SECRET_INVALID', 'the secret is not a RAMCredentials secret')
+      if (value.secretType !== undefined && value.secretType.toLowerCase() !== 'ramcredentials')
+        throw new VendError('ERR_KMS_SECRET_INVALID', 'the secret is not a RAMCredentials secret')
       let data: { accessKeyId: string; accessKeySecret: string }
       try {
         data = ramCredentialsData.parse(JSON.parse(value.secretData))
       } catch {
         // Never echo SecretData: it is the secret.
-        throw new VendError('ERR_KMS_SECRET_INVALID', 'the secret does not hold an AccessKeyId and AccessKeySecret')
+        throw new VendError(
+          'ERR_KMS_SECRET_INVALID',
+          'the secret does not hold an AccessKeyId and AccessKeySecret',
+        )
       }
       const nowMs = init.now().getTime()
       const next = value.nextRotationDate
@@ -104,39 +121,68 @@ export const createAccessKeyService = (init: {
       } else {
         refreshAtMs = validUntilMs = nowMs + profile.maxTtlSeconds * 1000
       }
-      const entry: Held = { ...data, nextRotation: next && next.getTime() > nowMs ? next : undefined, refreshAtMs, validUntilMs, generation }
+      const entry: Held = {
+        ...data,
+        nextRotation: next && next.getTime() > nowMs ? next : undefined,
+        refreshAtMs,
+        validUntilMs,
+        generation,
+      }
       held.set(name, entry)
       return entry
     })
 
-  const respond = (entry: Held, nowMs: number, cache: AccessKeyResult['cache']): AccessKeyResult => ({
+  const respond = (
+    entry: Held,
+    nowMs: number,
+    cache: AccessKeyResult['cache'],
+  ): AccessKeyResult => ({
     accessKeyId: entry.accessKeyId,
     accessKeySecret: entry.accessKeySecret,
     // Before the rotation, fetch again then; after it, when credvend will have the new pair.
-    expiration: new Date(entry.nextRotation && entry.nextRotation.getTime() > nowMs ? entry.nextRotation.getTime() : entry.refreshAtMs),
+    expiration: new Date(
+      entry.nextRotation && entry.nextRotation.getTime() > nowMs
+        ? entry.nextRotation.getTime()
+        : entry.refreshAtMs,
+    ),
     cache,
   })
 
   /** The profile and what serves it, or the same 404 as for a name that does not exist. */
   const profileFor = (served: ServedKeys | undefined, name: string, caller: Caller) => {
     const profile = served?.profiles.get(name)
-    if (!served || !profile || profile.disabled || !isAllowed(caller, profile.allow)) throw new VendError('ERR_NOT_FOUND', 'not found')
+    if (!served || !profile || profile.disabled || !isAllowed(caller, profile.allow))
+      throw new VendError('ERR_NOT_FOUND', 'not found')
     return { served, profile }
   }
 
   return {
-    async vend(served: ServedKeys | undefined, name: string, caller: Caller, request: VendRequest, input?: ProviderInput): Promise<KeyVended> {
+    async vend(
+      served: ServedKeys | undefined,
+      name: string,
+      caller: Caller,
+      request: VendRequest,
+      input?: ProviderInput,
+    ): Promise<KeyVended> {
       const { served: keys, profile } = profileFor(served, name, caller)
-      if (request.form || request.parameters || request.durationSeconds !== undefined) throw new VendError('ERR_BAD_REQUEST', 'access-key profiles take no narrowing')
-      const answer = (result: AccessKeyResult): KeyVended => ({ kind: 'access-key', body: accessKeyBody(result), cache: result.cache, audit: { cache: result.cache } })
+      if (request.form || request.parameters || request.durationSeconds !== undefined)
+        throw new VendError('ERR_BAD_REQUEST', 'access-key profiles take no narrowing')
+      const answer = (result: AccessKeyResult): KeyVended => ({
+        kind: 'access-key',
+        body: accessKeyBody(result),
+        cache: result.cache,
+        audit: { cache: result.cache },
+      })
       const nowMs = init.now().getTime()
       const current = held.get(name)
       const usable = current?.generation === keys.generation ? current : undefined
-      if (usable && nowMs < Math.min(usable.refreshAtMs, usable.validUntilMs)) return answer(respond(usable, nowMs, 'hit'))
+      if (usable && nowMs < Math.min(usable.refreshAtMs, usable.validUntilMs))
+        return answer(respond(usable, nowMs, 'hit'))
       try {
         return answer(respond(await read(keys, name, profile, input), init.now().getTime(), 'miss'))
       } catch (error) {
-        if (usable && servesStale(error, usable.validUntilMs - init.now().getTime(), 0)) return answer(respond(usable, nowMs, 'stale'))
+        if (usable && servesStale(error, usable.validUntilMs - init.now().getTime(), 0))
+          return answer(respond(usable, nowMs, 'stale'))
         throw error
       }
     },
@@ -146,23 +192,41 @@ export const createAccessKeyService = (init: {
      * held (already replaced) changes nothing; at most one refresh per reportIntervalSeconds,
      * and concurrent reports share it.
      */
-    async report(served: ServedKeys | undefined, name: string, caller: Caller, accessKeyId: string, input?: ProviderInput): Promise<Reported> {
+    async report(
+      served: ServedKeys | undefined,
+      name: string,
+      caller: Caller,
+      accessKeyId: string,
+      input?: ProviderInput,
+    ): Promise<Reported> {
       const { served: keys, profile } = profileFor(served, name, caller)
-      const answer = (result: AccessKeyResult, refreshed: boolean): Reported => ({ body: { ...accessKeyBody(result), Refreshed: refreshed }, cache: result.cache, audit: { cache: result.cache } })
+      const answer = (result: AccessKeyResult, refreshed: boolean): Reported => ({
+        body: { ...accessKeyBody(result), Refreshed: refreshed },
+        cache: result.cache,
+        audit: { cache: result.cache },
+      })
       const { generation } = keys
       const current = held.get(name)
       const nowMs = init.now().getTime()
-      if (current && current.accessKeyId !== accessKeyId) return answer(respond(current, nowMs, 'hit'), false)
+      if (current && current.accessKeyId !== accessKeyId)
+        return answer(respond(current, nowMs, 'hit'), false)
       // A refresh already running for this profile is joined; otherwise at most one per interval.
       if (!flights.running(`${generation}|${name}`)) {
         const last = lastReport.get(name)
         if (last !== undefined && nowMs - last < profile.reportIntervalSeconds * 1000) {
-          throw new VendError('ERR_RATE_LIMITED', 'a refresh was just made for this profile', { retryAfterSeconds: Math.ceil((last + profile.reportIntervalSeconds * 1000 - nowMs) / 1000) })
+          throw new VendError('ERR_RATE_LIMITED', 'a refresh was just made for this profile', {
+            retryAfterSeconds: Math.ceil(
+              (last + profile.reportIntervalSeconds * 1000 - nowMs) / 1000,
+            ),
+          })
         }
         lastReport.set(name, nowMs)
         counters.reportRefreshes++
       }
-      return answer(respond(await read(keys, name, profile, input), init.now().getTime(), 'miss'), true)
+      return answer(
+        respond(await read(keys, name, profile, input), init.now().getTime(), 'miss'),
+        true,
+      )
     },
 
     stats: () => ({ ...counters, circuit: circuit.state }),

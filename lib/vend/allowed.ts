@@ -11,7 +11,8 @@ const patterns = new Map<string, RegExp>()
 const subMatches = (actual: string, pattern: string) => {
   if (!pattern.includes('*')) return actual === pattern
   let re = patterns.get(pattern)
-  if (!re) patterns.set(pattern, (re = new RegExp(`^${pattern.split('*').map(escape).join('[^:]*')}$`)))
+  if (!re)
+    patterns.set(pattern, (re = new RegExp(`^${pattern.split('*').map(escape).join('[^:]*')}$`)))
   return re.test(actual)
 }
 
@@ -22,7 +23,9 @@ export const isAllowed = (caller: Caller, rules: readonly AllowRule[]): boolean 
     if ('alibaba' in rule) {
       // Parsed fields, compared exactly: never a pattern over the ARN, whose session part the caller chose.
       if (caller.kind !== 'alibaba' || caller.claims.account !== rule.alibaba.account) return false
-      return rule.alibaba.roleId !== undefined ? caller.claims.roleId === rule.alibaba.roleId : caller.claims.role === rule.alibaba.role!.toLowerCase()
+      return rule.alibaba.roleId !== undefined
+        ? caller.claims.roleId === rule.alibaba.roleId
+        : caller.claims.role === rule.alibaba.role!.toLowerCase()
     }
     if (caller.kind !== 'jwt' || caller.authority !== rule.jwt) return false
     if (rule.sub !== undefined && !subMatches(caller.sub, rule.sub)) return false

@@ -11,4 +11,12 @@ export interface VendCacheKeyParts {
 
 /** Newline-joined: no part can contain a newline (ids, ARNs and hex are all single-line). @internal */
 export const vendCacheKey = (p: VendCacheKeyParts): string =>
-  [p.generation, p.callerId, p.profile, p.roleArn, p.externalIdHash, p.policySha256, p.durationSeconds].join('\n')
+  [
+    p.generation,
+    p.callerId,
+    p.profile,
+    p.roleArn,
+    p.externalIdHash,
+    p.policySha256,
+    p.durationSeconds,
+  ].join('\n')

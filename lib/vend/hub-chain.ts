@@ -15,9 +15,16 @@ const earlier = (a: Date, b: Date | undefined) => (b && b < a ? b : a)
  * it was assumed from — so a chain is cached only while every link is valid.
  * @internal
  */
-export const createHubChain = (init: { sts: StsClient; now: () => Date; sharePending: boolean; onCall: () => void }) => {
+export const createHubChain = (init: {
+  sts: StsClient
+  now: () => Date
+  sharePending: boolean
+  onCall: () => void
+}) => {
   const sessions = new Map<string, Credentials & { expiration: Date }>()
-  const flights = createSingleFlight<Credentials & { expiration: Date }>({ sharePending: init.sharePending })
+  const flights = createSingleFlight<Credentials & { expiration: Date }>({
+    sharePending: init.sharePending,
+  })
 
   const hop = async (key: string, spec: CompiledHop, from: Credentials, minValidMs: number) => {
     const held = sessions.get(key)
@@ -30,7 +37,11 @@ export const createHubChain = (init: { sts: StsClient; now: () => Date; sharePen
         durationSeconds: spec.durationSeconds,
         ...(spec.externalId === undefined ? {} : { externalId: spec.externalId }),
       })
-      const session = { ...reply.credentials, expiration: earlier(reply.credentials.expiration, from.expiration), source: `hub:${spec.roleArn}` }
+      const session = {
+        ...reply.credentials,
+        expiration: earlier(reply.credentials.expiration, from.expiration),
+        source: `hub:${spec.roleArn}`,
+      }
       const nowMs = init.now().getTime()
       for (const [k, s] of sessions) if (s.expiration.getTime() <= nowMs) sessions.delete(k)
       sessions.set(key, session)
@@ -40,11 +51,21 @@ export const createHubChain = (init: { sts: StsClient; now: () => Date; sharePen
 
   return {
     /** Credentials for the last hub of `hops`, starting from credvend's own. */
-    async walk(generation: string, hops: readonly CompiledHop[], source: Credentials, minValidMs: number): Promise<Credentials> {
+    async walk(
+      generation: string,
+      hops: readonly CompiledHop[],
+      source: Credentials,
+      minValidMs: number,
+    ): Promise<Credentials> {
       let from = source
       for (const [i, spec] of hops.entries()) {
         // Keyed by where it came from too: new source credentials start a new chain.
-        from = await hop(`${generation}|${i}|${spec.roleArn}|${from.accessKeyId}`, spec, from, minValidMs)
+        from = await hop(
+          `${generation}|${i}|${spec.roleArn}|${from.accessKeyId}`,
+          spec,
+          from,
+          minValidMs,
+        )
       }
       return from
     },

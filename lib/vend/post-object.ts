@@ -37,7 +37,9 @@ const formUrl = (endpoint: string, bucket: string) => {
  * @public
  */
 export const signPostObject = async (init: {
-  readonly profile: Pick<OssUploadProfile, 'bucket' | 'region' | 'endpoint'> & { readonly form: NonNullable<OssUploadProfile['form']> }
+  readonly profile: Pick<OssUploadProfile, 'bucket' | 'region' | 'endpoint'> & {
+    readonly form: NonNullable<OssUploadProfile['form']>
+  }
   readonly prefix: string
   readonly accessKeyId: string
   readonly accessKeySecret: string
@@ -60,7 +62,9 @@ export const signPostObject = async (init: {
     ['eq', '$success_action_status', '200'],
   ]
   if (profile.form.contentTypes) conditions.push(['in', '$content-type', profile.form.contentTypes])
-  const policy = toBase64(utf8(JSON.stringify({ expiration: init.expiration.toISOString(), conditions })))
+  const policy = toBase64(
+    utf8(JSON.stringify({ expiration: init.expiration.toISOString(), conditions })),
+  )
   return {
     Url: formUrl(ossEndpoint(profile), profile.bucket),
     Fields: {
@@ -69,7 +73,12 @@ export const signPostObject = async (init: {
       'x-oss-credential': credential,
       'x-oss-date': date,
       'x-oss-security-token': init.securityToken,
-      'x-oss-signature': await ossV4PostSignature(init.accessKeySecret, date.slice(0, 8), region, policy),
+      'x-oss-signature': await ossV4PostSignature(
+        init.accessKeySecret,
+        date.slice(0, 8),
+        region,
+        policy,
+      ),
       success_action_status: '200',
     },
     KeyPrefix: prefix,

@@ -37,7 +37,11 @@ export interface AccessKeyBody {
 }
 
 /** @internal */
-export const credentialsBody = (granted: Granted, refreshAfter: Date, now: Date): CredentialsBody => {
+export const credentialsBody = (
+  granted: Granted,
+  refreshAfter: Date,
+  now: Date,
+): CredentialsBody => {
   const body: CredentialsBody = {
     Code: 'Success',
     AccessKeyId: granted.accessKeyId,

@@ -11,7 +11,11 @@ const OUTSIDE = new RegExp(`[^${CALLER_ID_CHARS}]`, 'g')
  * hash, so a partner's audit trail never shows internal ids.
  * @internal
  */
-export const sessionNameFor = async (callerId: string, mode: 'caller' | 'pseudonymous', key: string | undefined): Promise<string> => {
+export const sessionNameFor = async (
+  callerId: string,
+  mode: 'caller' | 'pseudonymous',
+  key: string | undefined,
+): Promise<string> => {
   if (mode === 'pseudonymous') return `p-${(await hmacSha256Hex(key ?? '', callerId)).slice(0, 30)}`
   if (FITS.test(callerId)) return callerId
   const readable = callerId.replace(OUTSIDE, '').slice(0, 19)

@@ -21,7 +21,15 @@ const entryJson = z.strictObject({
 })
 
 const toJson = (e: VendEntry): string =>
-  JSON.stringify({ ...e, result: { ...e.result, expiration: e.result.expiration.getTime(), policySha256: e.result.policySha256 ?? null, stsRequestId: e.result.stsRequestId ?? null } })
+  JSON.stringify({
+    ...e,
+    result: {
+      ...e.result,
+      expiration: e.result.expiration.getTime(),
+      policySha256: e.result.policySha256 ?? null,
+      stsRequestId: e.result.stsRequestId ?? null,
+    },
+  })
 
 const fromJson = (text: string): VendEntry | undefined => {
   let json: unknown
@@ -33,7 +41,15 @@ const fromJson = (text: string): VendEntry | undefined => {
   const parsed = entryJson.safeParse(json)
   if (!parsed.success) return undefined
   const { result, ...rest } = parsed.data
-  return { ...rest, result: { ...result, expiration: new Date(result.expiration), policySha256: result.policySha256 ?? undefined, stsRequestId: result.stsRequestId ?? undefined } }
+  return {
+    ...rest,
+    result: {
+      ...result,
+      expiration: new Date(result.expiration),
+      policySha256: result.policySha256 ?? undefined,
+      stsRequestId: result.stsRequestId ?? undefined,
+    },
+  }
 }
 
 /** While another instance fills a key, this one looks again this often. */
@@ -64,7 +80,11 @@ export const createSharedVends = (init: {
   return {
     get,
     /** `compute` under the store's lock, or the entry another instance computed meanwhile. */
-    async fill(key: string, compute: () => Promise<VendEntry>, usable: (e: VendEntry) => boolean): Promise<{ entry: VendEntry; shared: boolean }> {
+    async fill(
+      key: string,
+      compute: () => Promise<VendEntry>,
+      usable: (e: VendEntry) => boolean,
+    ): Promise<{ entry: VendEntry; shared: boolean }> {
       const run = async (release?: () => Promise<unknown>) => {
         try {
           // Another instance may have filled it between our read and our lock.

@@ -14,9 +14,13 @@ export const templateValues = (
 ): Record<string, string | undefined> => {
   const declared = compiled.profile.parameters
   for (const name of Object.keys(parameters)) {
-    if (!Object.hasOwn(declared, name)) throw new VendError('ERR_BAD_REQUEST', `parameter ${name} is not declared by this profile`)
+    if (!Object.hasOwn(declared, name))
+      throw new VendError('ERR_BAD_REQUEST', `parameter ${name} is not declared by this profile`)
   }
-  const values: Record<string, string | undefined> = { 'caller.id': caller.id, 'caller.sub': caller.sub }
+  const values: Record<string, string | undefined> = {
+    'caller.id': caller.id,
+    'caller.sub': caller.sub,
+  }
   for (const name of Object.keys(compiled.profile.variables)) {
     const claim = caller.claims[name.slice('claims.'.length)]
     values[name] = typeof claim === 'string' ? claim : undefined

@@ -244,7 +244,8 @@ export const createVendService = (init: {
       return respond(fresh.entry, fresh.shared ? 'shared' : 'miss')
     } catch (error) {
       const remainingMs = present ? present.result.expiration.getTime() - nowMs : 0
-      if (present && servesStale(error, remainingMs, STALE_FLOOR_MS)) return respond(present, 'stale')
+      if (present && servesStale(error, remainingMs, STALE_FLOOR_MS))
+        return respond(present, 'stale')
       throw error
     }
   }
@@ -263,7 +264,11 @@ export const createVendService = (init: {
       hubs.keepGeneration(generation)
       return cache.purge((_, e) => e.generation !== generation)
     },
-    stats: () => ({ cacheEntries: cache.size, stsCalls: counters.stsCalls, circuit: circuit.state }),
+    stats: () => ({
+      cacheEntries: cache.size,
+      stsCalls: counters.stsCalls,
+      circuit: circuit.state,
+    }),
   }
 }
 

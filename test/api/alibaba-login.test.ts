@@ -13,9 +13,18 @@ let nonce = 0
 
 /** STS credentials of a role session in the emulator, as an ECS instance or FC function would hold. */
 const sessionOf = (account: string, roleName: string, sessionName = 'i-0123456789') => {
-  const role = h.emulator.world.findRole(account, roleName) ?? h.emulator.world.createRole(account, roleName, { trustPolicy: renderTrustPolicy({ trusted: h.emulator.demo.vendorArn }) })
+  const role =
+    h.emulator.world.findRole(account, roleName) ??
+    h.emulator.world.createRole(account, roleName, {
+      trustPolicy: renderTrustPolicy({ trusted: h.emulator.demo.vendorArn }),
+    })
   const s = h.emulator.world.issueSession(role, { sessionName, durationSeconds: 3600 })
-  return { accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, securityToken: s.securityToken, source: 'test' }
+  return {
+    accessKeyId: s.accessKeyId,
+    accessKeySecret: s.accessKeySecret,
+    securityToken: s.securityToken,
+    source: 'test',
+  }
 }
 
 const signedBody = (creds: ReturnType<typeof sessionOf>, at = h.emulator.now()) =>
@@ -28,10 +37,22 @@ beforeAll(async () => {
   h = await startVendHarness({
     config: (c) => ({
       ...c,
-      callers: { ...c.callers, alibaba: { enabled: true, accounts: [DEMO_ACCOUNT_ID], sessionTokenKey: { env: 'SESSION_TOKEN_KEY' } } },
+      callers: {
+        ...c.callers,
+        alibaba: {
+          enabled: true,
+          accounts: [DEMO_ACCOUNT_ID],
+          sessionTokenKey: { env: 'SESSION_TOKEN_KEY' },
+        },
+      },
       profiles: {
         ...c.profiles,
-        'host-creds': { kind: 'sts', allow: [{ alibaba: { account: DEMO_ACCOUNT_ID, role: 'billing-host' } }], roleArn: `acs:ram::${DEMO_ACCOUNT_ID}:role/credvend-demo`, durationSeconds: 3600 },
+        'host-creds': {
+          kind: 'sts',
+          allow: [{ alibaba: { account: DEMO_ACCOUNT_ID, role: 'billing-host' } }],
+          roleArn: `acs:ram::${DEMO_ACCOUNT_ID}:role/credvend-demo`,
+          durationSeconds: 3600,
+        },
       },
     }),
   })
@@ -46,13 +67,23 @@ describe('signed Alibaba identity login (POST /v1/session/alibaba)', () => {
     expect(SessionToken).toMatch(/^cvs_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/)
     expect(CallerId).toBe(`alibaba.${DEMO_ACCOUNT_ID}.billing-host`)
     expect(Date.parse(Expiration) - h.emulator.now().getTime()).toBeLessThanOrEqual(15 * 60 * 1000)
-    const vend = await h.request('/v1/credentials/host-creds', { method: 'POST', token: SessionToken })
+    const vend = await h.request('/v1/credentials/host-creds', {
+      method: 'POST',
+      token: SessionToken,
+    })
     expect(vend.status, vend.text).toBe(200)
     const tampered = `${SessionToken.slice(0, -2)}${SessionToken.endsWith('AA') ? 'BB' : 'AA'}`
-    expect((await h.request('/v1/credentials/host-creds', { method: 'POST', token: tampered })).json().Code).toBe('ERR_AUTH_SESSION')
+    expect(
+      (await h.request('/v1/credentials/host-creds', { method: 'POST', token: tampered })).json()
+        .Code,
+    ).toBe('ERR_AUTH_SESSION')
     h.emulator.clock.shift(16 * 60 * 1000)
     try {
-      expect((await h.request('/v1/credentials/host-creds', { method: 'POST', token: SessionToken })).json().Code).toBe('ERR_AUTH_SESSION')
+      expect(
+        (
+          await h.request('/v1/credentials/host-creds', { method: 'POST', token: SessionToken })
+        ).json().Code,
+      ).toBe('ERR_AUTH_SESSION')
     } finally {
       h.emulator.clock.reset()
     }
@@ -70,15 +101,28 @@ describe('signed Alibaba identity login (POST /v1/session/alibaba)', () => {
       replay: await login(good),
       stale: await login(stale),
       otherAction: await login(assumeRole),
-      extraParam: await login({ params: { ...(await signedBody(creds)).params, RoleArn: 'acs:ram::1:role/x' } }),
+      extraParam: await login({
+        params: { ...(await signedBody(creds)).params, RoleArn: 'acs:ram::1:role/x' },
+      }),
       otherHost: await login({ ...(await signedBody(creds)), url: 'https://sts.evil.example/' }),
-      hostParam: await login({ params: { ...(await signedBody(creds)).params, Endpoint: 'sts.evil.example' } }),
-      notSigned: await login({ params: { ...(await signedBody(creds)).params, Signature: undefined } }),
+      hostParam: await login({
+        params: { ...(await signedBody(creds)).params, Endpoint: 'sts.evil.example' },
+      }),
+      notSigned: await login({
+        params: { ...(await signedBody(creds)).params, Signature: undefined },
+      }),
     }
-    const codes = Object.fromEntries(Object.entries(refused).map(([k, r]) => [k, `${r.status} ${r.json().Code}`]))
+    const codes = Object.fromEntries(
+      Object.entries(refused).map(([k, r]) => [k, `${r.status} ${r.json().Code}`]),
+    )
     expect(codes).toEqual({
-      replay: '401 ERR_AUTH_REPLAY', stale: '401 ERR_AUTH_REPLAY', otherAction: '401 ERR_AUTH_ALIBABA', extraParam: '401 ERR_AUTH_ALIBABA',
-      otherHost: '401 ERR_AUTH_ALIBABA', hostParam: '401 ERR_AUTH_ALIBABA', notSigned: '401 ERR_AUTH_ALIBABA',
+      replay: '401 ERR_AUTH_REPLAY',
+      stale: '401 ERR_AUTH_REPLAY',
+      otherAction: '401 ERR_AUTH_ALIBABA',
+      extraParam: '401 ERR_AUTH_ALIBABA',
+      otherHost: '401 ERR_AUTH_ALIBABA',
+      hostParam: '401 ERR_AUTH_ALIBABA',
+      notSigned: '401 ERR_AUTH_ALIBABA',
     })
     expect(stsLogins()).toBe(calls) // none of them left credvend
     expect(h.assumeRoleCalls()).toBe(assumes) // and none reached the vend path
@@ -88,25 +132,44 @@ describe('signed Alibaba identity login (POST /v1/session/alibaba)', () => {
     const assumes = h.assumeRoleCalls()
     const body = await signedBody(sessionOf(DEMO_ACCOUNT_ID, 'billing-host'))
     const sig = body.params.Signature!
-    const tampered = { params: { ...body.params, Signature: `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}` } }
+    const tampered = {
+      params: { ...body.params, Signature: `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}` },
+    }
     const cases = {
       tampered: await login(tampered),
-      otherAccount: await login(await signedBody(sessionOf(DEMO_PARTNER_ACCOUNT_ID, 'billing-host'))),
+      otherAccount: await login(
+        await signedBody(sessionOf(DEMO_PARTNER_ACCOUNT_ID, 'billing-host')),
+      ),
       similarRole: await login(await signedBody(sessionOf(DEMO_ACCOUNT_ID, 'billing-host-evil'))),
       // The session name is the caller's choice: naming it after the allowed role changes nothing.
-      sessionNamedLikeRole: await login(await signedBody(sessionOf(DEMO_ACCOUNT_ID, 'other-host', 'billing-host'))),
+      sessionNamedLikeRole: await login(
+        await signedBody(sessionOf(DEMO_ACCOUNT_ID, 'other-host', 'billing-host')),
+      ),
     }
-    const codes = Object.fromEntries(Object.entries(cases).map(([k, r]) => [k, `${r.status} ${r.json().Code}`]))
-    expect(codes).toEqual({ tampered: '401 ERR_AUTH_ALIBABA', otherAccount: '401 ERR_AUTH_ALIBABA', similarRole: '401 ERR_AUTH_ALIBABA', sessionNamedLikeRole: '401 ERR_AUTH_ALIBABA' })
+    const codes = Object.fromEntries(
+      Object.entries(cases).map(([k, r]) => [k, `${r.status} ${r.json().Code}`]),
+    )
+    expect(codes).toEqual({
+      tampered: '401 ERR_AUTH_ALIBABA',
+      otherAccount: '401 ERR_AUTH_ALIBABA',
+      similarRole: '401 ERR_AUTH_ALIBABA',
+      sessionNamedLikeRole: '401 ERR_AUTH_ALIBABA',
+    })
     expect(h.assumeRoleCalls()).toBe(assumes)
     for (const r of Object.values(cases)) expect(r.text).not.toMatch(/Signature|STS\.|CAIS/)
   })
 
-  it('the client side: an agent on the host logs in with the host\'s own identity and serves the profile', async () => {
+  it("the client side: an agent on the host logs in with the host's own identity and serves the profile", async () => {
     const server = await listenLoopback(h.app.fetch, 0)
     const url = `http://127.0.0.1:${server.port}`
     const creds = sessionOf(DEMO_ACCOUNT_ID, 'billing-host', 'i-agent-host')
-    const bearer = alibabaSessionBearer({ url, source: fromStatic(creds), fetch, now: h.emulator.now, nonce: () => `agent-${nonce++}` })
+    const bearer = alibabaSessionBearer({
+      url,
+      source: fromStatic(creds),
+      fetch,
+      now: h.emulator.now,
+      nonce: () => `agent-${nonce++}`,
+    })
     const agent = await startAgent({ url, profiles: ['host-creds'], bearer, now: h.emulator.now })
     try {
       const before = stsLogins()

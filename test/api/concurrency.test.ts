@@ -11,7 +11,9 @@ describe('single flight and cache: STS is called once per (caller, profile, poli
   it('1,000 concurrent identical requests → exactly 1 AssumeRole', async () => {
     h = await startVendHarness()
     const token = await h.signer.sign({}, { sub: 'alice' })
-    const responses = await Promise.all(Array.from({ length: 1000 }, () => h!.request('/v1/credentials/plain', { token })))
+    const responses = await Promise.all(
+      Array.from({ length: 1000 }, () => h!.request('/v1/credentials/plain', { token })),
+    )
     expect(responses.every((r) => r.status === 200)).toBe(true)
     expect(new Set(responses.map((r) => r.json().AccessKeyId)).size).toBe(1)
     expect(h.assumeRoleCalls()).toBe(1)
@@ -22,7 +24,11 @@ describe('single flight and cache: STS is called once per (caller, profile, poli
     const subs = Array.from({ length: 10 }, (_, i) => `user-${i}`)
     const tokens = await Promise.all(subs.map((sub) => h!.signer.sign({}, { sub })))
     const responses = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => h!.request('/v1/credentials/plain', { token: tokens[i % 10]! }).then((r) => ({ sub: subs[i % 10]!, r }))),
+      Array.from({ length: 1000 }, (_, i) =>
+        h!
+          .request('/v1/credentials/plain', { token: tokens[i % 10]! })
+          .then((r) => ({ sub: subs[i % 10]!, r })),
+      ),
     )
     expect(h.assumeRoleCalls()).toBe(10)
     for (const { sub, r } of responses) {
@@ -37,8 +43,12 @@ describe('single flight and cache: STS is called once per (caller, profile, poli
     h = await startVendHarness()
     const token = await h.signer.sign({}, { sub: 'alice' })
     await Promise.all([
-      ...Array.from({ length: 50 }, () => h!.request('/v1/credentials/plain', { token, body: { durationSeconds: 900 } })),
-      ...Array.from({ length: 50 }, () => h!.request('/v1/credentials/plain', { token, body: { durationSeconds: 1800 } })),
+      ...Array.from({ length: 50 }, () =>
+        h!.request('/v1/credentials/plain', { token, body: { durationSeconds: 900 } }),
+      ),
+      ...Array.from({ length: 50 }, () =>
+        h!.request('/v1/credentials/plain', { token, body: { durationSeconds: 1800 } }),
+      ),
     ])
     expect(h.assumeRoleCalls()).toBe(2)
   })
@@ -46,7 +56,9 @@ describe('single flight and cache: STS is called once per (caller, profile, poli
   it('with sharePending off (Workers), concurrent misses each call STS, and later requests hit the cache', async () => {
     h = await startVendHarness({ sharePending: false })
     const token = await h.signer.sign({}, { sub: 'alice' })
-    await Promise.all(Array.from({ length: 5 }, () => h!.request('/v1/credentials/plain', { token })))
+    await Promise.all(
+      Array.from({ length: 5 }, () => h!.request('/v1/credentials/plain', { token })),
+    )
     const afterBurst = h.assumeRoleCalls()
     expect(afterBurst).toBeGreaterThan(1)
     await h.request('/v1/credentials/plain', { token })
@@ -58,8 +70,14 @@ describe('single flight and cache: STS is called once per (caller, profile, poli
     const token = await h.signer.sign({}, { sub: 'alice' })
     await h.request('/v1/credentials/plain', { token })
     h.emulator.clock.shift(10 * 60 * 1000) // 10 of 15 minutes gone: 5 left, below the default half
-    const token2 = await h.signer.sign({}, { sub: 'alice', exp: Math.floor(h.emulator.now().getTime() / 1000) + 600 })
-    const fresh = await h.request('/v1/credentials/plain', { token: token2, body: { minRemainingSeconds: 60 } })
+    const token2 = await h.signer.sign(
+      {},
+      { sub: 'alice', exp: Math.floor(h.emulator.now().getTime() / 1000) + 600 },
+    )
+    const fresh = await h.request('/v1/credentials/plain', {
+      token: token2,
+      body: { minRemainingSeconds: 60 },
+    })
     expect(h.assumeRoleCalls()).toBe(1) // 5 minutes left ≥ 60 s asked: served from cache
     expect(fresh.status).toBe(200)
     await h.request('/v1/credentials/plain', { token: token2 })

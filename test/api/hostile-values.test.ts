@@ -39,7 +39,10 @@ describe('hostile template values are refused before any STS call', () => {
     it('as a request parameter → 400 ERR_POLICY_VALUE, zero STS calls; a benign sibling renders the golden policy', async () => {
       const token = await h.signer.sign({ tenant: 'acme-corp' }, { sub: 'mallory' })
       const calls = h.assumeRoleCalls()
-      const res = await h.request('/v1/credentials/upload', { token, body: { parameters: { folder: value } } })
+      const res = await h.request('/v1/credentials/upload', {
+        token,
+        body: { parameters: { folder: value } },
+      })
       expect([res.status, res.json().Code]).toEqual([400, 'ERR_POLICY_VALUE'])
       expect(h.assumeRoleCalls()).toBe(calls)
       await benign(token, 'photos-2024')
@@ -48,7 +51,10 @@ describe('hostile template values are refused before any STS call', () => {
     it('as a token claim → 400 ERR_POLICY_VALUE, zero STS calls; a benign sibling renders the golden policy', async () => {
       const token = await h.signer.sign({ tenant: value }, { sub: 'mallory' })
       const calls = h.assumeRoleCalls()
-      const res = await h.request('/v1/credentials/upload', { token, body: { parameters: { folder: 'photos-2024' } } })
+      const res = await h.request('/v1/credentials/upload', {
+        token,
+        body: { parameters: { folder: 'photos-2024' } },
+      })
       expect([res.status, res.json().Code]).toEqual([400, 'ERR_POLICY_VALUE'])
       expect(h.assumeRoleCalls()).toBe(calls)
       await benign(await h.signer.sign({ tenant: 'acme-corp' }, { sub: 'mallory' }), 'photos-2024')
@@ -57,7 +63,10 @@ describe('hostile template values are refused before any STS call', () => {
 
   it('a hostile subject never reaches the policy raw: it is hashed into caller.id', async () => {
     const token = await h.signer.sign({ tenant: 'acme-corp' }, { sub: '*' })
-    const res = await h.request('/v1/credentials/upload', { token, body: { parameters: { folder: 'x' } } })
+    const res = await h.request('/v1/credentials/upload', {
+      token,
+      body: { parameters: { folder: 'x' } },
+    })
     expect(res.status).toBe(200)
     const policy = h.emulator.world.findSession(res.json().AccessKeyId)!.sessionPolicyText!
     expect(policy).toMatch(/users\/jwth\.web\.[0-9a-f]{32}\/x\/\*/)
@@ -66,8 +75,17 @@ describe('hostile template values are refused before any STS call', () => {
   it('an undeclared parameter is a 400, a missing declared one too, both with zero STS calls', async () => {
     const token = await h.signer.sign({ tenant: 'acme-corp' })
     const calls = h.assumeRoleCalls()
-    expect((await h.request('/v1/credentials/upload', { token, body: { parameters: { folder: 'a', bucket: 'other' } } })).json().Code).toBe('ERR_BAD_REQUEST')
-    expect((await h.request('/v1/credentials/upload', { token, body: {} })).json().Code).toBe('ERR_BAD_REQUEST')
+    expect(
+      (
+        await h.request('/v1/credentials/upload', {
+          token,
+          body: { parameters: { folder: 'a', bucket: 'other' } },
+        })
+      ).json().Code,
+    ).toBe('ERR_BAD_REQUEST')
+    expect((await h.request('/v1/credentials/upload', { token, body: {} })).json().Code).toBe(
+      'ERR_BAD_REQUEST',
+    )
     expect(h.assumeRoleCalls()).toBe(calls)
   })
 })

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { generatedDocuments, openapiModuleText } from '../../functions/node/tools/schema-documents.ts'
+import {
+  generatedDocuments,
+  openapiModuleText,
+} from '../../functions/node/tools/schema-documents.ts'
 import { configSchema } from '../../lib/config/schema.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 
@@ -11,18 +14,27 @@ afterEach(async () => {
 })
 
 describe('generated documents', () => {
-  it.each(Object.entries(generatedDocuments()))('lib/generated/%s is up to date (npm run build:schemas)', (name, doc) => {
-    expect(JSON.parse(readFileSync(`lib/generated/${name}`, 'utf8'))).toEqual(JSON.parse(JSON.stringify(doc)))
-  })
+  it.each(Object.entries(generatedDocuments()))(
+    'lib/generated/%s is up to date (npm run build:schemas)',
+    (name, doc) => {
+      expect(JSON.parse(readFileSync(`lib/generated/${name}`, 'utf8'))).toEqual(
+        JSON.parse(JSON.stringify(doc)),
+      )
+    },
+  )
 
   it('lib/generated/openapi.ts is up to date (npm run build:schemas)', () => {
-    expect(readFileSync('lib/generated/openapi.ts', 'utf8')).toBe(openapiModuleText(generatedDocuments()['openapi.json']))
+    expect(readFileSync('lib/generated/openapi.ts', 'utf8')).toBe(
+      openapiModuleText(generatedDocuments()['openapi.json']),
+    )
   })
 
   it('the config JSON Schema describes the same strictness as the zod schema', () => {
     const schema = JSON.parse(readFileSync('lib/generated/config.schema.json', 'utf8'))
     expect(schema.additionalProperties).toBe(false)
-    expect(schema.required).toEqual(expect.arrayContaining(['region', 'sts', 'callers', 'profiles']))
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['region', 'sts', 'callers', 'profiles']),
+    )
     expect(configSchema.safeParse({ region: 'cn-hangzhou' }).success).toBe(false)
   })
 })
@@ -36,7 +48,9 @@ describe('health, readiness, OpenAPI and metrics', () => {
     expect(openapi.text).not.toContain('"plain"')
     const metrics = await h.request('/metrics')
     expect(metrics.text).toMatch(/^credvend_vends_total\{outcome="ok",cache="miss"\} 1$/m)
-    expect(metrics.text).toMatch(/^credvend_sts_calls_total\{action="AssumeRole",outcome="ok"\} 1$/m)
+    expect(metrics.text).toMatch(
+      /^credvend_sts_calls_total\{action="AssumeRole",outcome="ok"\} 1$/m,
+    )
     await h.close()
 
     h = await startVendHarness()

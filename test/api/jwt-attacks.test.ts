@@ -2,7 +2,13 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SignJWT, base64url, type JWK } from 'jose'
 import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
-import { ISSUER, makeSigner, startVendHarness, type VendHarness, withIssuers } from '../helpers/vend-harness.ts'
+import {
+  ISSUER,
+  makeSigner,
+  startVendHarness,
+  type VendHarness,
+  withIssuers,
+} from '../helpers/vend-harness.ts'
 
 const ISSUER_B = 'https://idp.partner.example'
 const REMOTE_ISSUER = 'https://remote.example.com'
@@ -21,7 +27,8 @@ beforeAll(async () => {
   jwksKeys = [remoteSigner.jwk]
   jwksServer = await listenLoopback((req) => {
     // An issuer whose key set endpoint fails: a 500, as a broken or misdeployed IdP answers.
-    if (new URL(req.url).pathname === '/broken') return new Response('internal error', { status: 500 })
+    if (new URL(req.url).pathname === '/broken')
+      return new Response('internal error', { status: 500 })
     jwksFetches++
     return Response.json({ keys: jwksKeys })
   }, 0)
@@ -29,11 +36,35 @@ beforeAll(async () => {
     config: (c) => ({
       ...withIssuers(
         c,
-        { id: 'partner-idp', issuer: ISSUER_B, audience: 'credvend', algorithms: ['RS256'], jwks: { keys: [signerB.jwk] } },
-        { id: 'remote', issuer: REMOTE_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwksUri: `http://127.0.0.1:${jwksServer.port}/jwks` },
-        { id: 'broken', issuer: BROKEN_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwksUri: `http://127.0.0.1:${jwksServer.port}/broken` },
+        {
+          id: 'partner-idp',
+          issuer: ISSUER_B,
+          audience: 'credvend',
+          algorithms: ['RS256'],
+          jwks: { keys: [signerB.jwk] },
+        },
+        {
+          id: 'remote',
+          issuer: REMOTE_ISSUER,
+          audience: 'credvend',
+          algorithms: ['ES256'],
+          jwksUri: `http://127.0.0.1:${jwksServer.port}/jwks`,
+        },
+        {
+          id: 'broken',
+          issuer: BROKEN_ISSUER,
+          audience: 'credvend',
+          algorithms: ['ES256'],
+          jwksUri: `http://127.0.0.1:${jwksServer.port}/broken`,
+        },
       ),
-      profiles: { ...c.profiles, plain: { ...c.profiles.plain!, allow: [{ jwt: 'web' }, { jwt: 'partner-idp' }, { jwt: 'remote' }, { jwt: 'broken' }] } },
+      profiles: {
+        ...c.profiles,
+        plain: {
+          ...c.profiles.plain!,
+          allow: [{ jwt: 'web' }, { jwt: 'partner-idp' }, { jwt: 'remote' }, { jwt: 'broken' }],
+        },
+      },
     }),
   })
 })
@@ -47,7 +78,9 @@ const expectRefused = async (token: string, code: string) => {
   const calls = h.assumeRoleCalls()
   const res = await vend(token)
   expect([res.status, res.json().Code]).toEqual([401, code])
-  expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="credvend", error="invalid_token"/)
+  expect(res.headers.get('www-authenticate')).toMatch(
+    /^Bearer realm="credvend", error="invalid_token"/,
+  )
   expect(h.assumeRoleCalls()).toBe(calls)
 }
 
@@ -61,13 +94,26 @@ describe('caller JWTs: every known attack gets a 401 with its own code', () => {
 
   it('alg: none → ERR_AUTH_ALG', async () => {
     const now = Math.floor(Date.now() / 1000)
-    await expectRefused(unsigned({ alg: 'none', typ: 'JWT' }, { iss: ISSUER, aud: 'credvend', sub: 'alice', exp: now + 600 }), 'ERR_AUTH_ALG')
+    await expectRefused(
+      unsigned(
+        { alg: 'none', typ: 'JWT' },
+        { iss: ISSUER, aud: 'credvend', sub: 'alice', exp: now + 600 },
+      ),
+      'ERR_AUTH_ALG',
+    )
   })
 
   it('HS256 keyed with the issuer RSA public key → ERR_AUTH_ALG', async () => {
-    const pem = createPublicKey({ key: h.signer.jwk as unknown as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' })
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'k1', typ: 'JWT' })
-      .setIssuer(ISSUER).setAudience('credvend').setSubject('alice').setExpirationTime('10m')
+    const pem = createPublicKey({
+      key: h.signer.jwk as unknown as JsonWebKey,
+      format: 'jwk',
+    }).export({ type: 'spki', format: 'pem' })
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience('credvend')
+      .setSubject('alice')
+      .setExpirationTime('10m')
       .sign(new TextEncoder().encode(String(pem)))
     await expectRefused(token, 'ERR_AUTH_ALG')
   })
@@ -83,7 +129,10 @@ describe('caller JWTs: every known attack gets a 401 with its own code', () => {
   })
 
   it('an issuer nobody configured → ERR_AUTH_ISSUER', async () => {
-    await expectRefused(await h.signer.sign({}, { iss: 'https://evil.example.com' }), 'ERR_AUTH_ISSUER')
+    await expectRefused(
+      await h.signer.sign({}, { iss: 'https://evil.example.com' }),
+      'ERR_AUTH_ISSUER',
+    )
   })
 
   it.each([
@@ -103,25 +152,42 @@ describe('caller JWTs: every known attack gets a 401 with its own code', () => {
   })
 
   it('expired (beyond the clock tolerance) → ERR_AUTH_EXPIRED', async () => {
-    await expectRefused(await h.signer.sign({}, { exp: Math.floor(Date.now() / 1000) - 120 }), 'ERR_AUTH_EXPIRED')
+    await expectRefused(
+      await h.signer.sign({}, { exp: Math.floor(Date.now() / 1000) - 120 }),
+      'ERR_AUTH_EXPIRED',
+    )
   })
 
   it('not yet valid → ERR_AUTH_NOT_YET_VALID', async () => {
-    await expectRefused(await h.signer.sign({}, { nbf: Math.floor(Date.now() / 1000) + 600 }), 'ERR_AUTH_NOT_YET_VALID')
+    await expectRefused(
+      await h.signer.sign({}, { nbf: Math.floor(Date.now() / 1000) + 600 }),
+      'ERR_AUTH_NOT_YET_VALID',
+    )
   })
 
   it('no sub → ERR_AUTH_CLAIMS; garbage → ERR_AUTH_MALFORMED; none at all → ERR_AUTH_MISSING', async () => {
-    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' })
-      .setIssuer(ISSUER).setAudience('credvend').setExpirationTime('10m').sign(h.signer.privateKey)
+    const noSub = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience('credvend')
+      .setExpirationTime('10m')
+      .sign(h.signer.privateKey)
     await expectRefused(noSub, 'ERR_AUTH_CLAIMS')
     await expectRefused('not-a-jwt', 'ERR_AUTH_MALFORMED')
     const none = await h.request('/v1/credentials/plain')
-    expect([none.status, none.json().Code, none.headers.get('www-authenticate')]).toEqual([401, 'ERR_AUTH_MISSING', 'Bearer realm="credvend"'])
+    expect([none.status, none.json().Code, none.headers.get('www-authenticate')]).toEqual([
+      401,
+      'ERR_AUTH_MISSING',
+      'Bearer realm="credvend"',
+    ])
   })
 
   it('an API key for an unknown id, with a wrong secret, or revoked → 401 with its code', async () => {
     await expectRefused(`cvk_nobody_${'A'.repeat(43)}`, 'ERR_AUTH_KEY_INVALID')
-    await expectRefused(`${h.acmeKey.slice(0, -1)}${h.acmeKey.endsWith('A') ? 'B' : 'A'}`, 'ERR_AUTH_KEY_INVALID')
+    await expectRefused(
+      `${h.acmeKey.slice(0, -1)}${h.acmeKey.endsWith('A') ? 'B' : 'A'}`,
+      'ERR_AUTH_KEY_INVALID',
+    )
   })
 })
 
@@ -144,7 +210,10 @@ describe('remote JWKS: unknown kids cannot cause a fetch storm', () => {
     for (let i = 0; i < 1000; i++) {
       const token = await attacker.sign({}, { iss: REMOTE_ISSUER, header: { kid: `made-up-${i}` } })
       const res = await vend(token)
-      codes.set(`${res.status} ${res.json().Code}`, (codes.get(`${res.status} ${res.json().Code}`) ?? 0) + 1)
+      codes.set(
+        `${res.status} ${res.json().Code}`,
+        (codes.get(`${res.status} ${res.json().Code}`) ?? 0) + 1,
+      )
     }
     expect(Object.fromEntries(codes)).toEqual({ '401 ERR_AUTH_UNKNOWN_KID': 1000 })
     expect(jwksFetches - fetchesAfterFirstUse).toBeLessThanOrEqual(1)

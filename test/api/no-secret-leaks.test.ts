@@ -16,7 +16,9 @@ const forms = (secret: string) => [
 beforeAll(async () => {
   h = await startVendHarness()
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleOutput.push(args.map(String).join(' ')))
+    vi.spyOn(console, method).mockImplementation(
+      (...args: unknown[]) => void consoleOutput.push(args.map(String).join(' ')),
+    )
   }
   // A day of traffic: successes, cache hits, refusals, attacks and outages.
   const alice = await h.signer.sign({ tenant: 'acme-corp' }, { sub: 'alice' })
@@ -30,7 +32,10 @@ beforeAll(async () => {
   await h.request('/v1/credentials/plain', { token: expired })
   await h.request(`/v1/credentials/plain?token=${alice}`)
   await h.request('/v1/credentials/plain', { token: `${h.acmeKey}x` })
-  await h.request('/v1/credentials/partner', { token: h.acmeKey, body: { externalId: h.env.PARTNER_EXTERNAL_ID } })
+  await h.request('/v1/credentials/partner', {
+    token: h.acmeKey,
+    body: { externalId: h.env.PARTNER_EXTERNAL_ID },
+  })
   h.emulator.injectFaults('unavailable', 3)
   await h.request('/v1/credentials/plain', { token: await h.signer.sign({}, { sub: 'bob' }) })
   h.emulator.clearFaults()
@@ -47,7 +52,12 @@ describe('no secret, token or upstream payload reaches a log line, an audit line
   it('none of the secrets the emulator issued, nor credvend’s own key, nor the ExternalId, nor callers’ tokens and keys', () => {
     const issued = h.emulator.world.issuedSecrets()
     expect(issued.length).toBeGreaterThan(3)
-    const everySecret = [...issued, h.emulator.demo.vendor.accessKeySecret, h.env.PARTNER_EXTERNAL_ID, ...callerSecrets]
+    const everySecret = [
+      ...issued,
+      h.emulator.demo.vendor.accessKeySecret,
+      h.env.PARTNER_EXTERNAL_ID,
+      ...callerSecrets,
+    ]
     const logText = h.logs.map((l) => JSON.stringify(l)).join('\n')
     const errorBodies = h.bodies.filter((b) => !b.includes('"Code":"Success"')).join('\n')
     const successBodies = h.bodies.filter((b) => b.includes('"Code":"Success"')).join('\n')
@@ -60,7 +70,11 @@ describe('no secret, token or upstream payload reaches a log line, an audit line
       }
     }
     // A success body carries its own vended credentials — and nothing else secret.
-    for (const secret of [h.emulator.demo.vendor.accessKeySecret, h.env.PARTNER_EXTERNAL_ID, ...callerSecrets]) {
+    for (const secret of [
+      h.emulator.demo.vendor.accessKeySecret,
+      h.env.PARTNER_EXTERNAL_ID,
+      ...callerSecrets,
+    ]) {
       for (const form of forms(secret)) expect(successBodies).not.toContain(form)
     }
   })

@@ -49,8 +49,12 @@ describe('operations take effect at once', () => {
   it('an invalid new config is refused as a whole and the running one stays', async () => {
     h = await startVendHarness()
     const generation = h.credvend.generation
-    await expect(h.reload('{"region":"cn-hangzhou"}')).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' })
+    await expect(h.reload('{"region":"cn-hangzhou"}')).rejects.toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+    })
     expect(h.credvend.generation).toBe(generation)
-    expect((await h.request('/v1/credentials/plain', { token: await h.signer.sign() })).status).toBe(200)
+    expect(
+      (await h.request('/v1/credentials/plain', { token: await h.signer.sign() })).status,
+    ).toBe(200)
   })
 })

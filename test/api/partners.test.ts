@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_ACCOUNT_ID, DEMO_PARTNER_ACCOUNT_ID } from '../../lib/emulator/demo-world.ts'
-import { makeSigner, startVendHarness, type VendHarness, withIssuers } from '../helpers/vend-harness.ts'
+import {
+  makeSigner,
+  startVendHarness,
+  type VendHarness,
+  withIssuers,
+} from '../helpers/vend-harness.ts'
 
 const PARTNER_IDP = 'https://idp.partner-b.example'
 const HUB = `acs:ram::${DEMO_ACCOUNT_ID}:role/credvend-hub`
@@ -22,14 +27,28 @@ beforeAll(async () => {
   h = await startVendHarness({
     config: (c) => ({
       // Partner B signs in with its own IdP's tokens instead of an API key.
-      ...withIssuers(c, { id: 'partner-b', issuer: PARTNER_IDP, audience: 'credvend', algorithms: ['ES256'], jwks: { keys: [partnerIdp.jwk] } }),
+      ...withIssuers(c, {
+        id: 'partner-b',
+        issuer: PARTNER_IDP,
+        audience: 'credvend',
+        algorithms: ['ES256'],
+        jwks: { keys: [partnerIdp.jwk] },
+      }),
       profiles: {
         ...c.profiles,
         // credvend → hub (credvend's account) → partner role (the partner's account).
         'acme-chain': { ...chain, via: [{ roleArn: HUB, durationSeconds: 900 }] },
-        'acme-chain-long-hub': { ...chain, via: [{ roleArn: HUB, durationSeconds: 3600 }], sourceIdentity: false },
+        'acme-chain-long-hub': {
+          ...chain,
+          via: [{ roleArn: HUB, durationSeconds: 3600 }],
+          sourceIdentity: false,
+        },
         // The direct partner role trusts credvend's own identity, not the hub.
-        'acme-chain-wrong': { ...chain, roleArn: `acs:ram::${DEMO_PARTNER_ACCOUNT_ID}:role/credvend-partner-demo`, via: [{ roleArn: HUB }] },
+        'acme-chain-wrong': {
+          ...chain,
+          roleArn: `acs:ram::${DEMO_PARTNER_ACCOUNT_ID}:role/credvend-partner-demo`,
+          via: [{ roleArn: HUB }],
+        },
         'partner-b': {
           kind: 'sts',
           allow: [{ jwt: 'partner-b', sub: 'svc-reports' }],
@@ -45,7 +64,7 @@ beforeAll(async () => {
 afterAll(() => h.close())
 
 describe('partners', () => {
-  it('partner A\'s key cannot obtain partner B\'s profile: 404, and no STS call', async () => {
+  it("partner A's key cannot obtain partner B's profile: 404, and no STS call", async () => {
     const before = h.assumeRoleCalls()
     const res = await h.request('/v1/credentials/partner', { token: h.otherKey })
     expect([res.status, res.json().Code]).toEqual([404, 'ERR_NOT_FOUND'])
@@ -55,17 +74,23 @@ describe('partners', () => {
 
   it('a caller-supplied ExternalId is a 400 before any STS call, in the body or the query', async () => {
     const before = h.assumeRoleCalls()
-    for (const body of [{ externalId: 'chosen-by-caller' }, { ExternalId: 'chosen-by-caller' }, { roleArn: h.emulator.demo.partnerRole.arn }]) {
+    for (const body of [
+      { externalId: 'chosen-by-caller' },
+      { ExternalId: 'chosen-by-caller' },
+      { roleArn: h.emulator.demo.partnerRole.arn },
+    ]) {
       const res = await h.request('/v1/credentials/partner', { token: h.acmeKey, body })
       expect([res.status, res.json().Code], JSON.stringify(body)).toEqual([400, 'ERR_BAD_REQUEST'])
     }
-    expect((await h.request('/v1/credentials/partner?ExternalId=x', { token: h.acmeKey })).status).toBe(400)
+    expect(
+      (await h.request('/v1/credentials/partner?ExternalId=x', { token: h.acmeKey })).status,
+    ).toBe(400)
     expect(h.assumeRoleCalls()).toBe(before)
   })
 })
 
 describe('cross-account chains', () => {
-  it('vends through the hub: the last hop\'s session is pseudonymous in the partner\'s account and carries SourceIdentity', async () => {
+  it("vends through the hub: the last hop's session is pseudonymous in the partner's account and carries SourceIdentity", async () => {
     const before = h.assumeRoleCalls()
     const res = await h.request('/v1/credentials/acme-chain', { token: h.acmeKey })
     expect(res.status, res.text).toBe(200)
@@ -106,7 +131,9 @@ describe('cross-account chains', () => {
     const start = h.assumeRoleCalls()
     try {
       h.emulator.clock.shift(901 * 1000) // the vend's 900 s are over, the hub's 3,600 s are not
-      expect((await h.request('/v1/credentials/acme-chain-long-hub', { token: h.acmeKey })).status).toBe(200)
+      expect(
+        (await h.request('/v1/credentials/acme-chain-long-hub', { token: h.acmeKey })).status,
+      ).toBe(200)
       expect(h.assumeRoleCalls() - start).toBe(1)
     } finally {
       h.emulator.clock.reset()
@@ -121,19 +148,27 @@ describe('cross-account chains', () => {
 })
 
 describe('partner OIDC', () => {
-  it('a partner authenticates with its own IdP\'s tokens; other issuers and subjects see 404', async () => {
-    const ok = await h.request('/v1/credentials/partner-b', { token: await partnerIdp.sign({}, { iss: PARTNER_IDP, sub: 'svc-reports' }) })
+  it("a partner authenticates with its own IdP's tokens; other issuers and subjects see 404", async () => {
+    const ok = await h.request('/v1/credentials/partner-b', {
+      token: await partnerIdp.sign({}, { iss: PARTNER_IDP, sub: 'svc-reports' }),
+    })
     expect(ok.status, ok.text).toBe(200)
     const session = h.emulator.world.findSession(ok.json().AccessKeyId)!
     expect(session.role.arn).toBe(h.emulator.demo.partnerRole.arn)
     expect(session.sessionName).toMatch(/^p-[0-9a-f]{30}$/)
     const before = h.assumeRoleCalls()
-    const otherSub = await h.request('/v1/credentials/partner-b', { token: await partnerIdp.sign({}, { iss: PARTNER_IDP, sub: 'svc-other' }) })
+    const otherSub = await h.request('/v1/credentials/partner-b', {
+      token: await partnerIdp.sign({}, { iss: PARTNER_IDP, sub: 'svc-other' }),
+    })
     expect(otherSub.status).toBe(404)
-    const web = await h.request('/v1/credentials/partner-b', { token: await h.signer.sign({}, { sub: 'svc-reports' }) })
+    const web = await h.request('/v1/credentials/partner-b', {
+      token: await h.signer.sign({}, { sub: 'svc-reports' }),
+    })
     expect(web.status).toBe(404)
     // A token signed by partner B's key but naming another issuer is not partner B's.
-    const forged = await h.request('/v1/credentials/partner-b', { token: await partnerIdp.sign({}, { sub: 'svc-reports' }) })
+    const forged = await h.request('/v1/credentials/partner-b', {
+      token: await partnerIdp.sign({}, { sub: 'svc-reports' }),
+    })
     expect(forged.status).toBe(401)
     expect(h.assumeRoleCalls()).toBe(before)
   })

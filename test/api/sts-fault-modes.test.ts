@@ -11,11 +11,15 @@ afterAll(() => h.close())
 
 /** N distinct callers (each its own JWT subject) vend once, all at once. */
 const stampede = async (n: number, tag: string) => {
-  const tokens = await Promise.all(Array.from({ length: n }, (_, i) => h.signer.sign({}, { sub: `${tag}-${i}` })))
-  return Promise.all(tokens.map(async (token) => {
-    const res = await h.request('/v1/credentials/plain', { token })
-    return { status: res.status, code: res.json().Code as string }
-  }))
+  const tokens = await Promise.all(
+    Array.from({ length: n }, (_, i) => h.signer.sign({}, { sub: `${tag}-${i}` })),
+  )
+  return Promise.all(
+    tokens.map(async (token) => {
+      const res = await h.request('/v1/credentials/plain', { token })
+      return { status: res.status, code: res.json().Code as string }
+    }),
+  )
 }
 
 describe('STS fault modes', () => {
@@ -46,10 +50,18 @@ describe('STS fault modes', () => {
   })
 
   it('added latency: below the timeout a vend only waits, past it the call times out (504)', async () => {
-    const quick = await startVendHarness({ config: (c) => ({ ...c, sts: { ...c.sts, timeoutMs: 1_000 }, upstream: { ...c.upstream!, attempts: 1 } }) })
+    const quick = await startVendHarness({
+      config: (c) => ({
+        ...c,
+        sts: { ...c.sts, timeoutMs: 1_000 },
+        upstream: { ...c.upstream!, attempts: 1 },
+      }),
+    })
     try {
       const vend = async (sub: string) => {
-        const res = await quick.request('/v1/credentials/plain', { token: await quick.signer.sign({}, { sub }) })
+        const res = await quick.request('/v1/credentials/plain', {
+          token: await quick.signer.sign({}, { sub }),
+        })
         return `${res.status} ${res.json().Code}`
       }
       quick.emulator.setFaultMode({ latencyMs: 50 })
@@ -66,7 +78,11 @@ describe('STS fault modes', () => {
     expect((await h.request('/v1/credentials/plain', { token: cachedToken })).status).toBe(200)
     h.emulator.setFaultMode({ unavailable: 1 })
     const newcomers = await stampede(6, 'outage')
-    expect(newcomers.every((r) => r.status === 503 && ['ERR_STS_UNAVAILABLE', 'ERR_CIRCUIT_OPEN'].includes(r.code))).toBe(true)
+    expect(
+      newcomers.every(
+        (r) => r.status === 503 && ['ERR_STS_UNAVAILABLE', 'ERR_CIRCUIT_OPEN'].includes(r.code),
+      ),
+    ).toBe(true)
     expect(newcomers.some((r) => r.code === 'ERR_CIRCUIT_OPEN')).toBe(true)
     const received = h.emulator.calls.received
     const more = await stampede(5, 'outage-later')

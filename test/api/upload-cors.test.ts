@@ -5,7 +5,14 @@ let h: VendHarness
 let alice: string
 
 const preflight = (profile: string, origin: string, method = 'POST') =>
-  h.request(`/v1/credentials/${profile}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization' } })
+  h.request(`/v1/credentials/${profile}`, {
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': method,
+      'access-control-request-headers': 'authorization',
+    },
+  })
 
 const corsHeaders = (headers: Headers) =>
   Object.fromEntries([...headers].filter(([k]) => k.startsWith('access-control-') || k === 'vary'))
@@ -39,23 +46,44 @@ describe('CORS on credential routes', () => {
       preflight('photos', 'null'),
       preflight('photos', APP_ORIGIN, 'DELETE'),
     ])
-    const shapes = refused.map((r) => ({ status: r.status, cors: corsHeaders(r.headers), body: r.text }))
-    for (const shape of shapes) expect(shape).toEqual({ status: 204, cors: { vary: 'Origin' }, body: '' })
+    const shapes = refused.map((r) => ({
+      status: r.status,
+      cors: corsHeaders(r.headers),
+      body: r.text,
+    }))
+    for (const shape of shapes)
+      expect(shape).toEqual({ status: 204, cors: { vary: 'Origin' }, body: '' })
   })
 
   it('the actual response (and an error) carries the origin and exposes X-Request-Id to a listed origin only', async () => {
-    const ok = await h.request('/v1/credentials/photos', { method: 'POST', token: alice, headers: { origin: APP_ORIGIN } })
+    const ok = await h.request('/v1/credentials/photos', {
+      method: 'POST',
+      token: alice,
+      headers: { origin: APP_ORIGIN },
+    })
     expect(ok.status).toBe(200)
     expect(ok.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN)
     expect(ok.headers.get('access-control-expose-headers')).toBe('X-Request-Id')
     expect(ok.headers.get('access-control-allow-credentials')).toBeNull()
     expect(ok.headers.get('vary')).toContain('Origin')
-    const denied = await h.request('/v1/credentials/photos', { method: 'POST', token: 'not-a-token', headers: { origin: APP_ORIGIN } })
+    const denied = await h.request('/v1/credentials/photos', {
+      method: 'POST',
+      token: 'not-a-token',
+      headers: { origin: APP_ORIGIN },
+    })
     expect(denied.status).toBe(401)
     expect(denied.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN)
-    const stranger = await h.request('/v1/credentials/photos', { method: 'POST', token: alice, headers: { origin: 'https://evil.example.com' } })
+    const stranger = await h.request('/v1/credentials/photos', {
+      method: 'POST',
+      token: alice,
+      headers: { origin: 'https://evil.example.com' },
+    })
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull()
-    const sts = await h.request('/v1/credentials/plain', { method: 'POST', token: alice, headers: { origin: APP_ORIGIN } })
+    const sts = await h.request('/v1/credentials/plain', {
+      method: 'POST',
+      token: alice,
+      headers: { origin: APP_ORIGIN },
+    })
     expect(sts.status).toBe(200)
     expect(sts.headers.get('access-control-allow-origin')).toBeNull()
   })

@@ -31,21 +31,53 @@ const instantSts = (tokenLength = 1000) => {
 export const benchApp = async () => {
   const signer = await makeSigner('ES256', 'bench')
   const sts = instantSts()
-  const profile = { kind: 'sts' as const, allow: [{ jwt: 'web' }], roleArn: ROLE, durationSeconds: 3600 }
+  const profile = {
+    kind: 'sts' as const,
+    allow: [{ jwt: 'web' }],
+    roleArn: ROLE,
+    durationSeconds: 3600,
+  }
   const config: ConfigInput = {
     region: 'cn-hangzhou',
     // The governor must not refuse the benchmark's tens of thousands of instant STS answers: the
     // rows measure the vend path, not the pacing.
     sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com', maxCallsPerSecond: 100_000 },
-    callers: { jwt: [{ id: 'web', issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], jwks: { keys: [signer.jwk] } }] },
+    callers: {
+      jwt: [
+        {
+          id: 'web',
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['ES256'],
+          jwks: { keys: [signer.jwk] },
+        },
+      ],
+    },
     profiles: { a: profile, b: profile },
     // Limits on, so their cost is in every row, but far above what the benchmark sends.
-    limits: { perCaller: { perSecond: 100_000, burst: 100_000 }, perCallerMisses: { perSecond: 100_000, burst: 100_000 }, perSourceAddress: { perSecond: 100_000, burst: 100_000 } },
+    limits: {
+      perCaller: { perSecond: 100_000, burst: 100_000 },
+      perCallerMisses: { perSecond: 100_000, burst: 100_000 },
+      perSourceAddress: { perSecond: 100_000, burst: 100_000 },
+    },
     cache: { maxEntries: 200_000 },
   }
-  const deps = { fetch: sts.fetch, now: () => new Date(), randomId: randomHexId, sleep: async () => {}, random: Math.random }
-  const source = fromStatic({ accessKeyId: 'LTAI5tBench', accessKeySecret: 'bench-secret', source: 'bench' })
-  const { app, credvend } = await assemble({ deps, env: {}, log: () => {}, sharePending: true, source: () => source }, JSON.stringify(config))
+  const deps = {
+    fetch: sts.fetch,
+    now: () => new Date(),
+    randomId: randomHexId,
+    sleep: async () => {},
+    random: Math.random,
+  }
+  const source = fromStatic({
+    accessKeyId: 'LTAI5tBench',
+    accessKeySecret: 'bench-secret',
+    source: 'bench',
+  })
+  const { app, credvend } = await assemble(
+    { deps, env: {}, log: () => {}, sharePending: true, source: () => source },
+    JSON.stringify(config),
+  )
   return { app, credvend, signer, sts }
 }
 

@@ -9,8 +9,18 @@ import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 const require = createRequire(import.meta.url)
-type Provider = { getCredentials(): Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }> }
-const CLIProfile = (require('@alicloud/credentials/dist/src/providers/cli_profile') as { default: { builder(): { withProfileName(n: string): { build(): Provider } } } }).default
+type Provider = {
+  getCredentials(): Promise<{
+    accessKeyId: string
+    accessKeySecret: string
+    securityToken?: string
+  }>
+}
+const CLIProfile = (
+  require('@alicloud/credentials/dist/src/providers/cli_profile') as {
+    default: { builder(): { withProfileName(n: string): { build(): Provider } } }
+  }
+).default
 
 let h: VendHarness
 let server: { port: number; close: () => Promise<void> }
@@ -45,7 +55,12 @@ beforeAll(async () => {
       kms: { endpoint: emulator.kmsEndpoint },
       profiles: {
         ...c.profiles,
-        svc: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: 'acs:ram::1234567890123456:role/credvend-demo', durationSeconds: 3600 },
+        svc: {
+          kind: 'sts',
+          allow: [{ apiKey: 'acme' }],
+          roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
+          durationSeconds: 3600,
+        },
         erp: { kind: 'access-key', allow: [{ apiKey: 'acme' }], secretName: 'erp-ram-ak' },
       },
     }),
@@ -60,98 +75,184 @@ afterAll(async () => {
 })
 
 describe('credvend exec', () => {
-  it('runs a child that reads credentials through ALIBABA_CLOUD_CREDENTIALS_URI with the official package, and passes on its exit code', async () => {
-    const child = [
-      "const { default: C, Config } = require('@alicloud/credentials')",
-      "new C(new Config({ type: 'credentials_uri', credentialsURI: process.env.ALIBABA_CLOUD_CREDENTIALS_URI }))",
-      "  .getCredential().then((c) => { console.log('child got ' + c.accessKeyId + ' via ' + process.env.ALIBABA_CLOUD_CREDENTIALS_URI.split('/')[2]); process.exit(7) })",
-    ].join('\n')
-    const result = await cli(['exec', ...auth(), '--', process.execPath, '-e', child])
-    expect(result.code, result.err).toBe(7)
-    const [, accessKeyId, host] = /child got (STS\.\S+) via (\S+)/.exec(result.out)!
-    expect(host).toMatch(/^127\.0\.0\.1:\d+$/)
-    expect(h.emulator.world.findSession(accessKeyId!)!.sessionName).toBe('key.acme')
-  }, CHILD_PROCESS_TIMEOUT_MS)
+  it(
+    'runs a child that reads credentials through ALIBABA_CLOUD_CREDENTIALS_URI with the official package, and passes on its exit code',
+    async () => {
+      const child = [
+        "const { default: C, Config } = require('@alicloud/credentials')",
+        "new C(new Config({ type: 'credentials_uri', credentialsURI: process.env.ALIBABA_CLOUD_CREDENTIALS_URI }))",
+        "  .getCredential().then((c) => { console.log('child got ' + c.accessKeyId + ' via ' + process.env.ALIBABA_CLOUD_CREDENTIALS_URI.split('/')[2]); process.exit(7) })",
+      ].join('\n')
+      const result = await cli(['exec', ...auth(), '--', process.execPath, '-e', child])
+      expect(result.code, result.err).toBe(7)
+      const [, accessKeyId, host] = /child got (STS\.\S+) via (\S+)/.exec(result.out)!
+      expect(host).toMatch(/^127\.0\.0\.1:\d+$/)
+      expect(h.emulator.world.findSession(accessKeyId!)!.sessionName).toBe('key.acme')
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
 
-  it('refuses to run without a command, and without a credential', async () => {
-    expect((await cli(['exec', ...auth()])).code).toBe(2)
-    const noKey = runCli(['exec', '--url', url, '--profile', 'svc', '--', 'true'], { [KEY_ENV]: undefined, CREDVEND_API_KEY: undefined })
-    expect(await noKey.exited).toBe(2)
-    expect(noKey.stderr()).toContain('no credential')
-  }, CHILD_PROCESS_TIMEOUT_MS)
+  it(
+    'refuses to run without a command, and without a credential',
+    async () => {
+      expect((await cli(['exec', ...auth()])).code).toBe(2)
+      const noKey = runCli(['exec', '--url', url, '--profile', 'svc', '--', 'true'], {
+        [KEY_ENV]: undefined,
+        CREDVEND_API_KEY: undefined,
+      })
+      expect(await noKey.exited).toBe(2)
+      expect(noKey.stderr()).toContain('no credential')
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
 })
 
 describe('credvend process', () => {
-  it('prints what the official package\'s External profile mode accepts', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'credvend-process-'))
-    mkdirSync(join(home, '.aliyun'))
-    const command = [process.execPath, '--import', 'tsx', join(process.cwd(), 'functions/node/cli/cli.ts'), 'process', ...auth()].join(' ')
-    writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'ext', profiles: [{ name: 'ext', mode: 'External', process_command: command }] }))
-    process.env[KEY_ENV] = h.acmeKey // the official provider runs the command with its own environment
-    try {
-      const creds = await officialProfile(home, 'ext').getCredentials()
-      expect(creds.accessKeyId).toMatch(/^STS\./)
-      expect(creds.securityToken).toBeTruthy()
-      expect(h.emulator.world.findSession(creds.accessKeyId)!.accessKeySecret).toBe(creds.accessKeySecret)
-    } finally {
-      delete process.env[KEY_ENV]
-    }
-  }, CHILD_PROCESS_TIMEOUT_MS)
+  it(
+    "prints what the official package's External profile mode accepts",
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'credvend-process-'))
+      mkdirSync(join(home, '.aliyun'))
+      const command = [
+        process.execPath,
+        '--import',
+        'tsx',
+        join(process.cwd(), 'functions/node/cli/cli.ts'),
+        'process',
+        ...auth(),
+      ].join(' ')
+      writeFileSync(
+        join(home, '.aliyun', 'config.json'),
+        JSON.stringify({
+          current: 'ext',
+          profiles: [{ name: 'ext', mode: 'External', process_command: command }],
+        }),
+      )
+      process.env[KEY_ENV] = h.acmeKey // the official provider runs the command with its own environment
+      try {
+        const creds = await officialProfile(home, 'ext').getCredentials()
+        expect(creds.accessKeyId).toMatch(/^STS\./)
+        expect(creds.securityToken).toBeTruthy()
+        expect(h.emulator.world.findSession(creds.accessKeyId)!.accessKeySecret).toBe(
+          creds.accessKeySecret,
+        )
+      } finally {
+        delete process.env[KEY_ENV]
+      }
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
 })
 
 describe('credvend export', () => {
-  it('env, json and cli-config outputs parse back to the same credentials', async () => {
-    const [env, json, config] = (await Promise.all(['env', 'json', 'cli-config'].map((format) => cli(['export', ...auth(), '--format', format])))) as [Result, Result, Result]
-    for (const r of [env, json, config]) expect(r.code, r.err).toBe(0)
+  it(
+    'env, json and cli-config outputs parse back to the same credentials',
+    async () => {
+      const [env, json, config] = (await Promise.all(
+        ['env', 'json', 'cli-config'].map((format) =>
+          cli(['export', ...auth(), '--format', format]),
+        ),
+      )) as [Result, Result, Result]
+      for (const r of [env, json, config]) expect(r.code, r.err).toBe(0)
 
-    const vars = Object.fromEntries([...env.out.matchAll(/^export (\w+)='([^']*)'$/gm)].map(([, k, v]) => [k, v]))
-    expect(Object.keys(vars).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'])
-    const session = h.emulator.world.findSession(vars.ALIBABA_CLOUD_ACCESS_KEY_ID!)!
-    expect([vars.ALIBABA_CLOUD_ACCESS_KEY_SECRET, vars.ALIBABA_CLOUD_SECURITY_TOKEN]).toEqual([session.accessKeySecret, session.securityToken])
+      const vars = Object.fromEntries(
+        [...env.out.matchAll(/^export (\w+)='([^']*)'$/gm)].map(([, k, v]) => [k, v]),
+      )
+      expect(Object.keys(vars).sort()).toEqual([
+        'ALIBABA_CLOUD_ACCESS_KEY_ID',
+        'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+        'ALIBABA_CLOUD_SECURITY_TOKEN',
+      ])
+      const session = h.emulator.world.findSession(vars.ALIBABA_CLOUD_ACCESS_KEY_ID!)!
+      expect([vars.ALIBABA_CLOUD_ACCESS_KEY_SECRET, vars.ALIBABA_CLOUD_SECURITY_TOKEN]).toEqual([
+        session.accessKeySecret,
+        session.securityToken,
+      ])
 
-    const body = JSON.parse(json.out)
-    expect(body).toMatchObject({ Code: 'Success', AccessKeyId: session.accessKeyId, SecurityToken: session.securityToken })
-    expect(body.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+      const body = JSON.parse(json.out)
+      expect(body).toMatchObject({
+        Code: 'Success',
+        AccessKeyId: session.accessKeyId,
+        SecurityToken: session.securityToken,
+      })
+      expect(body.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
 
-    const home = mkdtempSync(join(tmpdir(), 'credvend-export-'))
-    mkdirSync(join(home, '.aliyun'))
-    writeFileSync(join(home, '.aliyun', 'config.json'), config.out)
-    const official = await officialProfile(home, 'svc').getCredentials()
-    expect([official.accessKeyId, official.accessKeySecret, official.securityToken]).toEqual([session.accessKeyId, session.accessKeySecret, session.securityToken])
-  }, CHILD_PROCESS_TIMEOUT_MS)
+      const home = mkdtempSync(join(tmpdir(), 'credvend-export-'))
+      mkdirSync(join(home, '.aliyun'))
+      writeFileSync(join(home, '.aliyun', 'config.json'), config.out)
+      const official = await officialProfile(home, 'svc').getCredentials()
+      expect([official.accessKeyId, official.accessKeySecret, official.securityToken]).toEqual([
+        session.accessKeyId,
+        session.accessKeySecret,
+        session.securityToken,
+      ])
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
 
-  it('an unknown format is a usage error before any call', async () => {
-    const before = h.assumeRoleCalls()
-    expect((await cli(['export', ...auth(), '--format', 'yaml'])).code).toBe(2)
-    expect(h.assumeRoleCalls()).toBe(before)
-  }, CHILD_PROCESS_TIMEOUT_MS)
+  it(
+    'an unknown format is a usage error before any call',
+    async () => {
+      const before = h.assumeRoleCalls()
+      expect((await cli(['export', ...auth(), '--format', 'yaml'])).code).toBe(2)
+      expect(h.assumeRoleCalls()).toBe(before)
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
 })
 
 describe('access-key profiles through the delivery commands', () => {
   const akAuth = () => ['--url', url, '--profile', 'erp', '--api-key-env', KEY_ENV]
 
-  it('exec hands the child the AccessKey variables (no credentials URI: it needs a SecurityToken)', async () => {
-    const child = "console.log([process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, process.env.ALIBABA_CLOUD_SECURITY_TOKEN ?? 'none', process.env.ALIBABA_CLOUD_CREDENTIALS_URI ?? 'none'].join(' '))"
-    const result = await cli(['exec', ...akAuth(), '--', process.execPath, '-e', child])
-    expect(result.code, result.err).toBe(0)
-    expect(result.out.trim()).toBe(`${h.emulator.erpSecret.current.accessKeyId} none none`)
-  }, CHILD_PROCESS_TIMEOUT_MS)
+  it(
+    'exec hands the child the AccessKey variables (no credentials URI: it needs a SecurityToken)',
+    async () => {
+      const child =
+        "console.log([process.env.ALIBABA_CLOUD_ACCESS_KEY_ID, process.env.ALIBABA_CLOUD_SECURITY_TOKEN ?? 'none', process.env.ALIBABA_CLOUD_CREDENTIALS_URI ?? 'none'].join(' '))"
+      const result = await cli(['exec', ...akAuth(), '--', process.execPath, '-e', child])
+      expect(result.code, result.err).toBe(0)
+      expect(result.out.trim()).toBe(`${h.emulator.erpSecret.current.accessKeyId} none none`)
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
 
-  it('process prints mode AK, which the official External profile mode accepts; export env has no token', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'credvend-process-ak-'))
-    mkdirSync(join(home, '.aliyun'))
-    const command = [process.execPath, '--import', 'tsx', join(process.cwd(), 'functions/node/cli/cli.ts'), 'process', ...akAuth()].join(' ')
-    writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'ext', profiles: [{ name: 'ext', mode: 'External', process_command: command }] }))
-    process.env[KEY_ENV] = h.acmeKey
-    try {
-      const creds = await officialProfile(home, 'ext').getCredentials()
-      expect([creds.accessKeyId, creds.accessKeySecret]).toEqual([h.emulator.erpSecret.current.accessKeyId, h.emulator.erpSecret.current.accessKeySecret])
-      expect(creds.securityToken).toBeFalsy()
-    } finally {
-      delete process.env[KEY_ENV]
-    }
-    const env = await cli(['export', ...akAuth(), '--format', 'env'])
-    expect(env.out).toContain(`export ALIBABA_CLOUD_ACCESS_KEY_ID='${h.emulator.erpSecret.current.accessKeyId}'`)
-    expect(env.out).not.toContain('SECURITY_TOKEN')
-  }, CHILD_PROCESS_TIMEOUT_MS)
+  it(
+    'process prints mode AK, which the official External profile mode accepts; export env has no token',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'credvend-process-ak-'))
+      mkdirSync(join(home, '.aliyun'))
+      const command = [
+        process.execPath,
+        '--import',
+        'tsx',
+        join(process.cwd(), 'functions/node/cli/cli.ts'),
+        'process',
+        ...akAuth(),
+      ].join(' ')
+      writeFileSync(
+        join(home, '.aliyun', 'config.json'),
+        JSON.stringify({
+          current: 'ext',
+          profiles: [{ name: 'ext', mode: 'External', process_command: command }],
+        }),
+      )
+      process.env[KEY_ENV] = h.acmeKey
+      try {
+        const creds = await officialProfile(home, 'ext').getCredentials()
+        expect([creds.accessKeyId, creds.accessKeySecret]).toEqual([
+          h.emulator.erpSecret.current.accessKeyId,
+          h.emulator.erpSecret.current.accessKeySecret,
+        ])
+        expect(creds.securityToken).toBeFalsy()
+      } finally {
+        delete process.env[KEY_ENV]
+      }
+      const env = await cli(['export', ...akAuth(), '--format', 'env'])
+      expect(env.out).toContain(
+        `export ALIBABA_CLOUD_ACCESS_KEY_ID='${h.emulator.erpSecret.current.accessKeyId}'`,
+      )
+      expect(env.out).not.toContain('SECURITY_TOKEN')
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
 })

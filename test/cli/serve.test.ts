@@ -16,8 +16,15 @@ describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
     )
     const health = await fetch(`${appUrl}/healthz`)
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }])
-    const sts = createStsClient({ endpoint: stsEndpoint! }, { fetch, now: () => new Date(), randomId: randomHexId })
-    const me = await sts.getCallerIdentity({ accessKeyId: keyId!, accessKeySecret: secret!, source: 'banner' })
+    const sts = createStsClient(
+      { endpoint: stsEndpoint! },
+      { fetch, now: () => new Date(), randomId: randomHexId },
+    )
+    const me = await sts.getCallerIdentity({
+      accessKeyId: keyId!,
+      accessKeySecret: secret!,
+      source: 'banner',
+    })
     expect(me.identityType).toBe('RAMUser')
     expect(cli.stdout()).toContain('LOCAL MODE')
   })
@@ -26,13 +33,22 @@ describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
     const cli = run(['serve', '--local'], { PORT: '0' })
     await cli.output(/STS emulator/)
     // Replay each printed curl line as written: method, URL, every -H header and the -d body.
-    const curls = cli.stdout().split('\n').filter((line) => line.trim().startsWith('curl -s') && line.includes('Authorization'))
+    const curls = cli
+      .stdout()
+      .split('\n')
+      .filter((line) => line.trim().startsWith('curl -s') && line.includes('Authorization'))
     expect(curls).toHaveLength(3)
     for (const line of curls) {
       const url = /curl -s (?:-X POST )?(\S+)/.exec(line)![1]!
-      const headers = Object.fromEntries([...line.matchAll(/-H '([^:]+): ([^']+)'/g)].map(([, k, v]) => [k!, v!]))
+      const headers = Object.fromEntries(
+        [...line.matchAll(/-H '([^:]+): ([^']+)'/g)].map(([, k, v]) => [k!, v!]),
+      )
       const data = /-d '([^']+)'/.exec(line)?.[1]
-      const res = await fetch(url, { method: line.includes('-X POST') ? 'POST' : 'GET', headers, ...(data ? { body: data } : {}) })
+      const res = await fetch(url, {
+        method: line.includes('-X POST') ? 'POST' : 'GET',
+        headers,
+        ...(data ? { body: data } : {}),
+      })
       const body = await res.json()
       expect([res.status, body.Code], line).toEqual([200, 'Success'])
       if (data?.includes('"form":true')) {
@@ -51,7 +67,9 @@ describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
   it('without --local and without a config it exits 2 with a clear message and starts nothing', async () => {
     const cli = run(['serve'], { PORT: '0' })
     expect(await cli.exited).toBe(2)
-    expect(cli.stderr()).toMatch(/no configuration\. Set CREDVEND_CONFIG=.* or run "credvend serve --local"/)
+    expect(cli.stderr()).toMatch(
+      /no configuration\. Set CREDVEND_CONFIG=.* or run "credvend serve --local"/,
+    )
     expect(cli.stdout()).not.toContain('LOCAL MODE')
     expect(cli.stdout()).not.toContain('STS emulator')
   })

@@ -34,7 +34,9 @@ describe('test contract: nothing leaves loopback', () => {
 
   it('refuses node:http (what the official SDKs use) to a forbidden host', async () => {
     const outcome = await new Promise((resolve) => {
-      http.get(`http://127.0.0.2:${server.port}/`, (res) => resolve(`connected ${res.statusCode}`)).on('error', resolve)
+      http
+        .get(`http://127.0.0.2:${server.port}/`, (res) => resolve(`connected ${res.statusCode}`))
+        .on('error', resolve)
     })
     expect(refusedCode(outcome)).toBe('ERR_TEST_NON_LOOPBACK')
   })
@@ -42,13 +44,17 @@ describe('test contract: nothing leaves loopback', () => {
   it('allows loopback', async () => {
     expect(await (await fetch(`http://127.0.0.1:${server.port}/`)).text()).toBe('pong')
     const viaHttp = await new Promise((resolve) => {
-      http.get(`http://localhost:${server.port}/`, (res) => resolve(res.statusCode)).on('error', resolve)
+      http
+        .get(`http://localhost:${server.port}/`, (res) => resolve(res.statusCode))
+        .on('error', resolve)
     })
     expect(viaHttp).toBe(200)
   })
 
   it('reads the target host from every Socket#connect argument shape', () => {
-    const httpAgentShape = [[{ protocol: 'http:', host: '100.100.100.200', port: 80, path: null }, () => {}]]
+    const httpAgentShape = [
+      [{ protocol: 'http:', host: '100.100.100.200', port: 80, path: null }, () => {}],
+    ]
     expect(connectTarget(httpAgentShape)).toBe('100.100.100.200')
     expect(connectTarget([{ host: '10.0.0.1', port: 443 }])).toBe('10.0.0.1')
     expect(connectTarget([80, '100.100.100.200'])).toBe('100.100.100.200')
@@ -57,8 +63,15 @@ describe('test contract: nothing leaves loopback', () => {
   })
 
   it.each([
-    ['127.0.0.1', true], ['127.8.9.10', true], ['::1', true], ['[::1]', true], ['localhost', true],
-    ['100.100.100.200', false], ['10.0.0.1', false], ['192.168.1.1', false], ['sts.aliyuncs.com', false],
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['localhost', true],
+    ['100.100.100.200', false],
+    ['10.0.0.1', false],
+    ['192.168.1.1', false],
+    ['sts.aliyuncs.com', false],
     ['127.0.0.1.nip.io', false],
   ])('isLoopbackHost(%s) → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected)

@@ -17,21 +17,39 @@ import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
  */
 
 const RUNBOOK_DIR = 'infra/runbooks'
-const RUNBOOKS = ['sts-throttling.md', 'kms-outage.md', 'jwks-rotation.md', 'leaked-api-key.md', 'leaked-session.md']
+const RUNBOOKS = [
+  'sts-throttling.md',
+  'kms-outage.md',
+  'jwks-rotation.md',
+  'leaked-api-key.md',
+  'leaked-session.md',
+]
 
 /** Fenced blocks with their info string; unmarked blocks are refused so nothing runnable hides. */
 const fencedBlocks = (markdown: string) =>
   [...markdown.matchAll(/^( *)```([^\n`]*)\n([\s\S]*?)^\1```[ \t]*$/gm)].map((m) => ({
     lang: m[2]!.trim(),
     // Blocks inside list items are indented; bash must see them flush left (heredoc-safe).
-    body: m[3]!.split('\n').map((line) => line.slice(Math.min(m[1]!.length, line.length - line.trimStart().length))).join('\n'),
+    body: m[3]!
+      .split('\n')
+      .map((line) => line.slice(Math.min(m[1]!.length, line.length - line.trimStart().length)))
+      .join('\n'),
   }))
 
 const bash = (script: string, env: NodeJS.ProcessEnv) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('bash', ['-c', `set -euo pipefail\n${script}`], { env, cwd: process.cwd(), timeout: 90_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr })
-    })
+    execFile(
+      'bash',
+      ['-c', `set -euo pipefail\n${script}`],
+      { env, cwd: process.cwd(), timeout: 90_000, maxBuffer: 4 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+        })
+      },
+    )
   })
 
 /** Inputs per runbook beyond the shared ones (README.md's table gives their meaning). */
@@ -55,10 +73,15 @@ beforeAll(async () => {
   apiKey = /Bearer (cvk_[A-Za-z0-9_-]+)/.exec(cli.stdout())![1]!
   token = /demo-upload -H 'Authorization: Bearer ([A-Za-z0-9._-]+)'/.exec(cli.stdout())![1]!
   // One vend each way, so the audit log and the counters the runbooks read have something in them.
-  const partner = await fetch(`${appUrl}/v1/credentials/demo-partner`, { headers: { authorization: `Bearer ${apiKey}` } })
+  const partner = await fetch(`${appUrl}/v1/credentials/demo-partner`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  })
   expect(partner.status).toBe(200)
   sessionName = ((await partner.json()) as { RoleSessionName: string }).RoleSessionName
-  const upload = await fetch(`${appUrl}/v1/credentials/demo-upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  const upload = await fetch(`${appUrl}/v1/credentials/demo-upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  })
   expect(upload.status).toBe(200)
 }, CHILD_PROCESS_TIMEOUT_MS)
 
@@ -76,30 +99,42 @@ describe('runbooks', () => {
   it.each(RUNBOOKS)('%s has runnable sh blocks and only sh, text or json blocks', async (file) => {
     const blocks = fencedBlocks(await readFile(join(RUNBOOK_DIR, file), 'utf8'))
     expect(blocks.filter((b) => b.lang === 'sh').length).toBeGreaterThan(0)
-    for (const block of blocks) expect(['sh', 'text', 'json'], `${file}: a block marked "${block.lang}"`).toContain(block.lang)
+    for (const block of blocks)
+      expect(['sh', 'text', 'json'], `${file}: a block marked "${block.lang}"`).toContain(
+        block.lang,
+      )
   })
 
-  it.each(RUNBOOKS)('%s: every sh block exits 0 in local mode', { timeout: 240_000 }, async (file) => {
-    const blocks = fencedBlocks(await readFile(join(RUNBOOK_DIR, file), 'utf8')).filter((b) => b.lang === 'sh')
-    // The server's log so far stands in for the audit log an operator exports from SLS.
-    const auditLog = join(workDir, 'credvend.log')
-    await writeFile(auditLog, cli.stdout())
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CREDVEND_URL: appUrl,
-      CREDVEND_CONFIG: 'infra/config/public.json',
-      CREDVEND_AUDIT_LOG: auditLog,
-      CREDVEND_API_KEY: apiKey,
-      CREDVEND_TOKEN: token,
-      PROFILE: 'demo-partner',
-      SESSION_NAME: sessionName,
-      ...INPUTS[file],
-    }
-    for (const [i, block] of blocks.entries()) {
-      const result = await bash(block.body, env)
-      expect(result.code, `${file}, sh block ${i + 1}:\n${block.body}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0)
-    }
-  })
+  it.each(RUNBOOKS)(
+    '%s: every sh block exits 0 in local mode',
+    { timeout: 240_000 },
+    async (file) => {
+      const blocks = fencedBlocks(await readFile(join(RUNBOOK_DIR, file), 'utf8')).filter(
+        (b) => b.lang === 'sh',
+      )
+      // The server's log so far stands in for the audit log an operator exports from SLS.
+      const auditLog = join(workDir, 'credvend.log')
+      await writeFile(auditLog, cli.stdout())
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        CREDVEND_URL: appUrl,
+        CREDVEND_CONFIG: 'infra/config/public.json',
+        CREDVEND_AUDIT_LOG: auditLog,
+        CREDVEND_API_KEY: apiKey,
+        CREDVEND_TOKEN: token,
+        PROFILE: 'demo-partner',
+        SESSION_NAME: sessionName,
+        ...INPUTS[file],
+      }
+      for (const [i, block] of blocks.entries()) {
+        const result = await bash(block.body, env)
+        expect(
+          result.code,
+          `${file}, sh block ${i + 1}:\n${block.body}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
+        ).toBe(0)
+      }
+    },
+  )
 
   it('the series and error codes the runbooks and SECURITY.md name exist in the code', async () => {
     const metricsSource = await readFile('lib/metrics/credvend-metrics.ts', 'utf8')
@@ -108,14 +143,22 @@ describe('runbooks', () => {
     const codes = new Set([...errorsSource.matchAll(/'(ERR_[A-Z_]+)'/g)].map((m) => m[1]!))
     expect(series.size).toBeGreaterThan(5)
     expect(codes.size).toBeGreaterThan(20)
-    const docs = [...RUNBOOKS.map((f) => join(RUNBOOK_DIR, f)), join(RUNBOOK_DIR, 'README.md'), 'SECURITY.md']
+    const docs = [
+      ...RUNBOOKS.map((f) => join(RUNBOOK_DIR, f)),
+      join(RUNBOOK_DIR, 'README.md'),
+      'SECURITY.md',
+    ]
     for (const doc of docs) {
       const text = await readFile(doc, 'utf8')
       for (const [name] of text.matchAll(/\bcredvend_[a-z_]+/g)) {
-        expect(series.has(name.replace(/_(bucket|sum|count)$/, '')) || series.has(name), `${doc} names the series ${name}`).toBe(true)
+        expect(
+          series.has(name.replace(/_(bucket|sum|count)$/, '')) || series.has(name),
+          `${doc} names the series ${name}`,
+        ).toBe(true)
       }
       // ERR_ followed by an underscore is a prefix in a grep pattern (ERR_AUTH_), not a code.
-      for (const [code] of text.matchAll(/\bERR_[A-Z_]*[A-Z]\b/g)) expect(codes.has(code), `${doc} names the error code ${code}`).toBe(true)
+      for (const [code] of text.matchAll(/\bERR_[A-Z_]*[A-Z]\b/g))
+        expect(codes.has(code), `${doc} names the error code ${code}`).toBe(true)
     }
   })
 })

@@ -12,8 +12,15 @@ export const killCliChildren = () => {
  * and make no outbound calls beyond the loopback endpoints a test gives them.
  */
 export const runCli = (args: string[], env: Record<string, string | undefined> = {}) => {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, CREDVEND_CONFIG: undefined, CREDVEND_LOCAL: undefined, ...env }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/node/cli/cli.ts', ...args], { env: childEnv })
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    CREDVEND_CONFIG: undefined,
+    CREDVEND_LOCAL: undefined,
+    ...env,
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/node/cli/cli.ts', ...args], {
+    env: childEnv,
+  })
   children.push(child)
   let stdout = ''
   let stderr = ''

@@ -13,7 +13,9 @@ interface Recorded {
  * the three things an attacker on the wire would try. Requests reach the handler in-process with
  * their original Host header, which ACS3 signs.
  */
-export const startInterceptor = async (handler: (request: Request) => Response | Promise<Response>) => {
+export const startInterceptor = async (
+  handler: (request: Request) => Response | Promise<Response>,
+) => {
   let rewrite: ((text: string) => string) | undefined
   const recorded: Recorded[] = []
   const forward = (r: Recorded) =>

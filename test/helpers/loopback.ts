@@ -36,4 +36,5 @@ const DENY = Symbol.for('credvend.test.denyHosts')
 export const extraDeniedHosts = (): Set<string> =>
   ((globalThis as Record<symbol, Set<string>>)[DENY] ??= new Set())
 
-export const isAllowedHost = (host: string): boolean => isLoopbackHost(host) && !extraDeniedHosts().has(host)
+export const isAllowedHost = (host: string): boolean =>
+  isLoopbackHost(host) && !extraDeniedHosts().has(host)

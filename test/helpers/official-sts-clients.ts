@@ -8,7 +8,11 @@ import { $OpenApiUtil } from '@alicloud/openapi-core'
 
 const require = createRequire(import.meta.url)
 const RPCClient = require('@alicloud/pop-core') as new (config: Record<string, unknown>) => {
-  request(action: string, params: Record<string, unknown>, opts: Record<string, unknown>): Promise<any>
+  request(
+    action: string,
+    params: Record<string, unknown>,
+    opts: Record<string, unknown>,
+  ): Promise<any>
 }
 
 export interface KeyPair {
@@ -32,7 +36,11 @@ export interface OfficialStsClient {
 /** `host:port` of a loopback URL, as the tea SDK wants its endpoint. */
 const hostOf = (endpoint: string) => new URL(endpoint).host
 
-const teaClient = (endpoint: string, keys: KeyPair, signatureAlgorithm?: 'v2'): OfficialStsClient => {
+const teaClient = (
+  endpoint: string,
+  keys: KeyPair,
+  signatureAlgorithm?: 'v2',
+): OfficialStsClient => {
   const client = new Sts(
     new $OpenApiUtil.Config({
       accessKeyId: keys.accessKeyId,
@@ -83,7 +91,12 @@ const popCoreClient = (endpoint: string, keys: KeyPair): OfficialStsClient => {
         post,
       )
       const c = reply.Credentials
-      return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken, expiration: c.Expiration }
+      return {
+        accessKeyId: c.AccessKeyId,
+        accessKeySecret: c.AccessKeySecret,
+        securityToken: c.SecurityToken,
+        expiration: c.Expiration,
+      }
     },
     async getCallerIdentity() {
       const reply = await client.request('GetCallerIdentity', {}, post)
@@ -93,7 +106,10 @@ const popCoreClient = (endpoint: string, keys: KeyPair): OfficialStsClient => {
 }
 
 /** Each official client kind the emulator must serve unchanged. */
-export const OFFICIAL_STS_CLIENTS: Record<string, (endpoint: string, keys: KeyPair) => OfficialStsClient> = {
+export const OFFICIAL_STS_CLIENTS: Record<
+  string,
+  (endpoint: string, keys: KeyPair) => OfficialStsClient
+> = {
   '@alicloud/sts20150401 (default ACS3)': (e, k) => teaClient(e, k),
   "@alicloud/sts20150401 ('v2' RPC, query)": (e, k) => teaClient(e, k, 'v2'),
   '@alicloud/pop-core (RPC, form body)': popCoreClient,

@@ -35,8 +35,25 @@ export const startRedisServer = async (options: { password?: string } = {}) => {
   /** Starts it again after `stop`; a no-op while it runs. */
   const start = async () => {
     if (child && child.exitCode === null) return
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', ...(options.password ? ['--requirepass', options.password] : [])], { stdio: 'ignore' })
-    for (let i = 0; i < 200 && !(await accepting(port)); i++) await new Promise((r) => setTimeout(r, 25))
+    child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'yes',
+        ...(options.password ? ['--requirepass', options.password] : []),
+      ],
+      { stdio: 'ignore' },
+    )
+    for (let i = 0; i < 200 && !(await accepting(port)); i++)
+      await new Promise((r) => setTimeout(r, 25))
     if (!(await accepting(port))) throw new Error('redis-server did not start')
   }
   const stop = async () => {

@@ -1,5 +1,7 @@
 /** A fetch that answers from a script and records what it was asked; unmatched calls throw. */
-export const scriptedFetch = (...answers: Array<(request: Request) => Response | Promise<Response>>) => {
+export const scriptedFetch = (
+  ...answers: Array<(request: Request) => Response | Promise<Response>>
+) => {
   const requests: Request[] = []
   const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
     const request = new Request(input, init)
@@ -12,7 +14,10 @@ export const scriptedFetch = (...answers: Array<(request: Request) => Response |
 }
 
 export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
 
 const FIXED_NOW = new Date('2026-11-22T10:00:00Z')
 export const fixedDeps = (fetchFn: typeof fetch) => ({

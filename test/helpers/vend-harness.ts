@@ -13,10 +13,23 @@ export const AUDIENCE = 'credvend'
 /** A signing key for test tokens, and the public JWKS to configure. */
 export const makeSigner = async (alg: 'RS256' | 'ES256' = 'RS256', kid = 'k1') => {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig', kty: alg === 'RS256' ? 'RSA' : 'EC' }
+  const jwk = {
+    ...(await exportJWK(publicKey)),
+    kid,
+    alg,
+    use: 'sig',
+    kty: alg === 'RS256' ? 'RSA' : 'EC',
+  }
   const sign = (
     claims: JWTPayload = {},
-    options: { header?: Record<string, unknown>; iss?: string; aud?: string | string[]; sub?: string; exp?: string | number; nbf?: number } = {},
+    options: {
+      header?: Record<string, unknown>
+      iss?: string
+      aud?: string | string[]
+      sub?: string
+      exp?: string | number
+      nbf?: number
+    } = {},
   ) => {
     const jwt = new SignJWT({ ...claims })
       .setProtectedHeader({ alg, kid, typ: 'JWT', ...options.header } as { alg: string })
@@ -38,8 +51,16 @@ export const FORM_MAX_BYTES = 1024
 export const UPLOAD_TEMPLATE = {
   Version: '1',
   Statement: [
-    { Effect: 'Allow', Action: ['oss:PutObject'], Resource: ['acs:oss:*:*:demo-bucket/users/${caller.id}/${params.folder}/*'] },
-    { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:demo-bucket/tenants/${claims.tenant}/*'] },
+    {
+      Effect: 'Allow',
+      Action: ['oss:PutObject'],
+      Resource: ['acs:oss:*:*:demo-bucket/users/${caller.id}/${params.folder}/*'],
+    },
+    {
+      Effect: 'Allow',
+      Action: ['oss:GetObject'],
+      Resource: ['acs:oss:*:*:demo-bucket/tenants/${claims.tenant}/*'],
+    },
   ],
 }
 
@@ -56,23 +77,53 @@ export const withIssuers = (c: ConfigInput, ...issuers: JwtIssuerInput[]): Confi
  * with a generated key, two API keys, profiles for uploads, a partner and an admin role. Sleeps
  * between retries are recorded, not waited; every log line is captured.
  */
-export const startVendHarness = async (overrides: { config?: (c: ConfigInput, emulator: Awaited<ReturnType<typeof startTestEmulator>>) => ConfigInput; sharePending?: boolean; realSleep?: boolean } = {}) => {
+export const startVendHarness = async (
+  overrides: {
+    config?: (
+      c: ConfigInput,
+      emulator: Awaited<ReturnType<typeof startTestEmulator>>,
+    ) => ConfigInput
+    sharePending?: boolean
+    realSleep?: boolean
+  } = {},
+) => {
   const emulator = await startTestEmulator()
   const signer = await makeSigner()
   const acme = await createApiKey('acme', (n) => new Uint8Array(nodeRandomBytes(n)))
   const other = await createApiKey('other', (n) => new Uint8Array(nodeRandomBytes(n)))
-  const env = { ACME_SHA256: acme.sha256, PARTNER_EXTERNAL_ID: emulator.demo.externalId, NAME_KEY: 'k'.repeat(32), SESSION_TOKEN_KEY: 's'.repeat(40) }
+  const env = {
+    ACME_SHA256: acme.sha256,
+    PARTNER_EXTERNAL_ID: emulator.demo.externalId,
+    NAME_KEY: 'k'.repeat(32),
+    SESSION_TOKEN_KEY: 's'.repeat(40),
+  }
   const photoBucket = {
-    kind: 'oss-upload' as const, allow: [{ jwt: 'web' }], roleArn: emulator.demo.appRole.arn,
-    bucket: 'demo-bucket', region: 'oss-cn-hangzhou', endpoint: emulator.ossEndpoint, corsOrigins: [APP_ORIGIN],
+    kind: 'oss-upload' as const,
+    allow: [{ jwt: 'web' }],
+    roleArn: emulator.demo.appRole.arn,
+    bucket: 'demo-bucket',
+    region: 'oss-cn-hangzhou',
+    endpoint: emulator.ossEndpoint,
+    corsOrigins: [APP_ORIGIN],
   }
   const base: ConfigInput = {
     region: 'cn-hangzhou',
     // Generous enough that a loaded CI machine does not turn a slow answer into a timeout.
     sts: { endpoint: emulator.stsEndpoint, timeoutMs: 2_500 },
     callers: {
-      jwt: [{ id: 'web', issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwks: { keys: [signer.jwk] } }],
-      apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }, { id: 'other', sha256: [other.sha256] }],
+      jwt: [
+        {
+          id: 'web',
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['RS256'],
+          jwks: { keys: [signer.jwk] },
+        },
+      ],
+      apiKeys: [
+        { id: 'acme', sha256: [{ env: 'ACME_SHA256' }] },
+        { id: 'other', sha256: [other.sha256] },
+      ],
     },
     sessionNameKey: { env: 'NAME_KEY' },
     profiles: {
@@ -105,9 +156,21 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
         actions: ['put'],
         form: { maxSizeBytes: FORM_MAX_BYTES, contentTypes: ['text/plain', 'image/png'] },
       },
-      plain: { kind: 'sts', allow: [{ jwt: 'web' }, { apiKey: 'acme' }, { apiKey: 'other' }], roleArn: emulator.demo.appRole.arn, durationSeconds: { default: 900, max: 3600 } },
+      plain: {
+        kind: 'sts',
+        allow: [{ jwt: 'web' }, { apiKey: 'acme' }, { apiKey: 'other' }],
+        roleArn: emulator.demo.appRole.arn,
+        durationSeconds: { default: 900, max: 3600 },
+      },
     },
-    upstream: { attempts: 3, deadlineMs: 10_000, backoffBaseMs: 100, backoffCapMs: 1_000, circuitFailures: 3, circuitCooldownMs: 30_000 },
+    upstream: {
+      attempts: 3,
+      deadlineMs: 10_000,
+      backoffBaseMs: 100,
+      backoffCapMs: 1_000,
+      circuitFailures: 3,
+      circuitCooldownMs: 30_000,
+    },
     // Most tests stampede one caller on purpose (single flight, faults); the limits and their
     // defaults have their own tests (test/api/rate-limits.test.ts).
     limits: { perCaller: null, perCallerMisses: null, perSourceAddress: null },
@@ -119,7 +182,8 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
   const stsSends: number[] = []
   const deps = {
     fetch: ((input, init) => {
-      if (String(input instanceof Request ? input.url : input).startsWith(emulator.stsEndpoint)) stsSends.push(emulator.now().getTime())
+      if (String(input instanceof Request ? input.url : input).startsWith(emulator.stsEndpoint))
+        stsSends.push(emulator.now().getTime())
       return fetch(input, init)
     }) as typeof fetch,
     now: emulator.now,
@@ -145,21 +209,54 @@ export const startVendHarness = async (overrides: { config?: (c: ConfigInput, em
   )
   const { app, credvend } = assembly
   const bodies: string[] = []
-  const request = async (path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+  const request = async (
+    path: string,
+    init: {
+      method?: string
+      token?: string
+      body?: unknown
+      headers?: Record<string, string>
+    } = {},
+  ) => {
     const headers: Record<string, string> = { ...init.headers }
     if (init.token) headers.authorization = `Bearer ${init.token}`
     if (init.body !== undefined) headers['content-type'] ??= 'application/json'
     const response = await app.request(path, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers,
-      ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+      ...(init.body === undefined
+        ? {}
+        : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
     })
     const text = await response.text()
     bodies.push(text)
-    return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) }
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      json: () => JSON.parse(text),
+    }
   }
   const assumeRoleCalls = () => emulator.calls.byAction.get('AssumeRole') ?? 0
-  return { emulator, signer, acmeKey: acme.key, otherKey: other.key, env, config, credvend, app, reload: assembly.reload, request, logs, sleeps, stsSends, bodies, assumeRoleCalls, deps, close: emulator.close }
+  return {
+    emulator,
+    signer,
+    acmeKey: acme.key,
+    otherKey: other.key,
+    env,
+    config,
+    credvend,
+    app,
+    reload: assembly.reload,
+    request,
+    logs,
+    sleeps,
+    stsSends,
+    bodies,
+    assumeRoleCalls,
+    deps,
+    close: emulator.close,
+  }
 }
 
 export type VendHarness = Awaited<ReturnType<typeof startVendHarness>>

@@ -8,7 +8,9 @@ import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 // The official package, called for real: it reads ALIBABA_CLOUD_CREDENTIALS_URI with a bare GET.
 const require = createRequire(import.meta.url)
 const { default: Credential, Config } = require('@alicloud/credentials') as {
-  default: new (config: unknown) => { getCredential(): Promise<{ accessKeyId: string; securityToken: string }> }
+  default: new (config: unknown) => {
+    getCredential(): Promise<{ accessKeyId: string; securityToken: string }>
+  }
   Config: new (c: Record<string, unknown>) => unknown
 }
 
@@ -33,8 +35,18 @@ beforeAll(async () => {
       ...c,
       profiles: {
         ...c.profiles,
-        svc: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: 'acs:ram::1234567890123456:role/credvend-demo', durationSeconds: 3600 },
-        'svc-short': { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: 'acs:ram::1234567890123456:role/credvend-demo', durationSeconds: 900 },
+        svc: {
+          kind: 'sts',
+          allow: [{ apiKey: 'acme' }],
+          roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
+          durationSeconds: 3600,
+        },
+        'svc-short': {
+          kind: 'sts',
+          allow: [{ apiKey: 'acme' }],
+          roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
+          durationSeconds: 900,
+        },
       },
     }),
   })
@@ -50,9 +62,16 @@ describe('credvend agent', () => {
   it('serves the official SDK, and fresh credentials once the first set nears expiry', async () => {
     // Minted 50 minutes "ago": the SDK (real clock) sees them 10 minutes from expiry.
     h.emulator.clock.shift(-50 * 60 * 1000)
-    const agent = await startAgent({ url, profiles: ['svc'], bearer: async () => h.acmeKey, now: h.emulator.now })
+    const agent = await startAgent({
+      url,
+      profiles: ['svc'],
+      bearer: async () => h.acmeKey,
+      now: h.emulator.now,
+    })
     try {
-      const sdk = new Credential(new Config({ type: 'credentials_uri', credentialsURI: agent.uris.get('svc') }))
+      const sdk = new Credential(
+        new Config({ type: 'credentials_uri', credentialsURI: agent.uris.get('svc') }),
+      )
       const first = await sdk.getCredential()
       expect(first.accessKeyId).toMatch(/^STS\./)
       expect(h.emulator.world.findSession(first.accessKeyId)!.sessionName).toBe('key.acme')
@@ -60,7 +79,9 @@ describe('credvend agent', () => {
       // The agent's clock now says its copy is due; the SDK asks again because < 15 min remain.
       const second = await sdk.getCredential()
       expect(second.accessKeyId).not.toBe(first.accessKeyId)
-      expect(h.emulator.world.findSession(second.accessKeyId)!.expiresAt.getTime() - Date.now()).toBeGreaterThan(15 * 60 * 1000)
+      expect(
+        h.emulator.world.findSession(second.accessKeyId)!.expiresAt.getTime() - Date.now(),
+      ).toBeGreaterThan(15 * 60 * 1000)
       expect(agent.stores.get('svc')!.stats().fetches).toBe(2)
     } finally {
       h.emulator.clock.reset()
@@ -69,7 +90,12 @@ describe('credvend agent', () => {
   })
 
   it('answers only the bare GET: Origin, Referer, foreign Hosts, other methods and wrong paths are refused', async () => {
-    const agent = await startAgent({ url, profiles: ['svc'], bearer: async () => h.acmeKey, now: h.emulator.now })
+    const agent = await startAgent({
+      url,
+      profiles: ['svc'],
+      bearer: async () => h.acmeKey,
+      now: h.emulator.now,
+    })
     try {
       const uri = new URL(agent.uris.get('svc')!)
       expect(uri.hostname).toBe('127.0.0.1')
@@ -80,9 +106,14 @@ describe('credvend agent', () => {
         localhost: await rawGet(agent.port, uri.pathname, { host: `localhost:${agent.port}` }),
         origin: await rawGet(agent.port, uri.pathname, { host, origin: 'https://evil.example' }),
         nullOrigin: await rawGet(agent.port, uri.pathname, { host, origin: 'null' }),
-        referer: await rawGet(agent.port, uri.pathname, { host, referer: 'https://evil.example/page' }),
+        referer: await rawGet(agent.port, uri.pathname, {
+          host,
+          referer: 'https://evil.example/page',
+        }),
         evilHost: await rawGet(agent.port, uri.pathname, { host: `evil.example:${agent.port}` }),
-        rebinding: await rawGet(agent.port, uri.pathname, { host: `127.0.0.1.nip.io:${agent.port}` }),
+        rebinding: await rawGet(agent.port, uri.pathname, {
+          host: `127.0.0.1.nip.io:${agent.port}`,
+        }),
         rebindingNoPort: await rawGet(agent.port, uri.pathname, { host: '127.0.0.1.nip.io' }),
         otherPort: await rawGet(agent.port, uri.pathname, { host: '127.0.0.1:1' }),
         post: await rawGet(agent.port, uri.pathname, { host }, 'POST'),
@@ -91,23 +122,47 @@ describe('credvend agent', () => {
         unknownProfile: await rawGet(agent.port, uri.pathname.replace(/svc$/, 'other'), { host }),
       }
       expect(outcomes).toEqual({
-        bare: 200, localhost: 200, origin: 403, nullOrigin: 403, referer: 403, evilHost: 403, rebinding: 403,
-        rebindingNoPort: 403, otherPort: 403, post: 405, wrongPath: 404, noSecret: 404, unknownProfile: 404,
+        bare: 200,
+        localhost: 200,
+        origin: 403,
+        nullOrigin: 403,
+        referer: 403,
+        evilHost: 403,
+        rebinding: 403,
+        rebindingNoPort: 403,
+        otherPort: 403,
+        post: 405,
+        wrongPath: 404,
+        noSecret: 404,
+        unknownProfile: 404,
       })
       const body = await (await fetch(uri)).json()
-      expect(Object.keys(body).sort()).toEqual(['AccessKeyId', 'AccessKeySecret', 'Code', 'Expiration', 'SecurityToken'])
+      expect(Object.keys(body).sort()).toEqual([
+        'AccessKeyId',
+        'AccessKeySecret',
+        'Code',
+        'Expiration',
+        'SecurityToken',
+      ])
     } finally {
       await agent.close()
     }
   })
 
   it('refreshes once for concurrent requests, keeps serving valid credentials while the server is down, then fails closed', async () => {
-    const agent = await startAgent({ url, profiles: ['svc'], bearer: async () => h.acmeKey, now: h.emulator.now })
+    const agent = await startAgent({
+      url,
+      profiles: ['svc'],
+      bearer: async () => h.acmeKey,
+      now: h.emulator.now,
+    })
     const store = agent.stores.get('svc')!
     const uri = agent.uris.get('svc')!
     try {
       h.emulator.clock.shift(36 * 60 * 1000) // past the agent's refresh point (25 min before expiry)
-      const bodies = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(uri)).json()))
+      const bodies = await Promise.all(
+        Array.from({ length: 20 }, async () => (await fetch(uri)).json()),
+      )
       expect(new Set(bodies.map((b) => b.AccessKeyId)).size).toBe(1)
       expect(store.stats().fetches).toBe(2)
 
@@ -133,6 +188,13 @@ describe('credvend agent', () => {
   })
 
   it('refuses profiles shorter than 30 minutes at start', async () => {
-    await expect(startAgent({ url, profiles: ['svc-short'], bearer: async () => h.acmeKey, now: h.emulator.now })).rejects.toThrow(/at least 30 min/)
+    await expect(
+      startAgent({
+        url,
+        profiles: ['svc-short'],
+        bearer: async () => h.acmeKey,
+        now: h.emulator.now,
+      }),
+    ).rejects.toThrow(/at least 30 min/)
   })
 })

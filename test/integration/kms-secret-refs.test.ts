@@ -7,16 +7,23 @@ import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
 
 let emu: TestEmulator
 
-const config = (kms: boolean, secretName = 'acme-external-id') => JSON.stringify({
-  region: 'cn-hangzhou',
-  sts: { endpoint: emu.stsEndpoint },
-  ...(kms ? { kms: { endpoint: emu.kmsEndpoint } } : {}),
-  callers: { apiKeys: [{ id: 'acme', sha256: ['a'.repeat(64)] }] },
-  sessionNameKey: { env: 'K' },
-  profiles: {
-    acme: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: emu.demo.partnerRole.arn, externalId: { kmsSecret: secretName }, sessionName: 'pseudonymous' },
-  },
-})
+const config = (kms: boolean, secretName = 'acme-external-id') =>
+  JSON.stringify({
+    region: 'cn-hangzhou',
+    sts: { endpoint: emu.stsEndpoint },
+    ...(kms ? { kms: { endpoint: emu.kmsEndpoint } } : {}),
+    callers: { apiKeys: [{ id: 'acme', sha256: ['a'.repeat(64)] }] },
+    sessionNameKey: { env: 'K' },
+    profiles: {
+      acme: {
+        kind: 'sts',
+        allow: [{ apiKey: 'acme' }],
+        roleArn: emu.demo.partnerRole.arn,
+        externalId: { kmsSecret: secretName },
+        sessionName: 'pseudonymous',
+      },
+    },
+  })
 
 beforeAll(async () => {
   emu = await startTestEmulator()
@@ -25,17 +32,30 @@ beforeAll(async () => {
 afterAll(() => emu.close())
 
 describe('{ "kmsSecret": … } references', () => {
-  const reader = () => kmsSecretReader(fromStatic({ ...emu.demo.vendor, source: 'test' }), { fetch, now: emu.now, randomId: randomHexId })
+  const reader = () =>
+    kmsSecretReader(fromStatic({ ...emu.demo.vendor, source: 'test' }), {
+      fetch,
+      now: emu.now,
+      randomId: randomHexId,
+    })
 
-  it('resolve through KMS with credvend\'s own identity', async () => {
-    const loaded = await loadConfig(config(true), envSecretResolver({ K: 'k'.repeat(32) }), { kmsSecret: reader() })
+  it("resolve through KMS with credvend's own identity", async () => {
+    const loaded = await loadConfig(config(true), envSecretResolver({ K: 'k'.repeat(32) }), {
+      kmsSecret: reader(),
+    })
     expect(loaded.profiles.get('acme')!.externalId).toBe(emu.demo.externalId)
   })
 
   it('fail to load with a one-line reason when the secret is missing or no KMS endpoint is configured', async () => {
-    await expect(loadConfig(config(true, 'no-such'), envSecretResolver({ K: 'k'.repeat(32) }), { kmsSecret: reader() }))
-      .rejects.toThrow(/profiles\.acme\.externalId: KMS secret no-such could not be read \(ERR_KMS_REJECTED\)/)
-    await expect(loadConfig(config(false), envSecretResolver({ K: 'k'.repeat(32) }), { kmsSecret: reader() }))
-      .rejects.toThrow(/profiles\.acme\.externalId: kmsSecret references need a kms section/)
+    await expect(
+      loadConfig(config(true, 'no-such'), envSecretResolver({ K: 'k'.repeat(32) }), {
+        kmsSecret: reader(),
+      }),
+    ).rejects.toThrow(
+      /profiles\.acme\.externalId: KMS secret no-such could not be read \(ERR_KMS_REJECTED\)/,
+    )
+    await expect(
+      loadConfig(config(false), envSecretResolver({ K: 'k'.repeat(32) }), { kmsSecret: reader() }),
+    ).rejects.toThrow(/profiles\.acme\.externalId: kmsSecret references need a kms section/)
   })
 })

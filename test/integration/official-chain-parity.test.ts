@@ -20,7 +20,11 @@ import { promisify } from 'node:util'
 const require = createRequire(import.meta.url)
 const httpx = require('httpx') as { request: (url: string, opts: unknown) => Promise<unknown> }
 const { DefaultCredentialsProvider } = require('@alicloud/credentials') as {
-  DefaultCredentialsProvider: { builder(): { build(): { getCredentials(): Promise<{ providerName: string; accessKeyId: string }> } } }
+  DefaultCredentialsProvider: {
+    builder(): {
+      build(): { getCredentials(): Promise<{ providerName: string; accessKeyId: string }> }
+    }
+  }
 }
 
 /** Official provider name → the source tag credvend gives the same choice. */
@@ -51,14 +55,21 @@ beforeAll(async () => {
     redirected.push(new URL(url).host)
     return originalRequest(target, opts)
   }
-  const issued = await w.sts.assumeRole({ ...w.emulator.demo.vendor, source: 't' }, { roleArn: w.hop1.arn, roleSessionName: 'uri' })
-  uriServer = await listenLoopback(() => Response.json({
-    Code: 'Success',
-    AccessKeyId: issued.credentials.accessKeyId,
-    AccessKeySecret: issued.credentials.accessKeySecret,
-    SecurityToken: issued.credentials.securityToken,
-    Expiration: formatTimestamp(issued.credentials.expiration),
-  }), 0)
+  const issued = await w.sts.assumeRole(
+    { ...w.emulator.demo.vendor, source: 't' },
+    { roleArn: w.hop1.arn, roleSessionName: 'uri' },
+  )
+  uriServer = await listenLoopback(
+    () =>
+      Response.json({
+        Code: 'Success',
+        AccessKeyId: issued.credentials.accessKeyId,
+        AccessKeySecret: issued.credentials.accessKeySecret,
+        SecurityToken: issued.credentials.securityToken,
+        Expiration: formatTimestamp(issued.credentials.expiration),
+      }),
+    0,
+  )
 })
 /** Restores the environment in place: replacing the process.env object would detach it from the real one. */
 const restoreEnv = () => {
@@ -79,21 +90,188 @@ const externalCommand = () =>
 
 type Case = { env: Record<string, string>; cli?: object; ini?: string }
 const CASES: Array<[string, () => Case]> = [
-  ['env AccessKey', () => ({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: vendor().accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: vendor().accessKeySecret } })],
-  ['OIDC (RRSA) from the environment', () => ({ env: { ALIBABA_CLOUD_ROLE_ARN: w.oidcRole.arn, ALIBABA_CLOUD_OIDC_PROVIDER_ARN: w.provider.arn, ALIBABA_CLOUD_OIDC_TOKEN_FILE: w.tokenFile } })],
-  ['config.json AK', () => ({ env: {}, cli: { current: 'p', profiles: [{ name: 'p', mode: 'AK', access_key_id: vendor().accessKeyId, access_key_secret: vendor().accessKeySecret }] } })],
-  ['config.json StsToken', () => ({ env: {}, cli: { current: 'p', profiles: [{ name: 'p', mode: 'StsToken', access_key_id: 'STS.x', access_key_secret: 'y', sts_token: 'z' }] } })],
-  ['config.json RamRoleArn', () => ({ env: {}, cli: { current: 'p', profiles: [{ name: 'p', mode: 'RamRoleArn', access_key_id: vendor().accessKeyId, access_key_secret: vendor().accessKeySecret, ram_role_arn: w.hop1.arn, ram_session_name: 'parity', expired_seconds: 900 }] } })],
-  ['config.json ChainableRamRoleArn', () => ({ env: {}, cli: { current: 'c', profiles: [
-    { name: 'p', mode: 'RamRoleArn', access_key_id: vendor().accessKeyId, access_key_secret: vendor().accessKeySecret, ram_role_arn: w.hop1.arn, ram_session_name: 'parity', expired_seconds: 900 },
-    { name: 'c', mode: 'ChainableRamRoleArn', source_profile: 'p', ram_role_arn: w.hop2.arn, ram_session_name: 'parity2', expired_seconds: 900 }] } })],
-  ['config.json OIDC', () => ({ env: {}, cli: { current: 'p', profiles: [{ name: 'p', mode: 'OIDC', ram_role_arn: w.oidcRole.arn, oidc_provider_arn: w.provider.arn, oidc_token_file: w.tokenFile, ram_session_name: 'parity' }] } })],
-  ['config.json External', () => ({ env: {}, cli: { current: 'p', profiles: [{ name: 'p', mode: 'External', process_command: externalCommand() }] } })],
-  ['INI access_key', () => ({ env: {}, ini: `[default]\nenable = true\ntype = access_key\naccess_key_id = ${vendor().accessKeyId}\naccess_key_secret = ${vendor().accessKeySecret}\n` })],
-  ['INI ram_role_arn', () => ({ env: {}, ini: `[default]\nenable = true\ntype = ram_role_arn\naccess_key_id = ${vendor().accessKeyId}\naccess_key_secret = ${vendor().accessKeySecret}\nrole_arn = ${w.hop1.arn}\nrole_session_name = parity\n` })],
-  ['env wins over config.json', () => ({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: vendor().accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: vendor().accessKeySecret }, cli: { current: 'p', profiles: [{ name: 'p', mode: 'AK', access_key_id: 'LTAIother', access_key_secret: 'x' }] } })],
-  ['config.json wins over INI', () => ({ env: {}, cli: { current: 'p', profiles: [{ name: 'p', mode: 'AK', access_key_id: vendor().accessKeyId, access_key_secret: vendor().accessKeySecret }] }, ini: '[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = x\n' })],
-  ['credentials URI', () => ({ env: { ALIBABA_CLOUD_CREDENTIALS_URI: `http://127.0.0.1:${uriServer.port}/credentials` } })],
+  [
+    'env AccessKey',
+    () => ({
+      env: {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: vendor().accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: vendor().accessKeySecret,
+      },
+    }),
+  ],
+  [
+    'OIDC (RRSA) from the environment',
+    () => ({
+      env: {
+        ALIBABA_CLOUD_ROLE_ARN: w.oidcRole.arn,
+        ALIBABA_CLOUD_OIDC_PROVIDER_ARN: w.provider.arn,
+        ALIBABA_CLOUD_OIDC_TOKEN_FILE: w.tokenFile,
+      },
+    }),
+  ],
+  [
+    'config.json AK',
+    () => ({
+      env: {},
+      cli: {
+        current: 'p',
+        profiles: [
+          {
+            name: 'p',
+            mode: 'AK',
+            access_key_id: vendor().accessKeyId,
+            access_key_secret: vendor().accessKeySecret,
+          },
+        ],
+      },
+    }),
+  ],
+  [
+    'config.json StsToken',
+    () => ({
+      env: {},
+      cli: {
+        current: 'p',
+        profiles: [
+          {
+            name: 'p',
+            mode: 'StsToken',
+            access_key_id: 'STS.x',
+            access_key_secret: 'y',
+            sts_token: 'z',
+          },
+        ],
+      },
+    }),
+  ],
+  [
+    'config.json RamRoleArn',
+    () => ({
+      env: {},
+      cli: {
+        current: 'p',
+        profiles: [
+          {
+            name: 'p',
+            mode: 'RamRoleArn',
+            access_key_id: vendor().accessKeyId,
+            access_key_secret: vendor().accessKeySecret,
+            ram_role_arn: w.hop1.arn,
+            ram_session_name: 'parity',
+            expired_seconds: 900,
+          },
+        ],
+      },
+    }),
+  ],
+  [
+    'config.json ChainableRamRoleArn',
+    () => ({
+      env: {},
+      cli: {
+        current: 'c',
+        profiles: [
+          {
+            name: 'p',
+            mode: 'RamRoleArn',
+            access_key_id: vendor().accessKeyId,
+            access_key_secret: vendor().accessKeySecret,
+            ram_role_arn: w.hop1.arn,
+            ram_session_name: 'parity',
+            expired_seconds: 900,
+          },
+          {
+            name: 'c',
+            mode: 'ChainableRamRoleArn',
+            source_profile: 'p',
+            ram_role_arn: w.hop2.arn,
+            ram_session_name: 'parity2',
+            expired_seconds: 900,
+          },
+        ],
+      },
+    }),
+  ],
+  [
+    'config.json OIDC',
+    () => ({
+      env: {},
+      cli: {
+        current: 'p',
+        profiles: [
+          {
+            name: 'p',
+            mode: 'OIDC',
+            ram_role_arn: w.oidcRole.arn,
+            oidc_provider_arn: w.provider.arn,
+            oidc_token_file: w.tokenFile,
+            ram_session_name: 'parity',
+          },
+        ],
+      },
+    }),
+  ],
+  [
+    'config.json External',
+    () => ({
+      env: {},
+      cli: {
+        current: 'p',
+        profiles: [{ name: 'p', mode: 'External', process_command: externalCommand() }],
+      },
+    }),
+  ],
+  [
+    'INI access_key',
+    () => ({
+      env: {},
+      ini: `[default]\nenable = true\ntype = access_key\naccess_key_id = ${vendor().accessKeyId}\naccess_key_secret = ${vendor().accessKeySecret}\n`,
+    }),
+  ],
+  [
+    'INI ram_role_arn',
+    () => ({
+      env: {},
+      ini: `[default]\nenable = true\ntype = ram_role_arn\naccess_key_id = ${vendor().accessKeyId}\naccess_key_secret = ${vendor().accessKeySecret}\nrole_arn = ${w.hop1.arn}\nrole_session_name = parity\n`,
+    }),
+  ],
+  [
+    'env wins over config.json',
+    () => ({
+      env: {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: vendor().accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: vendor().accessKeySecret,
+      },
+      cli: {
+        current: 'p',
+        profiles: [{ name: 'p', mode: 'AK', access_key_id: 'LTAIother', access_key_secret: 'x' }],
+      },
+    }),
+  ],
+  [
+    'config.json wins over INI',
+    () => ({
+      env: {},
+      cli: {
+        current: 'p',
+        profiles: [
+          {
+            name: 'p',
+            mode: 'AK',
+            access_key_id: vendor().accessKeyId,
+            access_key_secret: vendor().accessKeySecret,
+          },
+        ],
+      },
+      ini: '[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = x\n',
+    }),
+  ],
+  [
+    'credentials URI',
+    () => ({
+      env: { ALIBABA_CLOUD_CREDENTIALS_URI: `http://127.0.0.1:${uriServer.port}/credentials` },
+    }),
+  ],
 ]
 
 describe('credvend chooses the same source as the official @alicloud/credentials default chain', () => {
@@ -108,12 +286,18 @@ describe('credvend chooses the same source as the official @alicloud/credentials
       mkdirSync(join(home, '.alibabacloud'))
       writeFileSync(join(home, '.alibabacloud', 'credentials'), c.ini)
     }
-    for (const name of Object.keys(process.env)) if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
+    for (const name of Object.keys(process.env))
+      if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
     Object.assign(process.env, { HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' }, c.env)
 
     const official = await DefaultCredentialsProvider.builder().build().getCredentials()
     const ours = await serverChain({
-      env: { ...process.env }, fetch, now: w.emulator.now, sts: w.sts, homeDir: home, imdsEndpoint: w.imdsEndpoint,
+      env: { ...process.env },
+      fetch,
+      now: w.emulator.now,
+      sts: w.sts,
+      homeDir: home,
+      imdsEndpoint: w.imdsEndpoint,
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       runProcess: async (command) => (await run('/bin/sh', ['-c', command])).stdout,
     })()
@@ -124,6 +308,10 @@ describe('credvend chooses the same source as the official @alicloud/credentials
 
   it('sent nothing to 100.100.100.200 or Alibaba: every official request was redirected to loopback', () => {
     expect(redirected.length).toBeGreaterThan(0)
-    expect(redirected.every((host) => /aliyuncs\.com$|^100\.100\.100\.200$|^127\.0\.0\.1:\d+$/.test(host))).toBe(true)
+    expect(
+      redirected.every((host) =>
+        /aliyuncs\.com$|^100\.100\.100\.200$|^127\.0\.0\.1:\d+$/.test(host),
+      ),
+    ).toBe(true)
   })
 })

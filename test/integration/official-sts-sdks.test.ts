@@ -22,17 +22,28 @@ const role = () => ({ roleArn: emulator.demo.appRole.arn, roleSessionName: 'orac
 
 /** STS credentials minted by credvend's own client at the emulator's (possibly shifted) time. */
 const mintWithOwnClient = async () => {
-  const sts = createStsClient({ endpoint: emulator.stsEndpoint }, { fetch, now: emulator.now, randomId: randomHexId })
-  const { credentials } = await sts.assumeRole({ ...emulator.demo.vendor, source: 'test' }, { ...role(), durationSeconds: 900 })
+  const sts = createStsClient(
+    { endpoint: emulator.stsEndpoint },
+    { fetch, now: emulator.now, randomId: randomHexId },
+  )
+  const { credentials } = await sts.assumeRole(
+    { ...emulator.demo.vendor, source: 'test' },
+    { ...role(), durationSeconds: 900 },
+  )
   return credentials
 }
 
 /** How each client puts its request on the wire, so each verifier path is proven exercised. */
-const WIRE_SHAPE: Record<string, (r: { url: string; headers: Record<string, string>; body: string }) => boolean> = {
+const WIRE_SHAPE: Record<
+  string,
+  (r: { url: string; headers: Record<string, string>; body: string }) => boolean
+> = {
   '@alicloud/sts20150401 (default ACS3)': (r) =>
-    r.headers.authorization?.startsWith('ACS3-HMAC-SHA256 ') === true && r.url.includes('RoleSessionName='),
+    r.headers.authorization?.startsWith('ACS3-HMAC-SHA256 ') === true &&
+    r.url.includes('RoleSessionName='),
   "@alicloud/sts20150401 ('v2' RPC, query)": (r) => r.url.includes('Signature=') && r.body === '',
-  '@alicloud/pop-core (RPC, form body)': (r) => r.body.includes('Signature=') && !r.url.includes('Signature='),
+  '@alicloud/pop-core (RPC, form body)': (r) =>
+    r.body.includes('Signature=') && !r.url.includes('Signature='),
 }
 
 for (const [name, makeClient] of Object.entries(OFFICIAL_STS_CLIENTS)) {
@@ -51,13 +62,17 @@ for (const [name, makeClient] of Object.entries(OFFICIAL_STS_CLIENTS)) {
       expect(creds.expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
       const me = await client(creds).getCallerIdentity()
       expect(me.identityType).toBe('AssumedRoleUser')
-      expect(me.arn).toBe(`acs:ram::${emulator.demo.accountId}:assumed-role/credvend-demo/oracle-session`)
+      expect(me.arn).toBe(
+        `acs:ram::${emulator.demo.accountId}:assumed-role/credvend-demo/oracle-session`,
+      )
     })
 
     it("signs a session policy whose `*!'()` the SDK leaves raw on the wire, and the emulator agrees", async () => {
       const policy = JSON.stringify({
         Version: '1',
-        Statement: [{ Effect: 'Allow', Action: 'oss:Get*', Resource: "acs:oss:*:*:demo-bucket/it's(ok)!/*" }],
+        Statement: [
+          { Effect: 'Allow', Action: 'oss:Get*', Resource: "acs:oss:*:*:demo-bucket/it's(ok)!/*" },
+        ],
       })
       const creds = await client().assumeRole({ ...role(), policy })
       expect(creds.accessKeyId).toMatch(/^STS\./)
@@ -66,7 +81,10 @@ for (const [name, makeClient] of Object.entries(OFFICIAL_STS_CLIENTS)) {
     })
 
     it('is refused with a wrong secret (SignatureDoesNotMatch); the right secret works', async () => {
-      const wrong = { ...vendorKeys(), accessKeySecret: `${vendorKeys().accessKeySecret.slice(0, -1)}x` }
+      const wrong = {
+        ...vendorKeys(),
+        accessKeySecret: `${vendorKeys().accessKeySecret.slice(0, -1)}x`,
+      }
       expect(await alibabaCode(client(wrong).assumeRole(role()))).toBe('SignatureDoesNotMatch')
       await control()
     })
@@ -104,8 +122,14 @@ for (const [name, makeClient] of Object.entries(OFFICIAL_STS_CLIENTS)) {
       emulator.clock.shift(-2 * 60 * 60 * 1000)
       const stale = await mintWithOwnClient().finally(() => emulator.clock.reset())
       expect(stale.expiration.getTime()).toBeLessThan(Date.now())
-      const keys = { accessKeyId: stale.accessKeyId, accessKeySecret: stale.accessKeySecret, securityToken: stale.securityToken }
-      expect(await alibabaCode(client(keys).getCallerIdentity())).toBe('InvalidSecurityToken.Expired')
+      const keys = {
+        accessKeyId: stale.accessKeyId,
+        accessKeySecret: stale.accessKeySecret,
+        securityToken: stale.securityToken,
+      }
+      expect(await alibabaCode(client(keys).getCallerIdentity())).toBe(
+        'InvalidSecurityToken.Expired',
+      )
       const fresh = await mintWithOwnClient()
       const me = await client({ ...fresh }).getCallerIdentity()
       expect(me.identityType).toBe('AssumedRoleUser')

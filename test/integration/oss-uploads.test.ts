@@ -7,15 +7,26 @@ import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 const require = createRequire(import.meta.url)
 const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss
 const signUtils = require('ali-oss/lib/common/signUtils') as {
-  buildCanonicalString(method: string, resource: string, request: { headers: Record<string, string> }): string
+  buildCanonicalString(
+    method: string,
+    resource: string,
+    request: { headers: Record<string, string> },
+  ): string
   authorization(accessKeyId: string, secret: string, canonical: string): string
 }
 
 interface AliOss {
   put(name: string, body: Buffer): Promise<{ res: { status: number } }>
   get(name: string): Promise<{ content: Buffer }>
-  list(query: Record<string, unknown>, options?: unknown): Promise<{ objects?: Array<{ name: string }> }>
-  multipartUpload(name: string, body: Buffer, options: Record<string, unknown>): Promise<{ res: { status: number } }>
+  list(
+    query: Record<string, unknown>,
+    options?: unknown,
+  ): Promise<{ objects?: Array<{ name: string }> }>
+  multipartUpload(
+    name: string,
+    body: Buffer,
+    options: Record<string, unknown>,
+  ): Promise<{ res: { status: number } }>
 }
 
 let h: VendHarness
@@ -25,11 +36,21 @@ let bob: string
 /** An ali-oss client built from a vend response, as a browser helper would. */
 const clientFrom = (body: Record<string, string>, v4: boolean) =>
   new OSS({
-    accessKeyId: body.AccessKeyId, accessKeySecret: body.AccessKeySecret, stsToken: body.SecurityToken,
-    bucket: body.Bucket, region: body.Region, endpoint: body.Endpoint,
+    accessKeyId: body.AccessKeyId,
+    accessKeySecret: body.AccessKeySecret,
+    stsToken: body.SecurityToken,
+    bucket: body.Bucket,
+    region: body.Region,
+    endpoint: body.Endpoint,
     // Node cannot resolve `bucket.localhost`; path style is ali-oss's documented second-level-domain mode.
-    sldEnable: true, authorizationV4: v4, retryMax: 0,
-    refreshSTSToken: async () => ({ accessKeyId: body.AccessKeyId, accessKeySecret: body.AccessKeySecret, stsToken: body.SecurityToken }),
+    sldEnable: true,
+    authorizationV4: v4,
+    retryMax: 0,
+    refreshSTSToken: async () => ({
+      accessKeyId: body.AccessKeyId,
+      accessKeySecret: body.AccessKeySecret,
+      stsToken: body.SecurityToken,
+    }),
     refreshSTSTokenInterval: 3_600_000,
   })
 
@@ -40,7 +61,14 @@ const vend = async (token: string, profile = 'photos') => {
 }
 
 const admin = () =>
-  new OSS({ accessKeyId: h.emulator.demo.admin.accessKeyId, accessKeySecret: h.emulator.demo.admin.accessKeySecret, bucket: 'demo-bucket', region: 'oss-cn-hangzhou', endpoint: h.emulator.ossEndpoint, sldEnable: true })
+  new OSS({
+    accessKeyId: h.emulator.demo.admin.accessKeyId,
+    accessKeySecret: h.emulator.demo.admin.accessKeySecret,
+    bucket: 'demo-bucket',
+    region: 'oss-cn-hangzhou',
+    endpoint: h.emulator.ossEndpoint,
+    sldEnable: true,
+  })
 
 const refusal = (promise: Promise<unknown>) =>
   promise.then(
@@ -56,9 +84,15 @@ beforeAll(async () => {
 afterAll(() => h.close())
 
 describe('oss-upload vend response', () => {
-  it('adds Bucket, Region, Endpoint and the caller\'s Prefix to the credentials', async () => {
+  it("adds Bucket, Region, Endpoint and the caller's Prefix to the credentials", async () => {
     const body = await vend(alice)
-    expect(body).toMatchObject({ Code: 'Success', Bucket: 'demo-bucket', Region: 'oss-cn-hangzhou', Endpoint: h.emulator.ossEndpoint, Prefix: 'users/jwt.web.alice/' })
+    expect(body).toMatchObject({
+      Code: 'Success',
+      Bucket: 'demo-bucket',
+      Region: 'oss-cn-hangzhou',
+      Endpoint: h.emulator.ossEndpoint,
+      Prefix: 'users/jwt.web.alice/',
+    })
     expect(body.AccessKeySecret).toBeTruthy()
     expect((await vend(bob)).Prefix).toBe('users/jwt.web.bob/')
   })
@@ -67,24 +101,39 @@ describe('oss-upload vend response', () => {
     const body = await vend(alice)
     const session = h.emulator.world.findSession(body.AccessKeyId!)!
     const policy = JSON.parse(session.sessionPolicyText!)
-    expect(policy.Statement[0]).toEqual({ Effect: 'Allow', Action: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:GetObject'], Resource: ['acs:oss:*:*:demo-bucket/users/jwt.web.alice/*'] })
-    expect(policy.Statement[1]).toEqual({ Effect: 'Allow', Action: ['oss:ListObjects'], Resource: ['acs:oss:*:*:demo-bucket'], Condition: { StringLike: { 'oss:Prefix': ['users/jwt.web.alice/*'] } } })
+    expect(policy.Statement[0]).toEqual({
+      Effect: 'Allow',
+      Action: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:GetObject'],
+      Resource: ['acs:oss:*:*:demo-bucket/users/jwt.web.alice/*'],
+    })
+    expect(policy.Statement[1]).toEqual({
+      Effect: 'Allow',
+      Action: ['oss:ListObjects'],
+      Resource: ['acs:oss:*:*:demo-bucket'],
+      Condition: { StringLike: { 'oss:Prefix': ['users/jwt.web.alice/*'] } },
+    })
     expect(policy.Statement[2].Effect).toBe('Deny')
   })
 })
 
-describe.each([['V1', false], ['V4', true]])('ali-oss with %s signatures, for real', (_, v4) => {
+describe.each([
+  ['V1', false],
+  ['V4', true],
+])('ali-oss with %s signatures, for real', (_, v4) => {
   it('alice uploads under her prefix, single and multipart, and reads it back', async () => {
     const client = clientFrom(await vend(alice), v4)
     await client.put(`users/jwt.web.alice/one-${v4}.txt`, Buffer.from('one'))
     const big = Buffer.alloc(320 * 1024, v4 ? 4 : 1)
-    const done = await client.multipartUpload(`users/jwt.web.alice/big-${v4}.bin`, big, { partSize: 100 * 1024, parallel: 2 })
+    const done = await client.multipartUpload(`users/jwt.web.alice/big-${v4}.bin`, big, {
+      partSize: 100 * 1024,
+      parallel: 2,
+    })
     expect(done.res.status).toBe(200)
     expect((await client.get(`users/jwt.web.alice/big-${v4}.bin`)).content.equals(big)).toBe(true)
     expect(h.emulator.oss.calls.get('UploadPart')).toBeGreaterThanOrEqual(4)
   })
 
-  it('alice cannot write to bob\'s prefix, the bucket root, or through .. and percent-encoded keys', async () => {
+  it("alice cannot write to bob's prefix, the bucket root, or through .. and percent-encoded keys", async () => {
     const client = clientFrom(await vend(alice), v4)
     const attempts = [
       'users/jwt.web.bob/evil.txt',
@@ -102,10 +151,16 @@ describe.each([['V1', false], ['V4', true]])('ali-oss with %s signatures, for re
     // (ali-oss's HTTP client resolves a literal `..` segment before sending while signing the key
     // as given, so those two fail its own signature; the wire-level test below covers them.)
     for (const key of attempts) {
-      const expected = /\/\.\.(\/|$)/.test(key) ? /: 403 (SignatureDoesNotMatch|AccessDenied)$/ : /: 403 AccessDenied$/
+      const expected = /\/\.\.(\/|$)/.test(key)
+        ? /: 403 (SignatureDoesNotMatch|AccessDenied)$/
+        : /: 403 AccessDenied$/
       expect(`${key}: ${await refusal(client.put(key, Buffer.from('x')))}`).toMatch(expected)
     }
-    const multipart = await refusal(client.multipartUpload('users/jwt.web.bob/big.bin', Buffer.alloc(150 * 1024), { partSize: 100 * 1024 }))
+    const multipart = await refusal(
+      client.multipartUpload('users/jwt.web.bob/big.bin', Buffer.alloc(150 * 1024), {
+        partSize: 100 * 1024,
+      }),
+    )
     expect(multipart).toBe('403 AccessDenied')
   })
 
@@ -114,21 +169,43 @@ describe.each([['V1', false], ['V4', true]])('ali-oss with %s signatures, for re
     const port = Number(new URL(h.emulator.ossEndpoint).port)
     // Path as sent → the key OSS stores literally (it does not normalise object names).
     const cases: Array<[string, string]> = [
-      ['/demo-bucket/users/jwt.web.alice/../jwt.web.bob/evil.txt', 'users/jwt.web.alice/../jwt.web.bob/evil.txt'],
-      ['/demo-bucket/users/jwt.web.alice/%2E%2E/jwt.web.bob/evil.txt', 'users/jwt.web.alice/../jwt.web.bob/evil.txt'],
-      ['/demo-bucket/users/jwt.web.alice%2F..%2Fjwt.web.bob%2Fevil.txt', 'users/jwt.web.alice/../jwt.web.bob/evil.txt'],
+      [
+        '/demo-bucket/users/jwt.web.alice/../jwt.web.bob/evil.txt',
+        'users/jwt.web.alice/../jwt.web.bob/evil.txt',
+      ],
+      [
+        '/demo-bucket/users/jwt.web.alice/%2E%2E/jwt.web.bob/evil.txt',
+        'users/jwt.web.alice/../jwt.web.bob/evil.txt',
+      ],
+      [
+        '/demo-bucket/users/jwt.web.alice%2F..%2Fjwt.web.bob%2Fevil.txt',
+        'users/jwt.web.alice/../jwt.web.bob/evil.txt',
+      ],
       ['/demo-bucket/users/jwt.web.alice/ok-raw.txt', 'users/jwt.web.alice/ok-raw.txt'],
     ]
     const outcomes: string[] = []
     for (const [path, key] of cases) {
-      const headers: Record<string, string> = { 'content-type': 'text/plain', 'x-oss-date': new Date().toUTCString(), 'x-oss-security-token': body.SecurityToken! }
-      headers.authorization = signUtils.authorization(body.AccessKeyId!, body.AccessKeySecret!, signUtils.buildCanonicalString('PUT', `/demo-bucket/${key}`, { headers }))
+      const headers: Record<string, string> = {
+        'content-type': 'text/plain',
+        'x-oss-date': new Date().toUTCString(),
+        'x-oss-security-token': body.SecurityToken!,
+      }
+      headers.authorization = signUtils.authorization(
+        body.AccessKeyId!,
+        body.AccessKeySecret!,
+        signUtils.buildCanonicalString('PUT', `/demo-bucket/${key}`, { headers }),
+      )
       const status = await new Promise<string>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, method: 'PUT', path, headers }, (res) => {
-          let text = ''
-          res.on('data', (c: Buffer) => (text += c))
-          res.on('end', () => resolve(`${res.statusCode} ${/<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? ''}`.trim()))
-        })
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'PUT', path, headers },
+          (res) => {
+            let text = ''
+            res.on('data', (c: Buffer) => (text += c))
+            res.on('end', () =>
+              resolve(`${res.statusCode} ${/<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? ''}`.trim()),
+            )
+          },
+        )
         req.on('error', reject)
         req.end('x')
       })
@@ -142,16 +219,20 @@ describe.each([['V1', false], ['V4', true]])('ali-oss with %s signatures, for re
     ])
   })
 
-  it('an admin listing shows no object of alice\'s outside her prefix', async () => {
+  it("an admin listing shows no object of alice's outside her prefix", async () => {
     const all = (await admin().list({ 'max-keys': 1000 })).objects?.map((o) => o.name) ?? []
-    const writer = (key: string) => h.emulator.world.findSession(h.emulator.oss.store.object('demo-bucket', key)!.writtenBy)?.sessionName
+    const writer = (key: string) =>
+      h.emulator.world.findSession(h.emulator.oss.store.object('demo-bucket', key)!.writtenBy)
+        ?.sessionName
     const byAlice = all.filter((key) => writer(key) === 'jwt.web.alice')
     expect(byAlice.length).toBeGreaterThanOrEqual(2)
-    expect(byAlice.filter((key) => !key.startsWith('users/jwt.web.alice/') || /\.\.|%|\\/.test(key))).toEqual([])
+    expect(
+      byAlice.filter((key) => !key.startsWith('users/jwt.web.alice/') || /\.\.|%|\\/.test(key)),
+    ).toEqual([])
     expect(all.filter((key) => key.includes('evil'))).toEqual([])
   })
 
-  it('alice lists her own prefix and is refused for bob\'s and for the root', async () => {
+  it("alice lists her own prefix and is refused for bob's and for the root", async () => {
     const client = clientFrom(await vend(alice), v4)
     const mine = await client.list({ prefix: 'users/jwt.web.alice/', 'max-keys': 100 })
     expect(mine.objects?.map((o) => o.name)).toContain(`users/jwt.web.alice/one-${v4}.txt`)

@@ -11,7 +11,16 @@ import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 let bundle: string
 let bundleDir: string
-const spec = parse(readFileSync('s.yaml', 'utf8')) as { resources: Record<string, { component: string; actions?: { 'pre-deploy'?: Array<{ run: string }> }; props: Record<string, any> }> }
+const spec = parse(readFileSync('s.yaml', 'utf8')) as {
+  resources: Record<
+    string,
+    {
+      component: string
+      actions?: { 'pre-deploy'?: Array<{ run: string }> }
+      props: Record<string, any>
+    }
+  >
+}
 const functions = Object.entries(spec.resources).filter(([, r]) => r.component === 'fc3')
 
 beforeAll(async () => {
@@ -23,7 +32,16 @@ beforeAll(async () => {
 
 describe('FC bundle', () => {
   it('contains no emulator code and no demo keys or demo config', () => {
-    for (const marker of ['createStsEmulator', 'createImdsEmulator', 'createDemoWorld', 'createDemoConfig', 'credvend-demo', 'LOCAL MODE', 'login.credvend.local', 'CREDVEND_DEMO_']) {
+    for (const marker of [
+      'createStsEmulator',
+      'createImdsEmulator',
+      'createDemoWorld',
+      'createDemoConfig',
+      'credvend-demo',
+      'LOCAL MODE',
+      'login.credvend.local',
+      'CREDVEND_DEMO_',
+    ]) {
       expect(bundle).not.toContain(marker)
     }
     expect(bundle).not.toMatch(/LTAI5t[A-Za-z0-9]{18}/)
@@ -33,38 +51,51 @@ describe('FC bundle', () => {
 describe('s.yaml', () => {
   it('declares credvend-public and credvend-internal, both built from this repository', () => {
     expect(functions.map(([name]) => name).sort()).toEqual(['credvend-internal', 'credvend-public'])
-    for (const [, r] of functions) expect(r.actions?.['pre-deploy']?.[0]?.run).toBe('npm ci && npm run build:fc')
+    for (const [, r] of functions)
+      expect(r.actions?.['pre-deploy']?.[0]?.run).toBe('npm ci && npm run build:fc')
   })
 
-  it.each(functions)('%s: every handler it names exists in the bundle, with its own config that loads', async (_name, r) => {
-    const [file, exported] = String(r.props.handler).split('.')
-    expect(r.props.code).toBe('./functions/fc/dist')
-    const loaded = createRequire(join(bundleDir, 'index.js'))(join(bundleDir, `${file}.js`))
-    expect(typeof loaded[exported!]).toBe('function')
-    const configPath = String(r.props.environmentVariables.CREDVEND_CONFIG)
-    expect(configPath).toMatch(/^\/code\/config\/[a-z]+\.json$/)
-    const source = readFileSync(configPath.replace('/code/config/', 'infra/config/'), 'utf8')
-    await expect(loadConfig(source, placeholderResolver)).resolves.toMatchObject({ generation: expect.any(String) })
-  })
+  it.each(functions)(
+    '%s: every handler it names exists in the bundle, with its own config that loads',
+    async (_name, r) => {
+      const [file, exported] = String(r.props.handler).split('.')
+      expect(r.props.code).toBe('./functions/fc/dist')
+      const loaded = createRequire(join(bundleDir, 'index.js'))(join(bundleDir, `${file}.js`))
+      expect(typeof loaded[exported!]).toBe('function')
+      const configPath = String(r.props.environmentVariables.CREDVEND_CONFIG)
+      expect(configPath).toMatch(/^\/code\/config\/[a-z]+\.json$/)
+      const source = readFileSync(configPath.replace('/code/config/', 'infra/config/'), 'utf8')
+      await expect(loadConfig(source, placeholderResolver)).resolves.toMatchObject({
+        generation: expect.any(String),
+      })
+    },
+  )
 
-  it.each(functions)('%s: Node.js runtime, a role, instanceConcurrency > 1, memory and timeout', (_name, r) => {
-    expect(r.props.runtime).toMatch(/^nodejs(18|20)$/)
-    expect(r.props.role).toBeTruthy()
-    expect(r.props.instanceConcurrency).toBeGreaterThan(1)
-    expect(r.props.memorySize).toBeGreaterThanOrEqual(128)
-    expect(r.props.timeout).toBeGreaterThan(0)
-  })
+  it.each(functions)(
+    '%s: Node.js runtime, a role, instanceConcurrency > 1, memory and timeout',
+    (_name, r) => {
+      expect(r.props.runtime).toMatch(/^nodejs(18|20)$/)
+      expect(r.props.role).toBeTruthy()
+      expect(r.props.instanceConcurrency).toBeGreaterThan(1)
+      expect(r.props.memorySize).toBeGreaterThanOrEqual(128)
+      expect(r.props.timeout).toBeGreaterThan(0)
+    },
+  )
 
   it('only the public function has an internet URL; the two configs differ', () => {
     const trigger = (name: string) => spec.resources[name]!.props.triggers[0].triggerConfig
     expect(trigger('credvend-public').disableURLInternet).toBe(false)
     expect(trigger('credvend-internal').disableURLInternet).toBe(true)
-    expect(spec.resources['credvend-public']!.props.environmentVariables.CREDVEND_CONFIG).not.toBe(spec.resources['credvend-internal']!.props.environmentVariables.CREDVEND_CONFIG)
+    expect(spec.resources['credvend-public']!.props.environmentVariables.CREDVEND_CONFIG).not.toBe(
+      spec.resources['credvend-internal']!.props.environmentVariables.CREDVEND_CONFIG,
+    )
   })
 
   it('holds no secret values, only references to the deploying environment', () => {
     for (const [, r] of functions) {
-      for (const [name, value] of Object.entries(r.props.environmentVariables as Record<string, string>)) {
+      for (const [name, value] of Object.entries(
+        r.props.environmentVariables as Record<string, string>,
+      )) {
         if (name === 'CREDVEND_CONFIG') continue
         expect(value).toMatch(/^\$\{env\('[A-Z0-9_]+'\)\}$/)
       }

@@ -17,7 +17,10 @@ import { randomHexId } from '../../lib/runtime/deps.ts'
 const VERBATIM = readFileSync('test/fixtures/fc3-http-event.json', 'utf8')
 const KEY = `cvk_acme_${'C'.repeat(43)}`
 let emulator: TestEmulator
-let context: { requestId: string; credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string } }
+let context: {
+  requestId: string
+  credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string }
+}
 const saved = { ...process.env }
 
 const event = (change: (e: any) => void): Buffer => {
@@ -31,27 +34,68 @@ beforeAll(async () => {
   const account = emulator.demo.accountId
   // The function's own role: FC assumed it and put its temporary keys in context.credentials.
   const fnRole = emulator.world.createRole(account, 'fc-credvend', {
-    trustPolicy: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${account}:root`] } }] },
-    policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }],
+    trustPolicy: {
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { RAM: [`acs:ram::${account}:root`] },
+        },
+      ],
+    },
+    policies: [
+      { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+    ],
   })
   // The profile's role trusts exactly the function's role, as the trust-policy renderer would write it.
   const target = emulator.world.createRole(account, 'fc-target', {
     trustPolicy: renderTrustPolicy({ trusted: fnRole.arn }),
-    policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:demo-bucket/*' }] }],
+    policies: [
+      {
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:demo-bucket/*' },
+        ],
+      },
+    ],
   })
-  const sts = createStsClient({ endpoint: emulator.stsEndpoint }, { fetch, now: emulator.now, randomId: randomHexId })
-  const fnCreds = (await sts.assumeRole({ ...emulator.demo.vendor, source: 'fc-platform' }, { roleArn: fnRole.arn, roleSessionName: 'fc-instance' })).credentials
-  context = { requestId: 'req-1', credentials: { accessKeyId: fnCreds.accessKeyId, accessKeySecret: fnCreds.accessKeySecret, securityToken: fnCreds.securityToken } }
+  const sts = createStsClient(
+    { endpoint: emulator.stsEndpoint },
+    { fetch, now: emulator.now, randomId: randomHexId },
+  )
+  const fnCreds = (
+    await sts.assumeRole(
+      { ...emulator.demo.vendor, source: 'fc-platform' },
+      { roleArn: fnRole.arn, roleSessionName: 'fc-instance' },
+    )
+  ).credentials
+  context = {
+    requestId: 'req-1',
+    credentials: {
+      accessKeyId: fnCreds.accessKeyId,
+      accessKeySecret: fnCreds.accessKeySecret,
+      securityToken: fnCreds.securityToken,
+    },
+  }
   process.env.CREDVEND_CONFIG_JSON = JSON.stringify({
     region: 'cn-hangzhou',
     sts: { endpoint: emulator.stsEndpoint },
     callers: { apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }] },
-    profiles: { plain: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: target.arn, durationSeconds: { default: 900, max: 3600 } } },
+    profiles: {
+      plain: {
+        kind: 'sts',
+        allow: [{ apiKey: 'acme' }],
+        roleArn: target.arn,
+        durationSeconds: { default: 900, max: 3600 },
+      },
+    },
     exposeInternalRoutes: true,
   })
   process.env.ACME_SHA256 = createHash('sha256').update(KEY).digest('hex')
   // Nothing else in the chain may answer: only context.credentials can make these vends work.
-  for (const name of Object.keys(process.env)) if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
+  for (const name of Object.keys(process.env))
+    if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
   process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
   process.env.HOME = mkdtempSync(join(tmpdir(), 'credvend-fc-home-'))
   resetForTests()
@@ -73,16 +117,32 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
   })
 
   it('GET with query parameters on /readyz: ready, with context.credentials named as the source', async () => {
-    const result = await handler(event((e) => { e.rawPath = '/readyz'; e.requestContext.http.path = '/readyz' }), context)
-    expect([result.statusCode, JSON.parse(result.body)]).toEqual([200, { status: 'ready', source: 'fc-context' }])
+    const result = await handler(
+      event((e) => {
+        e.rawPath = '/readyz'
+        e.requestContext.http.path = '/readyz'
+      }),
+      context,
+    )
+    expect([result.statusCode, JSON.parse(result.body)]).toEqual([
+      200,
+      { status: 'ready', source: 'fc-context' },
+    ])
   })
 
   it('GET vend with mixed-case and multi-value headers vends through the emulator using context.credentials', async () => {
-    const result = await handler(event((e) => {
-      e.rawPath = '/v1/credentials/plain'
-      e.queryParameters = {}
-      e.headers = { AUTHORIZATION: `Bearer ${KEY}`, 'X-Forwarded-For': '1.1.1.1,2.2.2.2', Accept: 'application/json' }
-    }), context)
+    const result = await handler(
+      event((e) => {
+        e.rawPath = '/v1/credentials/plain'
+        e.queryParameters = {}
+        e.headers = {
+          AUTHORIZATION: `Bearer ${KEY}`,
+          'X-Forwarded-For': '1.1.1.1,2.2.2.2',
+          Accept: 'application/json',
+        }
+      }),
+      context,
+    )
     const body = JSON.parse(result.body)
     expect([result.statusCode, body.Code]).toEqual([200, 'Success'])
     expect(result.headers['cache-control']).toBe('no-store')
@@ -93,28 +153,40 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
 
   it('POST with a JSON body, and the same body base64-encoded', async () => {
     const json = JSON.stringify({ durationSeconds: 1200 })
-    for (const [body, isBase64Encoded] of [[json, false], [Buffer.from(json).toString('base64'), true]] as const) {
-      const result = await handler(event((e) => {
-        e.rawPath = '/v1/credentials/plain'
-        e.queryParameters = {}
-        e.requestContext.http.method = 'POST'
-        e.headers = { 'Content-Type': 'application/json', authorization: `Bearer ${KEY}` }
-        e.body = body
-        e.isBase64Encoded = isBase64Encoded
-      }), context)
+    for (const [body, isBase64Encoded] of [
+      [json, false],
+      [Buffer.from(json).toString('base64'), true],
+    ] as const) {
+      const result = await handler(
+        event((e) => {
+          e.rawPath = '/v1/credentials/plain'
+          e.queryParameters = {}
+          e.requestContext.http.method = 'POST'
+          e.headers = { 'Content-Type': 'application/json', authorization: `Bearer ${KEY}` }
+          e.body = body
+          e.isBase64Encoded = isBase64Encoded
+        }),
+        context,
+      )
       const parsed = JSON.parse(result.body)
       expect([result.statusCode, parsed.Code]).toEqual([200, 'Success'])
     }
   })
 
   it('without context.credentials and with nothing else configured, a cache miss fails closed with 503', async () => {
-    const result = await handler(event((e) => {
-      e.rawPath = '/v1/credentials/plain'
-      e.queryParameters = {}
-      e.requestContext.http.method = 'POST'
-      e.headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }
-      e.body = JSON.stringify({ durationSeconds: 1800 })
-    }), { requestId: 'req-2' } as never)
-    expect([result.statusCode, JSON.parse(result.body).Code]).toEqual([503, 'ERR_PROVIDER_UNAVAILABLE'])
+    const result = await handler(
+      event((e) => {
+        e.rawPath = '/v1/credentials/plain'
+        e.queryParameters = {}
+        e.requestContext.http.method = 'POST'
+        e.headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }
+        e.body = JSON.stringify({ durationSeconds: 1800 })
+      }),
+      { requestId: 'req-2' } as never,
+    )
+    expect([result.statusCode, JSON.parse(result.body).Code]).toEqual([
+      503,
+      'ERR_PROVIDER_UNAVAILABLE',
+    ])
   })
 })

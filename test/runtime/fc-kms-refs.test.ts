@@ -22,14 +22,42 @@ let emu: TestEmulator
 const contextFor = async (name: string, kms: boolean) => {
   const fnRole = emu.world.createRole(emu.demo.accountId, name, {
     trustPolicy: renderTrustPolicy({ trusted: emu.demo.vendorArn }),
-    policies: [{ Version: '1', Statement: [
-      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' },
-      ...(kms ? [{ Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: `acs:kms:*:${emu.demo.accountId}:secret/*` }] : []),
-    ] }],
+    policies: [
+      {
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' },
+          ...(kms
+            ? [
+                {
+                  Effect: 'Allow',
+                  Action: 'kms:GetSecretValue',
+                  Resource: `acs:kms:*:${emu.demo.accountId}:secret/*`,
+                },
+              ]
+            : []),
+        ],
+      },
+    ],
   })
-  const sts = createStsClient({ endpoint: emu.stsEndpoint }, { fetch, now: emu.now, randomId: randomHexId })
-  const c = (await sts.assumeRole({ ...emu.demo.vendor, source: 'fc-platform' }, { roleArn: fnRole.arn, roleSessionName: 'fc-instance' })).credentials
-  return { requestId: 'req-1', credentials: { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken } }
+  const sts = createStsClient(
+    { endpoint: emu.stsEndpoint },
+    { fetch, now: emu.now, randomId: randomHexId },
+  )
+  const c = (
+    await sts.assumeRole(
+      { ...emu.demo.vendor, source: 'fc-platform' },
+      { roleArn: fnRole.arn, roleSessionName: 'fc-instance' },
+    )
+  ).credentials
+  return {
+    requestId: 'req-1',
+    credentials: {
+      accessKeyId: c.accessKeyId,
+      accessKeySecret: c.accessKeySecret,
+      securityToken: c.securityToken,
+    },
+  }
 }
 
 beforeAll(async () => {
@@ -41,10 +69,13 @@ beforeAll(async () => {
     kms: { endpoint: emu.kmsEndpoint },
     callers: { apiKeys: [{ id: 'acme', sha256: ['a'.repeat(64)] }] },
     sessionNameKey: { kmsSecret: 'session-name-key' },
-    profiles: { plain: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: emu.demo.appRole.arn } },
+    profiles: {
+      plain: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: emu.demo.appRole.arn },
+    },
     exposeInternalRoutes: true,
   })
-  for (const name of Object.keys(process.env)) if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
+  for (const name of Object.keys(process.env))
+    if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
   process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
   process.env.HOME = mkdtempSync(join(tmpdir(), 'credvend-fc-kms-'))
 })
@@ -56,7 +87,7 @@ afterAll(async () => {
 })
 
 describe('FC: { kmsSecret } references', () => {
-  it('are read at the first invocation with the function\'s context.credentials', async () => {
+  it("are read at the first invocation with the function's context.credentials", async () => {
     resetForTests()
     const denied = await handler(readyz(), await contextFor('fc-no-kms', false))
     expect([denied.statusCode, JSON.parse(denied.body).Code]).toEqual([500, 'ERR_CONFIG_INVALID'])

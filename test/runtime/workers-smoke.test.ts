@@ -24,8 +24,20 @@ beforeAll(async () => {
   const config = {
     region: 'cn-hangzhou',
     sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com' },
-    callers: { apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }, { id: 'other', sha256: [createHash('sha256').update(OTHER).digest('hex')] }] },
-    profiles: { plain: { kind: 'sts', allow: [{ apiKey: 'acme' }], roleArn: emulator.demo.appRole.arn, durationSeconds: 900 } },
+    callers: {
+      apiKeys: [
+        { id: 'acme', sha256: [{ env: 'ACME_SHA256' }] },
+        { id: 'other', sha256: [createHash('sha256').update(OTHER).digest('hex')] },
+      ],
+    },
+    profiles: {
+      plain: {
+        kind: 'sts',
+        allow: [{ apiKey: 'acme' }],
+        roleArn: emulator.demo.appRole.arn,
+        durationSeconds: 900,
+      },
+    },
   }
   mf = new Miniflare({
     modules: true,
@@ -40,8 +52,13 @@ beforeAll(async () => {
     outboundService: async (request) => {
       outbound.push(new URL(request.url).host)
       const headers = Object.fromEntries([...request.headers] as Array<[string, string]>)
-      const response = await emulator.stsFetch(new Request(request.url, { method: request.method, headers, body: await request.text() }))
-      return new Response(await response.text(), { status: response.status, headers: response.headers }) as never
+      const response = await emulator.stsFetch(
+        new Request(request.url, { method: request.method, headers, body: await request.text() }),
+      )
+      return new Response(await response.text(), {
+        status: response.status,
+        headers: response.headers,
+      }) as never
     },
   })
 }, CHILD_PROCESS_TIMEOUT_MS)
@@ -52,19 +69,26 @@ afterAll(async () => {
 
 describe('Workers smoke (workerd via miniflare)', () => {
   it('vends once against the injected STS, and serves the next request from the isolate cache', async () => {
-    const vend = () => mf.dispatchFetch('http://credvend.test/v1/credentials/plain', { headers: { authorization: `Bearer ${KEY}` } })
+    const vend = () =>
+      mf.dispatchFetch('http://credvend.test/v1/credentials/plain', {
+        headers: { authorization: `Bearer ${KEY}` },
+      })
     const res = await vend()
     const body = (await res.json()) as Record<string, string>
     expect([res.status, body.Code]).toEqual([200, 'Success'])
     expect(body.AccessKeyId).toMatch(/^STS\./)
     expect(emulator.world.findSession(body.AccessKeyId!)!.sessionName).toBe('key.acme')
     expect(outbound).toEqual(['sts.cn-hangzhou.aliyuncs.com'])
-    expect(((await (await vend()).json()) as Record<string, string>).AccessKeyId).toBe(body.AccessKeyId)
+    expect(((await (await vend()).json()) as Record<string, string>).AccessKeyId).toBe(
+      body.AccessKeyId,
+    )
     expect(outbound).toHaveLength(1)
   })
 
   it('refuses a bad key with 401 inside workerd too', async () => {
-    const res = await mf.dispatchFetch('http://credvend.test/v1/credentials/plain', { headers: { authorization: 'Bearer cvk_acme_nope' } })
+    const res = await mf.dispatchFetch('http://credvend.test/v1/credentials/plain', {
+      headers: { authorization: 'Bearer cvk_acme_nope' },
+    })
     expect(res.status).toBe(401)
     await res.text()
   })
@@ -77,14 +101,30 @@ describe('Workers smoke (workerd via miniflare)', () => {
     }
     expect({
       noAuth: await call('/v1/credentials/plain'),
-      notAllowed: await call('/v1/credentials/plain', { headers: { authorization: `Bearer ${OTHER}` } }),
-      unknownProfile: await call('/v1/credentials/nope', { headers: { authorization: `Bearer ${KEY}` } }),
-      callerExternalId: await call('/v1/credentials/plain', { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ externalId: 'mine' }) }),
+      notAllowed: await call('/v1/credentials/plain', {
+        headers: { authorization: `Bearer ${OTHER}` },
+      }),
+      unknownProfile: await call('/v1/credentials/nope', {
+        headers: { authorization: `Bearer ${KEY}` },
+      }),
+      callerExternalId: await call('/v1/credentials/plain', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ externalId: 'mine' }),
+      }),
       keyInQuery: await call(`/v1/credentials/plain?api_key=${KEY}`),
-      notJson: await call('/v1/credentials/plain', { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'text/plain' }, body: 'x' }),
+      notJson: await call('/v1/credentials/plain', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'text/plain' },
+        body: 'x',
+      }),
     }).toEqual({
-      noAuth: '401 ERR_AUTH_MISSING', notAllowed: '404 ERR_NOT_FOUND', unknownProfile: '404 ERR_NOT_FOUND',
-      callerExternalId: '400 ERR_BAD_REQUEST', keyInQuery: '400 ERR_CREDENTIALS_IN_QUERY', notJson: '415 ERR_UNSUPPORTED_MEDIA_TYPE',
+      noAuth: '401 ERR_AUTH_MISSING',
+      notAllowed: '404 ERR_NOT_FOUND',
+      unknownProfile: '404 ERR_NOT_FOUND',
+      callerExternalId: '400 ERR_BAD_REQUEST',
+      keyInQuery: '400 ERR_CREDENTIALS_IN_QUERY',
+      notJson: '415 ERR_UNSUPPORTED_MEDIA_TYPE',
     })
     expect(outbound.length).toBe(before)
   })
@@ -92,6 +132,8 @@ describe('Workers smoke (workerd via miniflare)', () => {
   it('the bundle carries no emulator, no demo page and no demo keys', () => {
     expect(bundle).toContain('ERR_NOT_FOUND') // the product is there …
     // … and none of the emulators' or demo's text (identifiers do not survive minification; strings do).
-    expect(bundle).not.toMatch(/createStsEmulator|createDemoWorld|credvend-demo|LOCAL MODE|The specified bucket does not exist|AccessKeyIdAndSecurityTokenNotMatch|The service is temporarily unavailable|demo-bucket/)
+    expect(bundle).not.toMatch(
+      /createStsEmulator|createDemoWorld|credvend-demo|LOCAL MODE|The specified bucket does not exist|AccessKeyIdAndSecurityTokenNotMatch|The service is temporarily unavailable|demo-bucket/,
+    )
   })
 })

@@ -12,7 +12,9 @@ export default class SystemDepsReporter implements Reporter {
     for (const module of testModules) {
       for (const test of module.children.allTests()) counts[test.result().state] += 1
     }
-    console.log(`\nvitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped + counts.pending} skipped`)
+    console.log(
+      `\nvitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped + counts.pending} skipped`,
+    )
   }
 
   private banner(testModules: ReadonlyArray<TestModule>): void {
@@ -27,7 +29,9 @@ export default class SystemDepsReporter implements Reporter {
     }
     if (skipped.size === 0) return
     const total = [...skipped.values()].reduce((a, b) => a + b, 0)
-    const lines = [...skipped].map(([dep, n]) => `  ${n} test(s) need ${dep}: apt-get install ${dep}`)
+    const lines = [...skipped].map(
+      ([dep, n]) => `  ${n} test(s) need ${dep}: apt-get install ${dep}`,
+    )
     const bar = '!'.repeat(72)
     console.warn(
       `\n${bar}\n  SKIPPED ${total} TEST(S): missing system programs (CI=true would fail)\n${lines.join('\n')}\n${bar}\n`,

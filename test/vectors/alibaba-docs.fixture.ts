@@ -36,9 +36,24 @@ export const rpcDocVectors = [
 ] as const
 
 export const hmacSha1DocVectors = [
-  { name: 'TV-3 darabonba getROASignature', key: 'secret', data: 'stringtosign', base64: 'OmuTAr79tpI6CRoAdmzKRq5lHs0=' },
-  { name: 'TV-4 credentials-go ShaHmac1 ASCII', key: 'secret', data: 'source', base64: 'Jv4yi8SobFhg5t1C7nWLbhBSFZQ=' },
-  { name: 'TV-4 credentials-go ShaHmac1 UTF-8', key: 'secret', data: '中文', base64: 'CqCYIa39h9SSWuXnTz8F5hh9UPA=' },
+  {
+    name: 'TV-3 darabonba getROASignature',
+    key: 'secret',
+    data: 'stringtosign',
+    base64: 'OmuTAr79tpI6CRoAdmzKRq5lHs0=',
+  },
+  {
+    name: 'TV-4 credentials-go ShaHmac1 ASCII',
+    key: 'secret',
+    data: 'source',
+    base64: 'Jv4yi8SobFhg5t1C7nWLbhBSFZQ=',
+  },
+  {
+    name: 'TV-4 credentials-go ShaHmac1 UTF-8',
+    key: 'secret',
+    data: '中文',
+    base64: 'CqCYIa39h9SSWuXnTz8F5hh9UPA=',
+  },
 ] as const
 
 export const acs3DocVectors = [
@@ -86,5 +101,9 @@ export const acs3DocVectors = [
 ] as const
 
 export const sha256DocVectors = [
-  { name: 'TV-7 darabonba hash helper', data: 'test', hex: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' },
+  {
+    name: 'TV-7 darabonba hash helper',
+    data: 'test',
+    hex: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  },
 ] as const

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createAgentApp } from '../../../lib/agent/agent-app.ts'
-import { createAgentCredentials, type AgentCredentials } from '../../../lib/agent/agent-credentials.ts'
+import {
+  createAgentCredentials,
+  type AgentCredentials,
+} from '../../../lib/agent/agent-credentials.ts'
 import { createCredvendClient } from '../../../lib/agent/credvend-client.ts'
 import { listenLoopback } from './local/local-emulator.ts'
 
@@ -23,7 +26,13 @@ export const startAgent = async (init: {
   const routes = new Map<string, AgentCredentials>()
   const stores = new Map<string, AgentCredentials>()
   for (const profile of init.profiles) {
-    const client = createCredvendClient({ url: init.url, profile, bearer: init.bearer, fetch: init.fetch ?? fetch, now })
+    const client = createCredvendClient({
+      url: init.url,
+      profile,
+      bearer: init.bearer,
+      fetch: init.fetch ?? fetch,
+      now,
+    })
     const store = createAgentCredentials({ client, now, random: Math.random })
     await store.start()
     routes.set(`/${secret}/${profile}`, store)
@@ -33,10 +42,30 @@ export const startAgent = async (init: {
   const app = createAgentApp({ hosts: () => hosts, routes })
   const listener = await listenLoopback(app.fetch, init.port ?? 0)
   hosts = [`127.0.0.1:${listener.port}`, `localhost:${listener.port}`]
-  const uris = new Map(init.profiles.map((p) => [p, `http://127.0.0.1:${listener.port}/${secret}/${p}`]))
+  const uris = new Map(
+    init.profiles.map((p) => [p, `http://127.0.0.1:${listener.port}/${secret}/${p}`]),
+  )
   return { uris, port: listener.port, stores, close: listener.close }
 }
 
 /** Human accounts on this host (uid ≥ 1000 with a login shell): more than one means others can reach loopback. */
-export const humanAccounts = (passwd = (() => { try { return readFileSync('/etc/passwd', 'utf8') } catch { return '' } })()): string[] =>
-  passwd.split('\n').map((l) => l.split(':')).filter((f) => f.length >= 7 && Number(f[2]) >= 1000 && Number(f[2]) < 65534 && !/(nologin|false)$/.test(f[6]!)).map((f) => f[0]!)
+export const humanAccounts = (
+  passwd = (() => {
+    try {
+      return readFileSync('/etc/passwd', 'utf8')
+    } catch {
+      return ''
+    }
+  })(),
+): string[] =>
+  passwd
+    .split('\n')
+    .map((l) => l.split(':'))
+    .filter(
+      (f) =>
+        f.length >= 7 &&
+        Number(f[2]) >= 1000 &&
+        Number(f[2]) < 65534 &&
+        !/(nologin|false)$/.test(f[6]!),
+    )
+    .map((f) => f[0]!)

@@ -9,7 +9,15 @@ type Demo = Awaited<ReturnType<typeof createDemoConfig>>
  * emulator by copy and paste. The demo keys are minted per start and are printed on purpose:
  * they open nothing but this process's emulator.
  */
-export const localBanner = ({ appUrl, emulator, demo: demoConfig }: { appUrl: string; emulator: Emulator; demo: Demo }): string => {
+export const localBanner = ({
+  appUrl,
+  emulator,
+  demo: demoConfig,
+}: {
+  appUrl: string
+  emulator: Emulator
+  demo: Demo
+}): string => {
   const { demo, stsEndpoint } = emulator
   const bar = '='.repeat(78)
   return [
@@ -26,7 +34,7 @@ export const localBanner = ({ appUrl, emulator, demo: demoConfig }: { appUrl: st
     `    curl -s -X POST ${appUrl}/v1/credentials/demo-upload -H 'Authorization: Bearer ${demoConfig.demoToken}'`,
     '  The same as a signed PostObject form (no AccessKeySecret; 1 MiB limit):',
     `    curl -s -X POST ${appUrl}/v1/credentials/demo-form -H 'Authorization: Bearer ${demoConfig.demoToken}' -H 'Content-Type: application/json' -d '{"form":true}'`,
-    '  As the demo partner (API key), with the partner role\'s ExternalId added by the server:',
+    "  As the demo partner (API key), with the partner role's ExternalId added by the server:",
     `    curl -s ${appUrl}/v1/credentials/demo-partner -H 'Authorization: Bearer ${demoConfig.apiKey}'`,
     '',
     `  STS emulator       ${stsEndpoint}   (RPC v1.0 and ACS3 signatures verified)`,

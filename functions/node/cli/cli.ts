@@ -2,7 +2,12 @@ import { configCheckCommand } from './commands/config-check.ts'
 import { keysCreateCommand } from './commands/keys-create.ts'
 import { partnerCommand } from './commands/partner.ts'
 import { infraCommand } from './commands/infra.ts'
-import { agentCommand, execCommand, exportCommand, processCommand } from './commands/client-commands.ts'
+import {
+  agentCommand,
+  execCommand,
+  exportCommand,
+  processCommand,
+} from './commands/client-commands.ts'
 import { policyRenderCommand } from './commands/policy-render.ts'
 import { serveCommand } from './serve.ts'
 import { UsageError } from './usage-error.ts'
@@ -45,8 +50,10 @@ const main = async (argv: readonly string[]) => {
     process.once('SIGTERM', stop)
     return
   }
-  if (command === 'config' && args[0] === 'check') return configCheckCommand(args.slice(1), process.env)
-  if (command === 'policy' && args[0] === 'render') return policyRenderCommand(args.slice(1), process.env)
+  if (command === 'config' && args[0] === 'check')
+    return configCheckCommand(args.slice(1), process.env)
+  if (command === 'policy' && args[0] === 'render')
+    return policyRenderCommand(args.slice(1), process.env)
   if (command === 'keys' && args[0] === 'create') return keysCreateCommand(args.slice(1))
   if (command === 'agent') return agentCommand(args, process.env)
   if (command === 'exec') {

@@ -15,8 +15,6 @@ const ENV_CONFIG = 'CREDVEND_CONFIG'
 const ENV_PORT = 'PORT'
 const ENV_EMULATOR_PORT = 'CREDVEND_EMULATOR_PORT'
 
-
-
 type NodeEnv = { incoming: { socket?: { remoteAddress?: string | undefined } } }
 /** The socket's peer only: a forwarded header is the client's word, not the network's. */
 const peer = (env: NodeEnv) => {
@@ -27,7 +25,8 @@ const peer = (env: NodeEnv) => {
 const port = (value: string | undefined, fallback: number, name: string): number => {
   if (value === undefined || value === '') return fallback
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`${name} must be a port number, got "${value}"`)
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new UsageError(`${name} must be a port number, got "${value}"`)
   return n
 }
 
@@ -49,17 +48,29 @@ export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessE
     }
     return serveConfigured(path, env)
   }
-  const emulator = await startLocalEmulator({ port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT) })
+  const emulator = await startLocalEmulator({
+    port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT),
+  })
   // The app's origins are known only once it listens; until the app is built, nothing answers.
-  let handler: (req: Request, env: NodeEnv) => Response | Promise<Response> = () => new Response('starting', { status: 503 })
-  const listener = await listenLoopback((req, env) => handler(req, env), port(env[ENV_PORT], 8787, ENV_PORT))
+  let handler: (req: Request, env: NodeEnv) => Response | Promise<Response> = () =>
+    new Response('starting', { status: 503 })
+  const listener = await listenLoopback(
+    (req, env) => handler(req, env),
+    port(env[ENV_PORT], 8787, ENV_PORT),
+  )
   const origins = [`http://127.0.0.1:${listener.port}`, `http://localhost:${listener.port}`]
   origins.forEach(emulator.allowOssOrigin)
   const demo = await createDemoConfig(emulator, origins)
   const source = fromStatic({ ...emulator.demo.vendor, source: 'local-demo-user' })
-  const { app, credvend } = await assemble(nodeRuntime({ env: demo.env, source: () => source }), JSON.stringify(demo.config))
+  const { app, credvend } = await assemble(
+    nodeRuntime({ env: demo.env, source: () => source }),
+    JSON.stringify(demo.config),
+  )
   const demoPage = demoRoutes(demo.signToken)
-  handler = (req, env) => (/^\/demo(\/|$)/.test(new URL(req.url).pathname) ? demoPage.fetch(new Request(req.url.replace(/\/demo(?=\/|$)/, ''), req)) : app.fetch(req, peer(env)))
+  handler = (req, env) =>
+    /^\/demo(\/|$)/.test(new URL(req.url).pathname)
+      ? demoPage.fetch(new Request(req.url.replace(/\/demo(?=\/|$)/, ''), req))
+      : app.fetch(req, peer(env))
   const appUrl = `http://127.0.0.1:${listener.port}`
   console.log(localBanner({ appUrl, emulator, demo }))
   return {
@@ -83,11 +94,17 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
   const assembly = await assemble(nodeRuntime({ env }), await readConfigText(path))
   const { app, credvend } = assembly
   const host = env.HOST ?? '127.0.0.1'
-  const listener = await listenOn((req, env) => app.fetch(req, peer(env)), host, port(env[ENV_PORT], 8787, ENV_PORT))
+  const listener = await listenOn(
+    (req, env) => app.fetch(req, peer(env)),
+    host,
+    port(env[ENV_PORT], 8787, ENV_PORT),
+  )
   const reload = () =>
     void readConfigText(path)
       .then((text) => assembly.reload(text))
-      .catch((error: Error) => jsonLineLog({ type: 'config', event: 'reload-refused', problems: error.message }))
+      .catch((error: Error) =>
+        jsonLineLog({ type: 'config', event: 'reload-refused', problems: error.message }),
+      )
   process.on('SIGHUP', reload)
   const appUrl = `http://${host}:${listener.port}`
   jsonLineLog({ type: 'server', event: 'listening', url: appUrl, generation: credvend.generation })

@@ -11,6 +11,10 @@ import { createRedisStore } from './redis-store.ts'
 export const connectRedis = async (settings: RedisSettings, deps: VendDeps, log: LogSink) => {
   const redis = createRedisStore(settings, log)
   await redis.ready(Math.max(1_000, settings.commandTimeoutMs * 4))
-  const shared = await openSharedState(redis.store, settings, deps.elapsedMs ?? (() => performance.now()))
+  const shared = await openSharedState(
+    redis.store,
+    settings,
+    deps.elapsedMs ?? (() => performance.now()),
+  )
   return { shared, close: redis.close }
 }

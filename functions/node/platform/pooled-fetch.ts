@@ -8,5 +8,6 @@ import { Agent, fetch as undiciFetch } from 'undici'
  */
 export const pooledFetch = (): typeof fetch => {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 64 })
-  return ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
+  return ((input: string | URL, init?: RequestInit) =>
+    undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch
 }

@@ -45,7 +45,12 @@ const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return r
 
 interface Scripts {
   takeRate(name: string, intervalMs: number, toleranceMs: number): Promise<number>
-  reserveSlot(name: string, size: number, spacingMs: number, maxWaitMs: number): Promise<[number, number]>
+  reserveSlot(
+    name: string,
+    size: number,
+    spacingMs: number,
+    maxWaitMs: number,
+  ): Promise<[number, number]>
   deleteIfEquals(name: string, value: string): Promise<number>
 }
 
@@ -59,7 +64,15 @@ export const createRedisStore = (settings: RedisSettings, log: LogSink) => {
   const client = new Redis(settings.url, {
     ...(settings.username ? { username: settings.username } : {}),
     ...(settings.password ? { password: settings.password } : {}),
-    ...(tls ? { tls: { rejectUnauthorized: true, ...(settings.ca ? { ca: settings.ca } : {}), ...(settings.servername ? { servername: settings.servername } : {}) } } : {}),
+    ...(tls
+      ? {
+          tls: {
+            rejectUnauthorized: true,
+            ...(settings.ca ? { ca: settings.ca } : {}),
+            ...(settings.servername ? { servername: settings.servername } : {}),
+          },
+        }
+      : {}),
     commandTimeout: settings.commandTimeoutMs,
     connectTimeout: Math.max(1_000, settings.commandTimeoutMs * 4),
     enableOfflineQueue: false,
@@ -85,14 +98,20 @@ export const createRedisStore = (settings: RedisSettings, log: LogSink) => {
   const store: SharedStore = {
     get: (names) => client.mget(...names),
     set: async (name, value, ttlMs) => void (await client.set(name, value, 'PX', ttlMs)),
-    setIfAbsent: async (name, value, ttlMs) => (await client.set(name, value, 'PX', ttlMs, 'NX')) === 'OK',
+    setIfAbsent: async (name, value, ttlMs) =>
+      (await client.set(name, value, 'PX', ttlMs, 'NX')) === 'OK',
     deleteIfEquals: async (name, value) => void (await scripts.deleteIfEquals(name, value)),
     takeRate: async (name, intervalMs, toleranceMs) => {
       const wait = Number(await scripts.takeRate(name, intervalMs, toleranceMs))
       return wait > 0 ? wait : undefined
     },
     reserveSlot: async (name, perSecond, spacingMs, maxWaitMs) => {
-      const [granted, waitMs] = await scripts.reserveSlot(name, perSecond, spacingMs, Math.floor(maxWaitMs))
+      const [granted, waitMs] = await scripts.reserveSlot(
+        name,
+        perSecond,
+        spacingMs,
+        Math.floor(maxWaitMs),
+      )
       return { granted: Number(granted) === 1, waitMs: Number(waitMs) }
     },
   }

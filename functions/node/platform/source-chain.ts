@@ -21,5 +21,6 @@ export const nodeSourceChain = (env: NodeJS.ProcessEnv, deps: VendDeps, sts: Sts
     sts,
     homeDir: homedir(),
     readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
-    runProcess: async (command) => (await run('/bin/sh', ['-c', command], { timeout: 60_000, maxBuffer: 64 * 1024 })).stdout,
+    runProcess: async (command) =>
+      (await run('/bin/sh', ['-c', command], { timeout: 60_000, maxBuffer: 64 * 1024 })).stdout,
   })

@@ -14,5 +14,9 @@ writeFileSync(`${dist}index.js`, bundle)
 writeFileSync(`${dist}${REDIS_CHUNK}`, await bundleFcRedis())
 // The repository is ESM ("type": "module"); the code package is CommonJS, as FC loads index.handler.
 writeFileSync(`${dist}package.json`, `${JSON.stringify({ type: 'commonjs', private: true })}\n`)
-cpSync(fileURLToPath(new URL('../../../infra/config/', import.meta.url)), `${dist}config/`, { recursive: true })
-console.log(`wrote functions/fc/dist/index.js (${(Buffer.byteLength(bundle) / 1024).toFixed(1)} KB), ${REDIS_CHUNK} and config/`)
+cpSync(fileURLToPath(new URL('../../../infra/config/', import.meta.url)), `${dist}config/`, {
+  recursive: true,
+})
+console.log(
+  `wrote functions/fc/dist/index.js (${(Buffer.byteLength(bundle) / 1024).toFixed(1)} KB), ${REDIS_CHUNK} and config/`,
+)

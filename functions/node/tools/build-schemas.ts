@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { generatedDocuments, openapiModuleText } from './schema-documents.ts'
 
-const out = (name: string) => fileURLToPath(new URL(`../../../lib/generated/${name}`, import.meta.url))
+const out = (name: string) =>
+  fileURLToPath(new URL(`../../../lib/generated/${name}`, import.meta.url))
 const docs = generatedDocuments()
 for (const [name, doc] of Object.entries(docs)) {
   writeFileSync(out(name), `${JSON.stringify(doc, null, 2)}\n`)

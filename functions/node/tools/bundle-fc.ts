@@ -7,7 +7,10 @@ export const REDIS_CHUNK = 'connect-redis.js'
 const redisApart: Plugin = {
   name: 'redis-apart',
   setup(b) {
-    b.onResolve({ filter: /\/connect-redis\.ts$/ }, () => ({ path: `./${REDIS_CHUNK}`, external: true }))
+    b.onResolve({ filter: /\/connect-redis\.ts$/ }, () => ({
+      path: `./${REDIS_CHUNK}`,
+      external: true,
+    }))
   },
 }
 

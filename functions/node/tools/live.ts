@@ -16,6 +16,10 @@ if (!read.ok) {
 } else {
   const { target } = read
   // Nothing secret here: endpoints and the role's ARN only.
-  console.log(`credvend live check — STS ${target.stsEndpoint.origin}, KMS ${target.kmsEndpoint.origin}, role ${target.roleArn}`)
-  process.exitCode = await runLiveCases({ target, deps: createNodeDeps() }, (line) => console.log(line))
+  console.log(
+    `credvend live check — STS ${target.stsEndpoint.origin}, KMS ${target.kmsEndpoint.origin}, role ${target.roleArn}`,
+  )
+  process.exitCode = await runLiveCases({ target, deps: createNodeDeps() }, (line) =>
+    console.log(line),
+  )
 }

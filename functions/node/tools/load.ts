@@ -19,7 +19,8 @@ const positiveInt = (name: string, fallback: number): number => {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`)
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`)
   return n
 }
 
@@ -27,7 +28,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // ---- the server under test -------------------------------------------------------------------
 
-type Server = { url: string; apiKey: string | undefined; cache: Map<string, number>; quiet: () => Promise<void>; stop: () => Promise<void> }
+type Server = {
+  url: string
+  apiKey: string | undefined
+  cache: Map<string, number>
+  quiet: () => Promise<void>
+  stop: () => Promise<void>
+}
 
 let child: ChildProcess | undefined
 // However we leave (error, exit(), Ctrl-C), the spawned server must not outlive us.
@@ -39,11 +46,15 @@ const spawnServer = (): Promise<Server> =>
   new Promise((resolve, reject) => {
     const root = fileURLToPath(new URL('../../../', import.meta.url))
     // What `npm start` runs, without the tsx CLI's extra process, so killing `proc` kills the server.
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'functions/node/cli/cli.ts', 'serve', '--local'], {
-      cwd: root,
-      env: { ...process.env, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'functions/node/cli/cli.ts', 'serve', '--local'],
+      {
+        cwd: root,
+        env: { ...process.env, PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     child = proc
     let url: string | undefined
     let apiKey: string | undefined
@@ -54,7 +65,9 @@ const spawnServer = (): Promise<Server> =>
     const fail = (why: string) => {
       clearTimeout(timer)
       proc.kill('SIGKILL')
-      reject(new Error(`${why}${stderrTail.length ? `\nserver stderr:\n${stderrTail.join('\n')}` : ''}`))
+      reject(
+        new Error(`${why}${stderrTail.length ? `\nserver stderr:\n${stderrTail.join('\n')}` : ''}`),
+      )
     }
     const timer = setTimeout(() => fail('the server printed no banner within 60 s'), 60_000)
 
@@ -71,8 +84,11 @@ const spawnServer = (): Promise<Server> =>
         if (!line.startsWith('{')) return
         try {
           const entry = JSON.parse(line) as { type?: unknown; cache?: unknown }
-          if (entry.type === 'audit' && typeof entry.cache === 'string') cache.set(entry.cache, (cache.get(entry.cache) ?? 0) + 1)
-        } catch { /* not an audit line */ }
+          if (entry.type === 'audit' && typeof entry.cache === 'string')
+            cache.set(entry.cache, (cache.get(entry.cache) ?? 0) + 1)
+        } catch {
+          /* not an audit line */
+        }
         return
       }
       url ??= /credvend app\s+(http:\/\/\S+)/.exec(line)?.[1]
@@ -115,35 +131,58 @@ const userNames = (count: number): string[] => {
   const width = Math.max(1, Math.ceil(Math.log(count) / Math.log(26)))
   return Array.from({ length: count }, (_, i) => {
     let s = ''
-    for (let k = 0, n = i; k < width; k++, n = Math.floor(n / 26)) s = String.fromCharCode(97 + (n % 26)) + s
+    for (let k = 0, n = i; k < width; k++, n = Math.floor(n / 26))
+      s = String.fromCharCode(97 + (n % 26)) + s
     return `user${s}`
   })
 }
 
 const login = async (base: string, user: string): Promise<string> => {
   const res = await fetch(`${base}/demo/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user }),
   })
   const body = (await res.json().catch(() => ({}))) as { token?: unknown }
-  if (!res.ok || typeof body.token !== 'string') throw new Error(`POST /demo/login as ${user}: HTTP ${res.status} (is it a local-mode server?)`)
+  if (!res.ok || typeof body.token !== 'string')
+    throw new Error(`POST /demo/login as ${user}: HTTP ${res.status} (is it a local-mode server?)`)
   return body.token
 }
 
-type Target = { profile: string; method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string }
+type Target = {
+  profile: string
+  method: 'GET' | 'POST'
+  path: string
+  headers: Record<string, string>
+  body?: string
+}
 
 const targetsFor = (tokens: readonly string[], apiKey: string | undefined): Target[] => {
   const targets: Target[] = []
   for (const token of tokens) {
     const auth = `Bearer ${token}`
-    targets.push({ profile: 'demo-upload', method: 'POST', path: '/v1/credentials/demo-upload', headers: { Authorization: auth } })
     targets.push({
-      profile: 'demo-form', method: 'POST', path: '/v1/credentials/demo-form',
-      headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: '{"form":true}',
+      profile: 'demo-upload',
+      method: 'POST',
+      path: '/v1/credentials/demo-upload',
+      headers: { Authorization: auth },
+    })
+    targets.push({
+      profile: 'demo-form',
+      method: 'POST',
+      path: '/v1/credentials/demo-form',
+      headers: { Authorization: auth, 'Content-Type': 'application/json' },
+      body: '{"form":true}',
     })
   }
   if (apiKey) {
     for (const profile of ['demo-partner', 'demo-partner-chain']) {
-      targets.push({ profile, method: 'GET', path: `/v1/credentials/${profile}`, headers: { Authorization: `Bearer ${apiKey}` } })
+      targets.push({
+        profile,
+        method: 'GET',
+        path: `/v1/credentials/${profile}`,
+        headers: { Authorization: `Bearer ${apiKey}` },
+      })
     }
   }
   return targets
@@ -187,55 +226,92 @@ const main = async (): Promise<number> => {
     const samples = new Map<number, string>() // one body per unexpected status, to say why
     const stsBefore = await stsCalls(base)
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
-      autocannon({
-        url: base,
-        connections,
-        amount: requests,
-        timeout: 10,
-        requests: [{
-          // Called once per request: rotate through all (caller, profile) pairs by a shared counter.
-          setupRequest: (req, context) => {
-            const t = targets[next++ % targets.length]!
-            ;(context as { profile?: string }).profile = t.profile
-            return { ...req, method: t.method, path: t.path, headers: t.headers, body: t.body ?? '' }
-          },
-          onResponse: (status, body, context) => {
-            if (status >= 300 && status !== 429 && !samples.has(status)) {
-              samples.set(status, `${(context as { profile?: string }).profile}: ${body.slice(0, 200)}`)
-            }
-          },
-        }],
-      }, (error, res) => (error ? reject(error) : resolve(res)))
+      autocannon(
+        {
+          url: base,
+          connections,
+          amount: requests,
+          timeout: 10,
+          requests: [
+            {
+              // Called once per request: rotate through all (caller, profile) pairs by a shared counter.
+              setupRequest: (req, context) => {
+                const t = targets[next++ % targets.length]!
+                ;(context as { profile?: string }).profile = t.profile
+                return {
+                  ...req,
+                  method: t.method,
+                  path: t.path,
+                  headers: t.headers,
+                  body: t.body ?? '',
+                }
+              },
+              onResponse: (status, body, context) => {
+                if (status >= 300 && status !== 429 && !samples.has(status)) {
+                  samples.set(
+                    status,
+                    `${(context as { profile?: string }).profile}: ${body.slice(0, 200)}`,
+                  )
+                }
+              },
+            },
+          ],
+        },
+        (error, res) => (error ? reject(error) : resolve(res)),
+      )
     })
     await server?.quiet()
     const stsAfter = await stsCalls(base)
 
     const byStatus = new Map<number, number>()
-    for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) byStatus.set(Number(code), stat.count ?? 0)
-    const count = (pick: (code: number) => boolean) => [...byStatus].filter(([c]) => pick(c)).reduce((n, [, k]) => n + k, 0)
+    for (const [code, stat] of Object.entries(result.statusCodeStats ?? {}))
+      byStatus.set(Number(code), stat.count ?? 0)
+    const count = (pick: (code: number) => boolean) =>
+      [...byStatus].filter(([c]) => pick(c)).reduce((n, [, k]) => n + k, 0)
     const ok = count((c) => c >= 200 && c < 300)
     const limited = byStatus.get(429) ?? 0
-    const otherCodes = [...byStatus].filter(([c]) => (c < 200 || c >= 300) && c !== 429).sort(([a], [b]) => a - b)
+    const otherCodes = [...byStatus]
+      .filter(([c]) => (c < 200 || c >= 300) && c !== 429)
+      .sort(([a], [b]) => a - b)
     const other = otherCodes.reduce((n, [, k]) => n + k, 0)
     const fiveXx = count((c) => c >= 500)
     const socketErrors = result.errors - result.timeouts
     const completed = ok + limited + other
     const ms = (v: number) => `${Math.round(v * 10) / 10}`
-    const cache = server ? [...server.cache].sort().map(([k, v]) => `${k} ${v}`).join(', ') || 'no audit lines seen' : 'n/a (external server)'
+    const cache = server
+      ? [...server.cache]
+          .sort()
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'no audit lines seen'
+      : 'n/a (external server)'
 
     const rows: Array<[string, string]> = [
       ['target', `${base}${server ? ' (spawned, local mode)' : ''}`],
-      ['callers', `${callers} JWT users${apiKey ? ' + partner API key' : ' (no API key: partner profiles skipped)'}`],
+      [
+        'callers',
+        `${callers} JWT users${apiKey ? ' + partner API key' : ' (no API key: partner profiles skipped)'}`,
+      ],
       ['(caller, profile) pairs', `${targets.length}`],
       ['requests', `${completed} completed of ${requests}, ${connections} connections`],
       ['duration', `${result.duration.toFixed(2)} s`],
       ['throughput', `${Math.round(completed / result.duration)} req/s`],
-      ['latency p50 / p90 / p99 / max', `${ms(result.latency.p50)} / ${ms(result.latency.p90)} / ${ms(result.latency.p99)} / ${ms(result.latency.max)} ms`],
+      [
+        'latency p50 / p90 / p99 / max',
+        `${ms(result.latency.p50)} / ${ms(result.latency.p90)} / ${ms(result.latency.p99)} / ${ms(result.latency.max)} ms`,
+      ],
       ['2xx', `${ok}`],
       ['429 (rate limited, expected)', `${limited}`],
-      ['other non-2xx (errors)', otherCodes.length ? otherCodes.map(([c, k]) => `${c}×${k}`).join(', ') : '0'],
+      [
+        'other non-2xx (errors)',
+        otherCodes.length ? otherCodes.map(([c, k]) => `${c}×${k}`).join(', ') : '0',
+      ],
       ['timeouts / socket errors', `${result.timeouts} / ${socketErrors}`],
-      ['STS calls (/metrics delta)', typeof stsBefore === 'number' && typeof stsAfter === 'number' ? `${stsAfter - stsBefore}` : `n/a (${typeof stsAfter === 'string' ? stsAfter : stsBefore})`],
+      [
+        'STS calls (/metrics delta)',
+        typeof stsBefore === 'number' && typeof stsAfter === 'number'
+          ? `${stsAfter - stsBefore}`
+          : `n/a (${typeof stsAfter === 'string' ? stsAfter : stsBefore})`,
+      ],
       // A request that joined another's in-flight STS call is audited as a miss too.
       ['cache (audit lines; miss incl. joined flights)', cache],
     ]
@@ -243,10 +319,14 @@ const main = async (): Promise<number> => {
     console.log(`| ${'metric'.padEnd(width)} | value |`)
     console.log(`| ${'-'.repeat(width)} | ----- |`)
     for (const [k, v] of rows) console.log(`| ${k.padEnd(width)} | ${v} |`)
-    for (const [status, body] of [...samples].sort(([a], [b]) => a - b)) console.log(`\n${status} e.g. ${body}`)
+    for (const [status, body] of [...samples].sort(([a], [b]) => a - b))
+      console.log(`\n${status} e.g. ${body}`)
 
     const failed = fiveXx > 0 || result.errors > 0
-    if (failed) console.log(`\nFAILED: ${fiveXx} 5xx, ${result.timeouts} timeouts, ${socketErrors} socket errors`)
+    if (failed)
+      console.log(
+        `\nFAILED: ${fiveXx} 5xx, ${result.timeouts} timeouts, ${socketErrors} socket errors`,
+      )
     return failed ? 1 : 0
   } finally {
     await server?.stop()
@@ -254,7 +334,9 @@ const main = async (): Promise<number> => {
 }
 
 main().then(
-  (code) => { process.exitCode = code },
+  (code) => {
+    process.exitCode = code
+  },
   (error: unknown) => {
     console.error(`load: ${error instanceof Error ? error.message : String(error)}`)
     process.exitCode = 1

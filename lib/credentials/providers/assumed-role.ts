@@ -21,23 +21,29 @@ const earlier = (a: Date, b: Date | undefined) => (b && b < a ? b : a)
  * source credentials.
  * @internal
  */
-export const assumedRole = (
-  name: string,
-  source: CredentialProvider,
-  role: RoleSpec,
-  deps: { sts: StsClient; now: () => Date },
-): CredentialProvider => async (input) => {
-  const from: Credentials = await source(input)
-  try {
-    const reply = await deps.sts.assumeRole(from, {
-      roleArn: role.roleArn,
-      roleSessionName: role.sessionName ?? `credvend-${deps.now().getTime()}`,
-      ...(role.durationSeconds === undefined ? {} : { durationSeconds: role.durationSeconds }),
-      ...(role.externalId === undefined ? {} : { externalId: role.externalId }),
-      ...(role.policy === undefined ? {} : { policy: role.policy }),
-    })
-    return { ...reply.credentials, expiration: earlier(reply.credentials.expiration, from.expiration), source: name }
-  } catch (error) {
-    throw misconfigured(name, `AssumeRole ${role.roleArn} failed`, error)
+export const assumedRole =
+  (
+    name: string,
+    source: CredentialProvider,
+    role: RoleSpec,
+    deps: { sts: StsClient; now: () => Date },
+  ): CredentialProvider =>
+  async (input) => {
+    const from: Credentials = await source(input)
+    try {
+      const reply = await deps.sts.assumeRole(from, {
+        roleArn: role.roleArn,
+        roleSessionName: role.sessionName ?? `credvend-${deps.now().getTime()}`,
+        ...(role.durationSeconds === undefined ? {} : { durationSeconds: role.durationSeconds }),
+        ...(role.externalId === undefined ? {} : { externalId: role.externalId }),
+        ...(role.policy === undefined ? {} : { policy: role.policy }),
+      })
+      return {
+        ...reply.credentials,
+        expiration: earlier(reply.credentials.expiration, from.expiration),
+        source: name,
+      }
+    } catch (error) {
+      throw misconfigured(name, `AssumeRole ${role.roleArn} failed`, error)
+    }
   }
-}

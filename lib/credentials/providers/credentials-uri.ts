@@ -12,7 +12,11 @@ export const ENV_CREDENTIALS_URI = 'ALIBABA_CLOUD_CREDENTIALS_URI'
  * @public
  */
 export const fromCredentialsUri =
-  (deps: { env: Readonly<Record<string, string | undefined>>; fetch: typeof fetch; timeoutMs?: number }): CredentialProvider =>
+  (deps: {
+    env: Readonly<Record<string, string | undefined>>
+    fetch: typeof fetch
+    timeoutMs?: number
+  }): CredentialProvider =>
   async () => {
     const raw = deps.env[ENV_CREDENTIALS_URI]
     if (!raw) throw notConfigured('credentials-uri', `${ENV_CREDENTIALS_URI} is not set`)
@@ -22,12 +26,19 @@ export const fromCredentialsUri =
     } catch {
       throw misconfigured('credentials-uri', `${ENV_CREDENTIALS_URI} is not a URL`)
     }
-    if (!isAllowedCredentialsUrl(url)) throw misconfigured('credentials-uri', 'the URI must be HTTPS, or HTTP to loopback')
+    if (!isAllowedCredentialsUrl(url))
+      throw misconfigured('credentials-uri', 'the URI must be HTTPS, or HTTP to loopback')
     let response: Response
     try {
-      response = await deps.fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs ?? 5_000) })
+      response = await deps.fetch(url, {
+        redirect: 'manual',
+        signal: AbortSignal.timeout(deps.timeoutMs ?? 5_000),
+      })
     } catch (error) {
-      throw misconfigured('credentials-uri', `request failed (${error instanceof Error ? error.name : 'error'})`)
+      throw misconfigured(
+        'credentials-uri',
+        `request failed (${error instanceof Error ? error.name : 'error'})`,
+      )
     }
     if (response.status !== 200) throw misconfigured('credentials-uri', `HTTP ${response.status}`)
     const parsed = credentialsReply.safeParse(await response.json().catch(() => undefined))

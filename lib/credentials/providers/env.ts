@@ -22,7 +22,13 @@ export const fromEnv =
     const accessKeyId = env[ENV_ACCESS_KEY_ID]
     const accessKeySecret = env[ENV_ACCESS_KEY_SECRET]
     if (!accessKeyId) throw notConfigured('env', `${ENV_ACCESS_KEY_ID} is not set`)
-    if (!accessKeySecret) throw misconfigured('env', `${ENV_ACCESS_KEY_ID} is set but ${ENV_ACCESS_KEY_SECRET} is not`)
+    if (!accessKeySecret)
+      throw misconfigured('env', `${ENV_ACCESS_KEY_ID} is set but ${ENV_ACCESS_KEY_SECRET} is not`)
     const securityToken = env[ENV_SECURITY_TOKEN]
-    return { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}), source: 'env' }
+    return {
+      accessKeyId,
+      accessKeySecret,
+      ...(securityToken ? { securityToken } : {}),
+      source: 'env',
+    }
   }

@@ -45,7 +45,12 @@ export const fromIniFile =
   (deps: ProfileDeps): CredentialProvider =>
   async (input) => {
     const explicit = deps.env[ENV_CREDENTIALS_FILE]
-    const candidates = explicit ? [explicit] : [`${deps.homeDir}/.alibabacloud/credentials`, `${deps.homeDir}/.alibabacloud/credentials.ini`]
+    const candidates = explicit
+      ? [explicit]
+      : [
+          `${deps.homeDir}/.alibabacloud/credentials`,
+          `${deps.homeDir}/.alibabacloud/credentials.ini`,
+        ]
     let text: string | undefined
     let path = ''
     for (const candidate of candidates) {
@@ -54,12 +59,14 @@ export const fromIniFile =
       if (text !== undefined) break
     }
     if (text === undefined) {
-      if (explicit) throw misconfigured('ini-file', `${ENV_CREDENTIALS_FILE} names a file that cannot be read`)
+      if (explicit)
+        throw misconfigured('ini-file', `${ENV_CREDENTIALS_FILE} names a file that cannot be read`)
       throw notConfigured('ini-file', 'no credentials file')
     }
     const profileName = deps.env[ENV_PROFILE] || 'default'
     const profile = parseIni(text).get(profileName)
-    if (!profile || profile.get('enable') === 'false') throw notConfigured('ini-file', `no enabled profile "${profileName}" in ${path}`)
+    if (!profile || profile.get('enable') === 'false')
+      throw notConfigured('ini-file', `no enabled profile "${profileName}" in ${path}`)
     const name = `ini-file:${profileName}`
     const type = profile.get('type')
     switch (type) {
@@ -68,21 +75,60 @@ export const fromIniFile =
         return { accessKeyId: id!, accessKeySecret: secret!, source: name }
       }
       case 'sts': {
-        const [id, secret, token] = required(profile, name, ['access_key_id', 'access_key_secret', 'security_token'])
+        const [id, secret, token] = required(profile, name, [
+          'access_key_id',
+          'access_key_secret',
+          'security_token',
+        ])
         return { accessKeyId: id!, accessKeySecret: secret!, securityToken: token!, source: name }
       }
       case 'ram_role_arn': {
-        const [id, secret, roleArn] = required(profile, name, ['access_key_id', 'access_key_secret', 'role_arn'])
-        const source: CredentialProvider = async () => ({ accessKeyId: id!, accessKeySecret: secret!, source: name })
-        return assumedRole(name, source, { roleArn: roleArn!, sessionName: profile.get('role_session_name'), durationSeconds: undefined, policy: profile.get('policy') }, deps)(input)
+        const [id, secret, roleArn] = required(profile, name, [
+          'access_key_id',
+          'access_key_secret',
+          'role_arn',
+        ])
+        const source: CredentialProvider = async () => ({
+          accessKeyId: id!,
+          accessKeySecret: secret!,
+          source: name,
+        })
+        return assumedRole(
+          name,
+          source,
+          {
+            roleArn: roleArn!,
+            sessionName: profile.get('role_session_name'),
+            durationSeconds: undefined,
+            policy: profile.get('policy'),
+          },
+          deps,
+        )(input)
       }
       case 'ecs_ram_role': {
         const [roleName] = required(profile, name, ['role_name'])
-        return { ...(await asConfigured(name, () => deps.instanceRole(roleName!)(input))), source: name }
+        return {
+          ...(await asConfigured(name, () => deps.instanceRole(roleName!)(input))),
+          source: name,
+        }
       }
       case 'oidc_role_arn': {
-        const [roleArn, providerArn, tokenFile] = required(profile, name, ['role_arn', 'oidc_provider_arn', 'oidc_token_file_path'])
-        return oidcExchange(name, { roleArn: roleArn!, providerArn: providerArn!, tokenFile: tokenFile!, sessionName: profile.get('role_session_name'), durationSeconds: undefined }, deps)(input)
+        const [roleArn, providerArn, tokenFile] = required(profile, name, [
+          'role_arn',
+          'oidc_provider_arn',
+          'oidc_token_file_path',
+        ])
+        return oidcExchange(
+          name,
+          {
+            roleArn: roleArn!,
+            providerArn: providerArn!,
+            tokenFile: tokenFile!,
+            sessionName: profile.get('role_session_name'),
+            durationSeconds: undefined,
+          },
+          deps,
+        )(input)
       }
       default:
         throw misconfigured(name, `unsupported credential type "${type ?? ''}"`)

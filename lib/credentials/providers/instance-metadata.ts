@@ -23,35 +23,66 @@ const CREDENTIALS_PATH = '/latest/meta-data/ram/security-credentials/'
  * @public
  */
 export const fromInstanceMetadata =
-  (deps: { env: Readonly<Record<string, string | undefined>>; fetch: typeof fetch; endpoint?: string; timeoutMs?: number }): CredentialProvider =>
+  (deps: {
+    env: Readonly<Record<string, string | undefined>>
+    fetch: typeof fetch
+    endpoint?: string
+    timeoutMs?: number
+  }): CredentialProvider =>
   async () => {
     const { env } = deps
-    if (env[ENV_ECS_METADATA_DISABLED] === 'true') throw notConfigured('ecs-ram-role', `${ENV_ECS_METADATA_DISABLED}=true`)
+    if (env[ENV_ECS_METADATA_DISABLED] === 'true')
+      throw notConfigured('ecs-ram-role', `${ENV_ECS_METADATA_DISABLED}=true`)
     const base = deps.endpoint ?? IMDS_ENDPOINT
     const configuredRole = env[ENV_ECS_METADATA]
-    const fail = (message: string) => (configuredRole ? misconfigured('ecs-ram-role', message) : notConfigured('ecs-ram-role', message))
+    const fail = (message: string) =>
+      configuredRole
+        ? misconfigured('ecs-ram-role', message)
+        : notConfigured('ecs-ram-role', message)
     const call = async (path: string, init: RequestInit = {}) => {
       try {
-        return await deps.fetch(`${base}${path}`, { ...init, redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs ?? 1_000) })
+        return await deps.fetch(`${base}${path}`, {
+          ...init,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(deps.timeoutMs ?? 1_000),
+        })
       } catch {
         return undefined
       }
     }
-    const tokenResponse = await call('/latest/api/token', { method: 'PUT', headers: { 'x-aliyun-ecs-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS } })
-    if (tokenResponse === undefined && !configuredRole) throw notConfigured('ecs-ram-role', 'no metadata service reachable')
+    const tokenResponse = await call('/latest/api/token', {
+      method: 'PUT',
+      headers: { 'x-aliyun-ecs-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS },
+    })
+    if (tokenResponse === undefined && !configuredRole)
+      throw notConfigured('ecs-ram-role', 'no metadata service reachable')
     const token = tokenResponse?.ok ? (await tokenResponse.text()).trim() : undefined
-    if (!token && env[ENV_IMDSV1_DISABLED] === 'true') throw fail('no IMDSv2 token, and IMDSv1 is disabled')
+    if (!token && env[ENV_IMDSV1_DISABLED] === 'true')
+      throw fail('no IMDSv2 token, and IMDSv1 is disabled')
     const headers: Record<string, string> = token ? { 'x-aliyun-ecs-metadata-token': token } : {}
     let roleName = configuredRole
     if (!roleName) {
       const roleResponse = await call(CREDENTIALS_PATH, { headers })
-      if (!roleResponse?.ok) throw fail(`no instance role (HTTP ${roleResponse?.status ?? 'unreachable'})`)
+      if (!roleResponse?.ok)
+        throw fail(`no instance role (HTTP ${roleResponse?.status ?? 'unreachable'})`)
       roleName = (await roleResponse.text()).trim()
       if (!roleName) throw fail('no instance role attached')
     }
-    const credentialsResponse = await call(`${CREDENTIALS_PATH}${encodeURIComponent(roleName)}`, { headers })
-    if (!credentialsResponse?.ok) throw misconfigured('ecs-ram-role', `credentials for the instance role failed (HTTP ${credentialsResponse?.status ?? 'unreachable'})`)
-    const parsed = credentialsReply.safeParse(await credentialsResponse.json().catch(() => undefined))
-    if (!parsed.success) throw misconfigured('ecs-ram-role', 'the metadata reply is not credentials JSON, or its Code is not Success')
+    const credentialsResponse = await call(`${CREDENTIALS_PATH}${encodeURIComponent(roleName)}`, {
+      headers,
+    })
+    if (!credentialsResponse?.ok)
+      throw misconfigured(
+        'ecs-ram-role',
+        `credentials for the instance role failed (HTTP ${credentialsResponse?.status ?? 'unreachable'})`,
+      )
+    const parsed = credentialsReply.safeParse(
+      await credentialsResponse.json().catch(() => undefined),
+    )
+    if (!parsed.success)
+      throw misconfigured(
+        'ecs-ram-role',
+        'the metadata reply is not credentials JSON, or its Code is not Success',
+      )
     return { ...parsed.data, source: 'ecs-ram-role' }
   }

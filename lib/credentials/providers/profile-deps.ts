@@ -27,7 +27,8 @@ export const asConfigured = async <T>(name: string, work: () => Promise<T>): Pro
   try {
     return await work()
   } catch (error) {
-    if (error instanceof ProviderError && error.tryNextLink) throw misconfigured(name, error.message)
+    if (error instanceof ProviderError && error.tryNextLink)
+      throw misconfigured(name, error.message)
     throw error
   }
 }

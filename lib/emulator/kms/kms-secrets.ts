@@ -30,16 +30,37 @@ export interface RamSecret {
  */
 export const createKmsSecrets = (world: World, deps: EmulatorDeps) => {
   const secrets = new Map<string, RamSecret>()
-  const generic = new Map<string, { readonly value: string; readonly versionId: string; readonly created: Date }>()
-  const version = (keys: { accessKeyId: string; accessKeySecret: string }): Version => ({ versionId: `v-${randomAlnum(deps, 16).toLowerCase()}`, ...keys, created: deps.now() })
+  const generic = new Map<
+    string,
+    { readonly value: string; readonly versionId: string; readonly created: Date }
+  >()
+  const version = (keys: { accessKeyId: string; accessKeySecret: string }): Version => ({
+    versionId: `v-${randomAlnum(deps, 16).toLowerCase()}`,
+    ...keys,
+    created: deps.now(),
+  })
   return {
-    createRamSecret(accountId: string, name: string, init: { user: UserRecord & { accessKeyId: string; accessKeySecret: string }; rotationIntervalSeconds?: number; overlapSeconds?: number }): RamSecret {
+    createRamSecret(
+      accountId: string,
+      name: string,
+      init: {
+        user: UserRecord & { accessKeyId: string; accessKeySecret: string }
+        rotationIntervalSeconds?: number
+        overlapSeconds?: number
+      },
+    ): RamSecret {
       const now = deps.now()
       const interval = init.rotationIntervalSeconds ?? 3600
       const secret: RamSecret = {
-        name, accountId, user: init.user, rotationIntervalSeconds: interval,
-        current: version(init.user), previous: undefined, lastRotation: now,
-        nextRotation: new Date(now.getTime() + interval * 1000), overlapSeconds: init.overlapSeconds ?? 3600,
+        name,
+        accountId,
+        user: init.user,
+        rotationIntervalSeconds: interval,
+        current: version(init.user),
+        previous: undefined,
+        lastRotation: now,
+        nextRotation: new Date(now.getTime() + interval * 1000),
+        overlapSeconds: init.overlapSeconds ?? 3600,
       }
       secrets.set(`${accountId}:${name}`, secret)
       return secret
@@ -47,14 +68,21 @@ export const createKmsSecrets = (world: World, deps: EmulatorDeps) => {
     find: (accountId: string, name: string) => secrets.get(`${accountId}:${name}`),
     /** A Generic secret: a plain value, such as an ExternalId a config references. */
     createGenericSecret(accountId: string, name: string, value: string) {
-      generic.set(`${accountId}:${name}`, { value, versionId: `v-${randomAlnum(deps, 16).toLowerCase()}`, created: deps.now() })
+      generic.set(`${accountId}:${name}`, {
+        value,
+        versionId: `v-${randomAlnum(deps, 16).toLowerCase()}`,
+        created: deps.now(),
+      })
     },
     findGeneric: (accountId: string, name: string) => generic.get(`${accountId}:${name}`),
     /** One rotation, now: the schedule moves on by one interval. */
     rotate(secret: RamSecret): void {
       const now = deps.now()
       if (secret.previous) world.retireAccessKey(secret.previous.accessKeyId, now)
-      world.retireAccessKey(secret.current.accessKeyId, new Date(now.getTime() + secret.overlapSeconds * 1000))
+      world.retireAccessKey(
+        secret.current.accessKeyId,
+        new Date(now.getTime() + secret.overlapSeconds * 1000),
+      )
       secret.previous = secret.current
       secret.current = version(world.addAccessKey(secret.user))
       secret.lastRotation = now

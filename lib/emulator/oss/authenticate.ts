@@ -1,6 +1,11 @@
 import { timingSafeEqual } from '../../crypto/timing-safe-equal.ts'
 import { ossV1CanonicalResource, ossV1Signature, ossV1StringToSign } from './oss-v1.ts'
-import { ossV4CanonicalRequest, ossV4Signature, ossV4StringToSign, parseOssV4Authorization } from '../../signing/oss-v4.ts'
+import {
+  ossV4CanonicalRequest,
+  ossV4Signature,
+  ossV4StringToSign,
+  parseOssV4Authorization,
+} from '../../signing/oss-v4.ts'
 import type { Principal, World } from '../world.ts'
 import { OssEmulatorError } from './oss-errors.ts'
 import type { OssRequest } from './oss-request.ts'
@@ -19,21 +24,37 @@ const parseV4Date = (text: string | undefined): Date | undefined => {
 }
 
 const checkSkew = (date: Date | undefined, now: Date) => {
-  if (!date || Number.isNaN(date.getTime())) throw new OssEmulatorError('AccessDenied', 'OSS authentication requires a valid Date.')
-  if (Math.abs(date.getTime() - now.getTime()) > OSS_SKEW_MS) throw new OssEmulatorError('RequestTimeTooSkewed')
+  if (!date || Number.isNaN(date.getTime()))
+    throw new OssEmulatorError('AccessDenied', 'OSS authentication requires a valid Date.')
+  if (Math.abs(date.getTime() - now.getTime()) > OSS_SKEW_MS)
+    throw new OssEmulatorError('RequestTimeTooSkewed')
 }
 
 /** STS credentials are usable only with their own, unexpired token. @internal */
-export const checkSecurityToken = async (world: World, principal: Principal, token: string | undefined, now: Date) => {
+export const checkSecurityToken = async (
+  world: World,
+  principal: Principal,
+  token: string | undefined,
+  now: Date,
+) => {
   if (principal.kind === 'user') {
     if (token !== undefined) throw new OssEmulatorError('InvalidSecurityToken')
     return
   }
-  if (token === undefined) throw new OssEmulatorError('InvalidAccessKeyId', 'The security token is required for STS AccessKeyId.')
+  if (token === undefined)
+    throw new OssEmulatorError(
+      'InvalidAccessKeyId',
+      'The security token is required for STS AccessKeyId.',
+    )
   if (!(await timingSafeEqual(token, principal.securityToken))) {
-    throw new OssEmulatorError(world.findSessionByToken(token) ? 'AccessKeyIdAndSecurityTokenNotMatch' : 'InvalidSecurityToken')
+    throw new OssEmulatorError(
+      world.findSessionByToken(token)
+        ? 'AccessKeyIdAndSecurityTokenNotMatch'
+        : 'InvalidSecurityToken',
+    )
   }
-  if (principal.expiresAt.getTime() <= now.getTime()) throw new OssEmulatorError('SecurityTokenExpired')
+  if (principal.expiresAt.getTime() <= now.getTime())
+    throw new OssEmulatorError('SecurityTokenExpired')
 }
 
 const findKey = (world: World, accessKeyId: string) => {
@@ -42,28 +63,51 @@ const findKey = (world: World, accessKeyId: string) => {
   return key
 }
 
-const verifyV1 = async (world: World, request: OssRequest, header: string, now: Date): Promise<OssCaller> => {
+const verifyV1 = async (
+  world: World,
+  request: OssRequest,
+  header: string,
+  now: Date,
+): Promise<OssCaller> => {
   const m = /^OSS ([^:\s]+):(\S+)$/.exec(header)
   if (!m) throw new OssEmulatorError('InvalidArgument', 'Authorization header is invalid.')
   const key = findKey(world, m[1]!)
   const date = request.headers['x-oss-date'] ?? request.headers.date
   checkSkew(date === undefined ? undefined : new Date(date), now)
   const resource = ossV1CanonicalResource(request.bucket, request.key, request.query.entries())
-  const expected = await ossV1Signature(key.secret, ossV1StringToSign({ method: request.method, headers: request.headers, resource }))
+  const expected = await ossV1Signature(
+    key.secret,
+    ossV1StringToSign({ method: request.method, headers: request.headers, resource }),
+  )
   if (!(await timingSafeEqual(expected, m[2]!))) throw new OssEmulatorError('SignatureDoesNotMatch')
   await checkSecurityToken(world, key.principal, request.headers['x-oss-security-token'], now)
   return { principal: key.principal, accessKeyId: m[1]! }
 }
 
-const verifyV4 = async (world: World, request: OssRequest, header: string, now: Date, bucketRegion: string | undefined): Promise<OssCaller> => {
+const verifyV4 = async (
+  world: World,
+  request: OssRequest,
+  header: string,
+  now: Date,
+  bucketRegion: string | undefined,
+): Promise<OssCaller> => {
   const auth = parseOssV4Authorization(header)
   if (!auth) throw new OssEmulatorError('InvalidArgument', 'Authorization header is invalid.')
   const key = findKey(world, auth.accessKeyId)
   const datetime = request.headers['x-oss-date']
   checkSkew(parseV4Date(datetime), now)
-  if (datetime!.slice(0, 8) !== auth.date) throw new OssEmulatorError('InvalidArgument', 'Invalid credential date.')
-  if (bucketRegion !== undefined && auth.region !== bucketRegion) throw new OssEmulatorError('InvalidArgument', `Invalid signing region in Authorization header, expected ${bucketRegion}.`)
-  if (request.headers['x-oss-content-sha256'] === undefined) throw new OssEmulatorError('InvalidArgument', 'Missing required header for this request: x-oss-content-sha256.')
+  if (datetime!.slice(0, 8) !== auth.date)
+    throw new OssEmulatorError('InvalidArgument', 'Invalid credential date.')
+  if (bucketRegion !== undefined && auth.region !== bucketRegion)
+    throw new OssEmulatorError(
+      'InvalidArgument',
+      `Invalid signing region in Authorization header, expected ${bucketRegion}.`,
+    )
+  if (request.headers['x-oss-content-sha256'] === undefined)
+    throw new OssEmulatorError(
+      'InvalidArgument',
+      'Missing required header for this request: x-oss-content-sha256.',
+    )
   const canonical = ossV4CanonicalRequest({
     method: request.method,
     ...(request.bucket === undefined ? {} : { bucket: request.bucket }),
@@ -72,8 +116,14 @@ const verifyV4 = async (world: World, request: OssRequest, header: string, now: 
     headers: request.headers,
     additionalHeaders: auth.additionalHeaders,
   })
-  const expected = await ossV4Signature(key.secret, datetime!, auth.region, await ossV4StringToSign(datetime!, auth.region, canonical))
-  if (!(await timingSafeEqual(expected, auth.signature))) throw new OssEmulatorError('SignatureDoesNotMatch')
+  const expected = await ossV4Signature(
+    key.secret,
+    datetime!,
+    auth.region,
+    await ossV4StringToSign(datetime!, auth.region, canonical),
+  )
+  if (!(await timingSafeEqual(expected, auth.signature)))
+    throw new OssEmulatorError('SignatureDoesNotMatch')
   await checkSecurityToken(world, key.principal, request.headers['x-oss-security-token'], now)
   return { principal: key.principal, accessKeyId: auth.accessKeyId }
 }
@@ -84,10 +134,16 @@ const verifyV4 = async (world: World, request: OssRequest, header: string, now: 
  * request as received, and STS keys carry their own unexpired token. No header: anonymous.
  * @internal
  */
-export const authenticateOss = async (world: World, request: OssRequest, now: Date, bucketRegion: string | undefined): Promise<OssCaller> => {
+export const authenticateOss = async (
+  world: World,
+  request: OssRequest,
+  now: Date,
+  bucketRegion: string | undefined,
+): Promise<OssCaller> => {
   const header = request.headers.authorization
   if (header === undefined) return undefined
-  if (header.startsWith('OSS4-HMAC-SHA256 ')) return verifyV4(world, request, header, now, bucketRegion)
+  if (header.startsWith('OSS4-HMAC-SHA256 '))
+    return verifyV4(world, request, header, now, bucketRegion)
   if (header.startsWith('OSS ')) return verifyV1(world, request, header, now)
   throw new OssEmulatorError('InvalidArgument', 'Authorization header is invalid.')
 }

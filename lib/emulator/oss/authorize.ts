@@ -16,13 +16,28 @@ export const authorizeOss = (
   key: string | undefined,
   context: Readonly<Record<string, string | undefined>> = {},
 ): void => {
-  if (!principal || principal.accountId !== bucket.accountId) throw new OssEmulatorError('AccessDenied', 'You have no right to access this bucket.')
+  if (!principal || principal.accountId !== bucket.accountId)
+    throw new OssEmulatorError('AccessDenied', 'You have no right to access this bucket.')
   const resource = `acs:oss:${bucket.region}:${bucket.accountId}:${bucket.name}${key === undefined ? '' : `/${key}`}`
-  const request = { action, resource, context: conditionContext({ 'acs:SecureTransport': 'false', 'acs:SourceIp': '127.0.0.1', ...context }) }
-  const layers = principal.kind === 'user' ? [principal.policies] : [principal.role.policies, ...(principal.sessionPolicy ? [[principal.sessionPolicy]] : [])]
+  const request = {
+    action,
+    resource,
+    context: conditionContext({
+      'acs:SecureTransport': 'false',
+      'acs:SourceIp': '127.0.0.1',
+      ...context,
+    }),
+  }
+  const layers =
+    principal.kind === 'user'
+      ? [principal.policies]
+      : [principal.role.policies, ...(principal.sessionPolicy ? [[principal.sessionPolicy]] : [])]
   for (const policies of layers) {
     if (evaluatePolicies(policies, request) !== 'Allow') {
-      throw new OssEmulatorError('AccessDenied', `You have no right to access this ${key === undefined ? 'bucket' : 'object'} because of RAM policy (${action}).`)
+      throw new OssEmulatorError(
+        'AccessDenied',
+        `You have no right to access this ${key === undefined ? 'bucket' : 'object'} because of RAM policy (${action}).`,
+      )
     }
   }
 }

@@ -2,9 +2,21 @@ import { OssEmulatorError } from './oss-errors.ts'
 import type { Bucket, CorsRule } from './oss-store.ts'
 
 const wildcard = (pattern: string, value: string) =>
-  pattern === '*' || new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(value)
+  pattern === '*' ||
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  ).test(value)
 
-const ruleFor = (bucket: Bucket, origin: string, method: string, requestHeaders: readonly string[]): CorsRule | undefined =>
+const ruleFor = (
+  bucket: Bucket,
+  origin: string,
+  method: string,
+  requestHeaders: readonly string[],
+): CorsRule | undefined =>
   bucket.cors.find(
     (r) =>
       r.allowedOrigins.some((o) => wildcard(o, origin)) &&
@@ -13,10 +25,16 @@ const ruleFor = (bucket: Bucket, origin: string, method: string, requestHeaders:
   )
 
 /** `OPTIONS` on any bucket URL: the bucket's CORS rules decide; no match is AccessForbidden. @internal */
-export const corsPreflight = (bucket: Bucket, headers: Readonly<Record<string, string>>): Response => {
+export const corsPreflight = (
+  bucket: Bucket,
+  headers: Readonly<Record<string, string>>,
+): Response => {
   const origin = headers.origin
   const method = headers['access-control-request-method']
-  const requested = (headers['access-control-request-headers'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
+  const requested = (headers['access-control-request-headers'] ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean)
   const rule = origin && method ? ruleFor(bucket, origin, method, requested) : undefined
   if (!rule) throw new OssEmulatorError('AccessForbidden')
   return new Response(null, {
@@ -33,8 +51,16 @@ export const corsPreflight = (bucket: Bucket, headers: Readonly<Record<string, s
 }
 
 /** CORS headers on an actual response (errors included) when a rule matches the origin and method. @internal */
-export const corsResponseHeaders = (bucket: Bucket | undefined, origin: string | undefined, method: string): Record<string, string> => {
+export const corsResponseHeaders = (
+  bucket: Bucket | undefined,
+  origin: string | undefined,
+  method: string,
+): Record<string, string> => {
   const rule = bucket && origin ? ruleFor(bucket, origin, method, []) : undefined
   if (!rule) return {}
-  return { 'Access-Control-Allow-Origin': origin!, 'Access-Control-Expose-Headers': rule.exposeHeaders.join(', '), Vary: 'Origin' }
+  return {
+    'Access-Control-Allow-Origin': origin!,
+    'Access-Control-Expose-Headers': rule.exposeHeaders.join(', '),
+    Vary: 'Origin',
+  }
 }

@@ -14,5 +14,6 @@ export const multipartEtag = (partDigests: readonly Uint8Array[]): string => {
 
 /** A `Content-MD5` header, when sent, must be the base64 MD5 of the body. @internal */
 export const checkContentMd5 = (header: string | undefined, digest: Uint8Array): void => {
-  if (header !== undefined && header !== toBase64(digest)) throw new OssEmulatorError('InvalidDigest')
+  if (header !== undefined && header !== toBase64(digest))
+    throw new OssEmulatorError('InvalidDigest')
 }

@@ -15,11 +15,17 @@ export const listObjects = (request: OssRequest, bucket: Bucket, caller: OssCall
   const q = request.query
   const prefix = q.get('prefix') ?? ''
   const delimiter = q.get('delimiter') ?? ''
-  authorizeOss(caller?.principal, bucket, 'oss:ListObjects', undefined, { 'oss:Prefix': prefix, 'oss:Delimiter': delimiter })
+  authorizeOss(caller?.principal, bucket, 'oss:ListObjects', undefined, {
+    'oss:Prefix': prefix,
+    'oss:Delimiter': delimiter,
+  })
   const v2 = q.get('list-type') === '2'
   const maxKeys = Number(q.get('max-keys') ?? '100')
-  if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) throw new OssEmulatorError('InvalidArgument', 'max-keys must be between 1 and 1000.')
-  const after = v2 ? (q.get('continuation-token') ?? q.get('start-after') ?? '') : (q.get('marker') ?? '')
+  if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000)
+    throw new OssEmulatorError('InvalidArgument', 'max-keys must be between 1 and 1000.')
+  const after = v2
+    ? (q.get('continuation-token') ?? q.get('start-after') ?? '')
+    : (q.get('marker') ?? '')
   const contents: Array<{ key: string; size: number; etag: string; lastModified: Date }> = []
   const prefixes = new Set<string>()
   let truncated = false
@@ -39,12 +45,29 @@ export const listObjects = (request: OssRequest, bucket: Bucket, caller: OssCall
     last = key
   }
   const common = {
-    Name: bucket.name, Prefix: prefix, MaxKeys: maxKeys, Delimiter: delimiter, IsTruncated: truncated,
-    Contents: contents.map((c) => ({ Key: c.key, LastModified: c.lastModified.toISOString(), ETag: c.etag, Type: 'Normal', Size: c.size, StorageClass: 'Standard', Owner: { ID: bucket.accountId, DisplayName: bucket.accountId } })),
+    Name: bucket.name,
+    Prefix: prefix,
+    MaxKeys: maxKeys,
+    Delimiter: delimiter,
+    IsTruncated: truncated,
+    Contents: contents.map((c) => ({
+      Key: c.key,
+      LastModified: c.lastModified.toISOString(),
+      ETag: c.etag,
+      Type: 'Normal',
+      Size: c.size,
+      StorageClass: 'Standard',
+      Owner: { ID: bucket.accountId, DisplayName: bucket.accountId },
+    })),
     CommonPrefixes: [...prefixes].map((p) => ({ Prefix: p })),
   }
   const paging = v2
-    ? { KeyCount: contents.length + prefixes.size, ...(truncated ? { NextContinuationToken: last } : {}) }
+    ? {
+        KeyCount: contents.length + prefixes.size,
+        ...(truncated ? { NextContinuationToken: last } : {}),
+      }
     : { Marker: q.get('marker') ?? '', ...(truncated ? { NextMarker: last } : {}) }
-  return new Response(xmlDocument('ListBucketResult', { ...common, ...paging }), { headers: { 'Content-Type': 'application/xml' } })
+  return new Response(xmlDocument('ListBucketResult', { ...common, ...paging }), {
+    headers: { 'Content-Type': 'application/xml' },
+  })
 }

@@ -24,20 +24,42 @@ const uploadOf = (bucket: Bucket, key: string, uploadId: string | null): Multipa
 }
 
 /** `POST /bucket/key?uploads` (oss:PutObject). @internal */
-export const initiateMultipart = (request: OssRequest, bucket: Bucket, key: string, caller: OssCaller, deps: EmulatorDeps): Response => {
+export const initiateMultipart = (
+  request: OssRequest,
+  bucket: Bucket,
+  key: string,
+  caller: OssCaller,
+  deps: EmulatorDeps,
+): Response => {
   checkObjectName(key)
   authorizeOss(caller?.principal, bucket, 'oss:PutObject', key)
   const uploadId = randomAlnum(deps, 32).toUpperCase()
-  bucket.uploads.set(uploadId, { uploadId, key, contentType: request.headers['content-type'] ?? 'application/octet-stream', initiated: deps.now(), parts: new Map() })
+  bucket.uploads.set(uploadId, {
+    uploadId,
+    key,
+    contentType: request.headers['content-type'] ?? 'application/octet-stream',
+    initiated: deps.now(),
+    parts: new Map(),
+  })
   return xml('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: uploadId })
 }
 
 /** `PUT /bucket/key?partNumber=N&uploadId=X` (oss:PutObject). @internal */
-export const uploadPart = async (request: OssRequest, bucket: Bucket, key: string, caller: OssCaller, now: Date): Promise<Response> => {
+export const uploadPart = async (
+  request: OssRequest,
+  bucket: Bucket,
+  key: string,
+  caller: OssCaller,
+  now: Date,
+): Promise<Response> => {
   authorizeOss(caller?.principal, bucket, 'oss:PutObject', key)
   const upload = uploadOf(bucket, key, request.query.get('uploadId'))
   const partNumber = Number(request.query.get('partNumber'))
-  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) throw new OssEmulatorError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive.')
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER)
+    throw new OssEmulatorError(
+      'InvalidArgument',
+      'Part number must be an integer between 1 and 10000, inclusive.',
+    )
   const body = await readBody(request)
   const digest = md5(body)
   checkContentMd5(request.headers['content-md5'], digest)
@@ -47,18 +69,30 @@ export const uploadPart = async (request: OssRequest, bucket: Bucket, key: strin
 }
 
 /** `POST /bucket/key?uploadId=X` with the part list (oss:PutObject). @internal */
-export const completeMultipart = async (request: OssRequest, bucket: Bucket, key: string, caller: OssCaller, now: Date): Promise<Response> => {
+export const completeMultipart = async (
+  request: OssRequest,
+  bucket: Bucket,
+  key: string,
+  caller: OssCaller,
+  now: Date,
+): Promise<Response> => {
   authorizeOss(caller?.principal, bucket, 'oss:PutObject', key)
   const upload = uploadOf(bucket, key, request.query.get('uploadId'))
   const listed = parseCompleteParts(new TextDecoder().decode(await readBody(request)))
   if (!listed) throw new OssEmulatorError('MalformedXML')
   const chosen = listed.map(({ partNumber, etag }, i) => {
-    if (i > 0 && partNumber <= listed[i - 1]!.partNumber) throw new OssEmulatorError('InvalidPartOrder')
+    if (i > 0 && partNumber <= listed[i - 1]!.partNumber)
+      throw new OssEmulatorError('InvalidPartOrder')
     const part = upload.parts.get(partNumber)
-    if (!part || part.etag.toUpperCase() !== (etag.startsWith('"') ? etag : `"${etag}"`).toUpperCase()) throw new OssEmulatorError('InvalidPart')
+    if (
+      !part ||
+      part.etag.toUpperCase() !== (etag.startsWith('"') ? etag : `"${etag}"`).toUpperCase()
+    )
+      throw new OssEmulatorError('InvalidPart')
     return part
   })
-  if (chosen.slice(0, -1).some((p) => p.body.length < MIN_PART_BYTES)) throw new OssEmulatorError('EntityTooSmall')
+  if (chosen.slice(0, -1).some((p) => p.body.length < MIN_PART_BYTES))
+    throw new OssEmulatorError('EntityTooSmall')
   const body = new Uint8Array(chosen.reduce((n, p) => n + p.body.length, 0))
   let offset = 0
   for (const part of chosen) {
@@ -66,14 +100,29 @@ export const completeMultipart = async (request: OssRequest, bucket: Bucket, key
     offset += part.body.length
   }
   const object = storeObject(bucket, key, {
-    body, etag: multipartEtag(chosen.map((p) => p.md5)), contentType: upload.contentType, lastModified: now, meta: {}, writtenBy: caller!.accessKeyId,
+    body,
+    etag: multipartEtag(chosen.map((p) => p.md5)),
+    contentType: upload.contentType,
+    lastModified: now,
+    meta: {},
+    writtenBy: caller!.accessKeyId,
   })
   bucket.uploads.delete(upload.uploadId)
-  return xml('CompleteMultipartUploadResult', { Location: `/${bucket.name}/${key}`, Bucket: bucket.name, Key: key, ETag: object.etag })
+  return xml('CompleteMultipartUploadResult', {
+    Location: `/${bucket.name}/${key}`,
+    Bucket: bucket.name,
+    Key: key,
+    ETag: object.etag,
+  })
 }
 
 /** `DELETE /bucket/key?uploadId=X` (oss:AbortMultipartUpload). @internal */
-export const abortMultipart = (request: OssRequest, bucket: Bucket, key: string, caller: OssCaller): Response => {
+export const abortMultipart = (
+  request: OssRequest,
+  bucket: Bucket,
+  key: string,
+  caller: OssCaller,
+): Response => {
   authorizeOss(caller?.principal, bucket, 'oss:AbortMultipartUpload', key)
   const upload = uploadOf(bucket, key, request.query.get('uploadId'))
   bucket.uploads.delete(upload.uploadId)
@@ -81,13 +130,28 @@ export const abortMultipart = (request: OssRequest, bucket: Bucket, key: string,
 }
 
 /** `GET /bucket/key?uploadId=X` (oss:ListParts). @internal */
-export const listParts = (request: OssRequest, bucket: Bucket, key: string, caller: OssCaller): Response => {
+export const listParts = (
+  request: OssRequest,
+  bucket: Bucket,
+  key: string,
+  caller: OssCaller,
+): Response => {
   authorizeOss(caller?.principal, bucket, 'oss:ListParts', key)
   const upload = uploadOf(bucket, key, request.query.get('uploadId'))
   const parts = [...upload.parts.entries()].sort(([a], [b]) => a - b)
   return xml('ListPartsResult', {
-    Bucket: bucket.name, Key: key, UploadId: upload.uploadId, PartNumberMarker: 0, NextPartNumberMarker: parts.at(-1)?.[0] ?? 0,
-    MaxParts: 1000, IsTruncated: false,
-    Part: parts.map(([n, p]) => ({ PartNumber: n, LastModified: p.lastModified.toISOString(), ETag: p.etag, Size: p.body.length })),
+    Bucket: bucket.name,
+    Key: key,
+    UploadId: upload.uploadId,
+    PartNumberMarker: 0,
+    NextPartNumberMarker: parts.at(-1)?.[0] ?? 0,
+    MaxParts: 1000,
+    IsTruncated: false,
+    Part: parts.map(([n, p]) => ({
+      PartNumber: n,
+      LastModified: p.lastModified.toISOString(),
+      ETag: p.etag,
+      Size: p.body.length,
+    })),
   })
 }

@@ -24,24 +24,41 @@ const metaOf = (headers: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(headers).filter(([k]) => k.startsWith('x-oss-meta-')))
 
 /** Writes an object (PutObject, PostObject, CompleteMultipartUpload end here). @internal */
-export const storeObject = (bucket: Bucket, key: string, init: Omit<StoredObject, 'key'>): StoredObject => {
+export const storeObject = (
+  bucket: Bucket,
+  key: string,
+  init: Omit<StoredObject, 'key'>,
+): StoredObject => {
   const object = { key, ...init }
   bucket.objects.set(key, object)
   return object
 }
 
 /** `PUT /bucket/key`. @internal */
-export const putObject = async (request: OssRequest, bucket: Bucket, key: string, caller: OssCaller, now: Date): Promise<Response> => {
+export const putObject = async (
+  request: OssRequest,
+  bucket: Bucket,
+  key: string,
+  caller: OssCaller,
+  now: Date,
+): Promise<Response> => {
   checkObjectName(key)
   authorizeOss(caller?.principal, bucket, 'oss:PutObject', key)
   const body = await readBody(request)
   const digest = md5(body)
   checkContentMd5(request.headers['content-md5'], digest)
   const object = storeObject(bucket, key, {
-    body, etag: etagOf(digest), contentType: request.headers['content-type'] ?? 'application/octet-stream',
-    lastModified: now, meta: metaOf(request.headers), writtenBy: caller!.accessKeyId,
+    body,
+    etag: etagOf(digest),
+    contentType: request.headers['content-type'] ?? 'application/octet-stream',
+    lastModified: now,
+    meta: metaOf(request.headers),
+    writtenBy: caller!.accessKeyId,
   })
-  return new Response(null, { status: 200, headers: { ETag: object.etag, 'Content-MD5': toBase64(digest) } })
+  return new Response(null, {
+    status: 200,
+    headers: { ETag: object.etag, 'Content-MD5': toBase64(digest) },
+  })
 }
 
 const objectHeaders = (object: StoredObject) => ({
@@ -53,14 +70,22 @@ const objectHeaders = (object: StoredObject) => ({
 })
 
 /** `GET` and `HEAD /bucket/key` (HeadObject is authorized as oss:GetObject). @internal */
-export const getObject = (request: OssRequest, bucket: Bucket, key: string, caller: OssCaller): Response => {
+export const getObject = (
+  request: OssRequest,
+  bucket: Bucket,
+  key: string,
+  caller: OssCaller,
+): Response => {
   authorizeOss(caller?.principal, bucket, 'oss:GetObject', key)
   const object = bucket.objects.get(key)
   if (!object) {
     if (request.method === 'HEAD') return new Response(null, { status: 404 })
     throw new OssEmulatorError('NoSuchKey')
   }
-  return new Response(request.method === 'HEAD' ? null : object.body.slice(), { status: 200, headers: objectHeaders(object) })
+  return new Response(request.method === 'HEAD' ? null : object.body.slice(), {
+    status: 200,
+    headers: objectHeaders(object),
+  })
 }
 
 /** `DELETE /bucket/key`: 204 whether or not it existed, as on OSS. @internal */

@@ -17,7 +17,10 @@ const decodeKey = (encoded: string): string => {
   try {
     return decodeURIComponent(encoded)
   } catch {
-    throw new OssEmulatorError('InvalidObjectName', 'The object name is not valid percent-encoded UTF-8.')
+    throw new OssEmulatorError(
+      'InvalidObjectName',
+      'The object name is not valid percent-encoded UTF-8.',
+    )
   }
 }
 
@@ -26,7 +29,11 @@ const decodeKey = (encoded: string): string => {
  * (`/bucket/key`, for an IP endpoint or `sldEnable`). A name is a bucket only if it is one.
  * @internal
  */
-export const readOssRequest = (raw: Request, isBucket: (name: string) => boolean, rawTarget?: string): OssRequest => {
+export const readOssRequest = (
+  raw: Request,
+  isBucket: (name: string) => boolean,
+  rawTarget?: string,
+): OssRequest => {
   const url = new URL(raw.url)
   const headers: Record<string, string> = {}
   raw.headers.forEach((value, name) => void (headers[name.toLowerCase()] = value))
@@ -43,8 +50,16 @@ export const readOssRequest = (raw: Request, isBucket: (name: string) => boolean
     rest = path.slice(1)
   } else {
     const slash = path.indexOf('/', 1)
-    bucket = path.length > 1 ? decodeKey(slash === -1 ? path.slice(1) : path.slice(1, slash)) : undefined
+    bucket =
+      path.length > 1 ? decodeKey(slash === -1 ? path.slice(1) : path.slice(1, slash)) : undefined
     rest = slash === -1 ? '' : path.slice(slash + 1)
   }
-  return { method: raw.method.toUpperCase(), bucket, key: rest === '' ? undefined : decodeKey(rest), query: url.searchParams, headers, raw }
+  return {
+    method: raw.method.toUpperCase(),
+    bucket,
+    key: rest === '' ? undefined : decodeKey(rest),
+    query: url.searchParams,
+    headers,
+    raw,
+  }
 }

@@ -26,7 +26,15 @@ export interface MultipartUpload {
   readonly key: string
   readonly contentType: string
   readonly initiated: Date
-  readonly parts: Map<number, { readonly body: Uint8Array; readonly etag: string; readonly md5: Uint8Array; readonly lastModified: Date }>
+  readonly parts: Map<
+    number,
+    {
+      readonly body: Uint8Array
+      readonly etag: string
+      readonly md5: Uint8Array
+      readonly lastModified: Date
+    }
+  >
 }
 
 /** @internal */
@@ -49,8 +57,19 @@ export interface Bucket {
 export const createOssStore = () => {
   const buckets = new Map<string, Bucket>()
   return {
-    createBucket(accountId: string, name: string, options: { region: string; cors?: readonly CorsRule[] }): Bucket {
-      const bucket: Bucket = { name, accountId, region: options.region.replace(/^oss-/, ''), cors: options.cors ?? [], objects: new Map(), uploads: new Map() }
+    createBucket(
+      accountId: string,
+      name: string,
+      options: { region: string; cors?: readonly CorsRule[] },
+    ): Bucket {
+      const bucket: Bucket = {
+        name,
+        accountId,
+        region: options.region.replace(/^oss-/, ''),
+        cors: options.cors ?? [],
+        objects: new Map(),
+        uploads: new Map(),
+      }
       buckets.set(name, bucket)
       return bucket
     },

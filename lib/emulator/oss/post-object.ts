@@ -16,12 +16,22 @@ import { xmlDocument } from './xml.ts'
 type Fields = ReadonlyMap<string, string>
 
 const fail = (condition: unknown) =>
-  new OssEmulatorError('AccessDenied', `Invalid according to Policy: Policy Condition failed: ${JSON.stringify(condition)}`)
+  new OssEmulatorError(
+    'AccessDenied',
+    `Invalid according to Policy: Policy Condition failed: ${JSON.stringify(condition)}`,
+  )
 
 const decodePolicy = (policy: string): { expiration: string; conditions: unknown[] } => {
   try {
-    const json = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(policy), (c) => c.charCodeAt(0)))) as unknown
-    if (typeof json === 'object' && json !== null && typeof (json as { expiration?: unknown }).expiration === 'string' && Array.isArray((json as { conditions?: unknown }).conditions)) {
+    const json = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(atob(policy), (c) => c.charCodeAt(0))),
+    ) as unknown
+    if (
+      typeof json === 'object' &&
+      json !== null &&
+      typeof (json as { expiration?: unknown }).expiration === 'string' &&
+      Array.isArray((json as { conditions?: unknown }).conditions)
+    ) {
       return json as { expiration: string; conditions: unknown[] }
     }
   } catch {
@@ -31,25 +41,39 @@ const decodePolicy = (policy: string): { expiration: string; conditions: unknown
 }
 
 /** Every condition must hold for the submitted fields; the size range is checked against the file. */
-const checkConditions = (conditions: readonly unknown[], fields: Fields, bucket: string, size: number) => {
-  const field = (name: string) => (name.toLowerCase() === 'bucket' ? bucket : fields.get(name.toLowerCase()))
+const checkConditions = (
+  conditions: readonly unknown[],
+  fields: Fields,
+  bucket: string,
+  size: number,
+) => {
+  const field = (name: string) =>
+    name.toLowerCase() === 'bucket' ? bucket : fields.get(name.toLowerCase())
   for (const c of conditions) {
     if (Array.isArray(c)) {
       const [op, name, value, max] = c as [unknown, unknown, unknown, unknown]
       if (op === 'content-length-range') {
-        if (typeof name !== 'number' || typeof value !== 'number') throw new OssEmulatorError('InvalidPolicyDocument')
+        if (typeof name !== 'number' || typeof value !== 'number')
+          throw new OssEmulatorError('InvalidPolicyDocument')
         if (size < name) throw new OssEmulatorError('EntityTooSmall')
         if (size > value) throw new OssEmulatorError('EntityTooLarge')
         continue
       }
-      if (typeof name !== 'string' || !name.startsWith('$') || max !== undefined) throw new OssEmulatorError('InvalidPolicyDocument')
+      if (typeof name !== 'string' || !name.startsWith('$') || max !== undefined)
+        throw new OssEmulatorError('InvalidPolicyDocument')
       const actual = field(name.slice(1))
       const ok =
-        op === 'eq' ? actual === value
-        : op === 'starts-with' ? typeof value === 'string' && (actual ?? '').startsWith(value) && (actual !== undefined || value === '')
-        : op === 'in' ? Array.isArray(value) && actual !== undefined && value.includes(actual)
-        : op === 'not-in' ? Array.isArray(value) && (actual === undefined || !value.includes(actual))
-        : undefined
+        op === 'eq'
+          ? actual === value
+          : op === 'starts-with'
+            ? typeof value === 'string' &&
+              (actual ?? '').startsWith(value) &&
+              (actual !== undefined || value === '')
+            : op === 'in'
+              ? Array.isArray(value) && actual !== undefined && value.includes(actual)
+              : op === 'not-in'
+                ? Array.isArray(value) && (actual === undefined || !value.includes(actual))
+                : undefined
       if (ok === undefined) throw new OssEmulatorError('InvalidPolicyDocument')
       if (!ok) throw fail(c)
     } else if (typeof c === 'object' && c !== null) {
@@ -59,7 +83,11 @@ const checkConditions = (conditions: readonly unknown[], fields: Fields, bucket:
 }
 
 const mentions = (conditions: readonly unknown[], name: string) =>
-  conditions.some((c) => (Array.isArray(c) ? c[1] === `$${name}` : typeof c === 'object' && c !== null && Object.hasOwn(c, name)))
+  conditions.some((c) =>
+    Array.isArray(c)
+      ? c[1] === `$${name}`
+      : typeof c === 'object' && c !== null && Object.hasOwn(c, name),
+  )
 
 /**
  * `POST /bucket` with multipart/form-data (PostObject): the policy's signature (V4
@@ -68,8 +96,14 @@ const mentions = (conditions: readonly unknown[], name: string) =>
  * authorization of oss:PutObject on the key, exactly as for a PUT.
  * @internal
  */
-export const postObject = async (world: World, request: OssRequest, bucket: Bucket, now: Date): Promise<Response> => {
-  if (Number(request.headers['content-length'] ?? '0') > MAX_OBJECT_BYTES + 64 * 1024) throw new OssEmulatorError('EntityTooLarge')
+export const postObject = async (
+  world: World,
+  request: OssRequest,
+  bucket: Bucket,
+  now: Date,
+): Promise<Response> => {
+  if (Number(request.headers['content-length'] ?? '0') > MAX_OBJECT_BYTES + 64 * 1024)
+    throw new OssEmulatorError('EntityTooLarge')
   let form: FormData
   try {
     form = await request.raw.formData()
@@ -84,15 +118,23 @@ export const postObject = async (world: World, request: OssRequest, bucket: Buck
   }
   if (!file) throw new OssEmulatorError('InvalidArgument', 'The file field is required.')
   const policy = fields.get('policy')
-  if (policy === undefined) throw new OssEmulatorError('AccessDenied', 'Anonymous access is forbidden for this operation.')
+  if (policy === undefined)
+    throw new OssEmulatorError('AccessDenied', 'Anonymous access is forbidden for this operation.')
   let accessKeyId: string
   let expected: (secret: string) => Promise<string>
   let given: string | undefined
   if (fields.get('x-oss-signature-version') === 'OSS4-HMAC-SHA256') {
-    const credential = /^([^/]+)\/(\d{8})\/([a-z0-9-]+)\/oss\/aliyun_v4_request$/.exec(fields.get('x-oss-credential') ?? '')
+    const credential = /^([^/]+)\/(\d{8})\/([a-z0-9-]+)\/oss\/aliyun_v4_request$/.exec(
+      fields.get('x-oss-credential') ?? '',
+    )
     const date = fields.get('x-oss-date') ?? ''
-    if (!credential || !date.startsWith(credential[2]!)) throw new OssEmulatorError('InvalidArgument', 'Invalid x-oss-credential or x-oss-date.')
-    if (credential[3] !== bucket.region) throw new OssEmulatorError('InvalidArgument', `Invalid signing region, expected ${bucket.region}.`)
+    if (!credential || !date.startsWith(credential[2]!))
+      throw new OssEmulatorError('InvalidArgument', 'Invalid x-oss-credential or x-oss-date.')
+    if (credential[3] !== bucket.region)
+      throw new OssEmulatorError(
+        'InvalidArgument',
+        `Invalid signing region, expected ${bucket.region}.`,
+      )
     accessKeyId = credential[1]!
     expected = (secret) => ossV4PostSignature(secret, credential[2]!, credential[3]!, policy)
     given = fields.get('x-oss-signature')
@@ -103,29 +145,46 @@ export const postObject = async (world: World, request: OssRequest, bucket: Buck
   }
   const key = world.findAccessKey(accessKeyId)
   if (!key) throw new OssEmulatorError('InvalidAccessKeyId')
-  if (given === undefined || !(await timingSafeEqual(await expected(key.secret), given))) throw new OssEmulatorError('SignatureDoesNotMatch')
+  if (given === undefined || !(await timingSafeEqual(await expected(key.secret), given)))
+    throw new OssEmulatorError('SignatureDoesNotMatch')
   const document = decodePolicy(policy)
   const expires = Date.parse(document.expiration)
   if (Number.isNaN(expires)) throw new OssEmulatorError('InvalidPolicyDocument')
-  if (expires <= now.getTime()) throw new OssEmulatorError('AccessDenied', 'Invalid according to Policy: Policy expired.')
+  if (expires <= now.getTime())
+    throw new OssEmulatorError('AccessDenied', 'Invalid according to Policy: Policy expired.')
   const body = new Uint8Array(await file.arrayBuffer())
   checkConditions(document.conditions, fields, bucket.name, body.length)
   await checkSecurityToken(world, key.principal, fields.get('x-oss-security-token'), now)
   if (key.principal.kind === 'session' && !mentions(document.conditions, 'x-oss-security-token')) {
-    throw new OssEmulatorError('AccessDenied', 'Invalid according to Policy: the policy must name x-oss-security-token.')
+    throw new OssEmulatorError(
+      'AccessDenied',
+      'Invalid according to Policy: the policy must name x-oss-security-token.',
+    )
   }
   const objectKey = (fields.get('key') ?? '').replaceAll('${filename}', file.name)
   checkObjectName(objectKey)
   authorizeOss(key.principal, bucket, 'oss:PutObject', objectKey)
   const digest = md5(body)
   const object = storeObject(bucket, objectKey, {
-    body, etag: etagOf(digest), contentType: fields.get('content-type') ?? (file.type || 'application/octet-stream'),
-    lastModified: now, meta: Object.fromEntries([...fields].filter(([k]) => k.startsWith('x-oss-meta-'))), writtenBy: accessKeyId,
+    body,
+    etag: etagOf(digest),
+    contentType: fields.get('content-type') ?? (file.type || 'application/octet-stream'),
+    lastModified: now,
+    meta: Object.fromEntries([...fields].filter(([k]) => k.startsWith('x-oss-meta-'))),
+    writtenBy: accessKeyId,
   })
   const status = Number(fields.get('success_action_status') ?? '204')
   const headers = { ETag: object.etag }
   if (status === 201) {
-    return new Response(xmlDocument('PostResponse', { Bucket: bucket.name, ETag: object.etag, Location: `/${bucket.name}/${objectKey}`, Key: objectKey }), { status: 201, headers: { ...headers, 'Content-Type': 'application/xml' } })
+    return new Response(
+      xmlDocument('PostResponse', {
+        Bucket: bucket.name,
+        ETag: object.etag,
+        Location: `/${bucket.name}/${objectKey}`,
+        Key: objectKey,
+      }),
+      { status: 201, headers: { ...headers, 'Content-Type': 'application/xml' } },
+    )
   }
   return new Response(null, { status: status === 200 ? 200 : 204, headers })
 }

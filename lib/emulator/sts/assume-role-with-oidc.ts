@@ -7,7 +7,11 @@ import { readSessionParams } from './session-params.ts'
 import { fail } from './sts-errors.ts'
 
 const audiences = (aud: unknown): string[] =>
-  typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : []
+  typeof aud === 'string'
+    ? [aud]
+    : Array.isArray(aud)
+      ? aud.filter((a) => typeof a === 'string')
+      : []
 
 /**
  * AssumeRoleWithOIDC: anonymous; the OIDC token is verified against the provider's registered
@@ -41,7 +45,11 @@ export const assumeRoleWithOidc = async (
   const trusted = evaluatePolicies([p.role.trustPolicy], {
     action: 'sts:AssumeRole',
     principal: { Federated: [provider.arn] },
-    context: conditionContext({ 'oidc:iss': claims.iss, 'oidc:aud': audiences(claims.aud), 'oidc:sub': claims.sub }),
+    context: conditionContext({
+      'oidc:iss': claims.iss,
+      'oidc:aud': audiences(claims.aud),
+      'oidc:sub': claims.sub,
+    }),
   })
   if (trusted !== 'Allow') fail('NoPermission')
   const session = world.issueSession(p.role, {
@@ -55,8 +63,10 @@ export const assumeRoleWithOidc = async (
       Issuer: claims.iss,
       Subject: claims.sub,
       ClientIds: audiences(claims.aud).join(','),
-      IssuanceTime: claims.iat === undefined ? undefined : formatTimestamp(new Date(claims.iat * 1000)),
-      ExpirationTime: claims.exp === undefined ? undefined : formatTimestamp(new Date(claims.exp * 1000)),
+      IssuanceTime:
+        claims.iat === undefined ? undefined : formatTimestamp(new Date(claims.iat * 1000)),
+      ExpirationTime:
+        claims.exp === undefined ? undefined : formatTimestamp(new Date(claims.exp * 1000)),
     },
   }
 }

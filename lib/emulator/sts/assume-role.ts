@@ -19,7 +19,8 @@ const callerMayAssume = (caller: Principal, roleArn: string): boolean => {
   const request = { action: 'sts:AssumeRole', resource: roleArn }
   if (caller.kind === 'user') return evaluatePolicies(caller.policies, request) === 'Allow'
   const byRole = evaluatePolicies(caller.role.policies, request) === 'Allow'
-  const bySession = !caller.sessionPolicy || evaluatePolicies([caller.sessionPolicy], request) === 'Allow'
+  const bySession =
+    !caller.sessionPolicy || evaluatePolicies([caller.sessionPolicy], request) === 'Allow'
   return byRole && bySession
 }
 
@@ -54,7 +55,9 @@ export const assumeRole = (
   const session = world.issueSession(p.role, {
     sessionName: p.sessionName,
     durationSeconds: p.durationSeconds,
-    ...(p.sessionPolicy ? { sessionPolicy: p.sessionPolicy, sessionPolicyText: params.Policy! } : {}),
+    ...(p.sessionPolicy
+      ? { sessionPolicy: p.sessionPolicy, sessionPolicyText: params.Policy! }
+      : {}),
     ...(p.sourceIdentity ? { sourceIdentity: p.sourceIdentity } : {}),
   })
   return credentialsReply(requestId, session)

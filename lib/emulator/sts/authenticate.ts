@@ -29,15 +29,26 @@ export interface AuthContext {
 }
 
 const RPC_SIGNING_PARAMS = new Set([
-  'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp',
-  'SecurityToken', 'Format', 'Action', 'Version', 'SignatureType', 'RegionId',
+  'AccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'Timestamp',
+  'SecurityToken',
+  'Format',
+  'Action',
+  'Version',
+  'SignatureType',
+  'RegionId',
 ])
 
 const checkTimestamp = (text: string | undefined, ctx: AuthContext) => {
   if (text === undefined) return fail('IncompleteSignature', ' Timestamp is missing.')
   const at = parseTimestamp(text)
   if (!at || text.includes('.')) return fail('InvalidTimeStamp.Format')
-  if (Math.abs(at.getTime() - ctx.now.getTime()) > ctx.windowMs) return fail('InvalidTimeStamp.Expired')
+  if (Math.abs(at.getTime() - ctx.now.getTime()) > ctx.windowMs)
+    return fail('InvalidTimeStamp.Expired')
 }
 
 /** Finds the key's holder and checks the security token that STS keys must carry. */
@@ -75,12 +86,29 @@ const authenticateRpc = async (call: IncomingCall, ctx: AuthContext): Promise<Au
   return { action: p.Action ?? '', version: p.Version ?? '', principal: key.principal, params }
 }
 
-const AUTHORIZATION = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]*),Signature=([0-9a-f]{64})$/
-const MUST_SIGN = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256']
+const AUTHORIZATION =
+  /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]*),Signature=([0-9a-f]{64})$/
+const MUST_SIGN = [
+  'host',
+  'x-acs-action',
+  'x-acs-version',
+  'x-acs-date',
+  'x-acs-signature-nonce',
+  'x-acs-content-sha256',
+]
 
-const authenticateAcs3 = async (call: IncomingCall, header: string, ctx: AuthContext): Promise<Authenticated> => {
+const authenticateAcs3 = async (
+  call: IncomingCall,
+  header: string,
+  ctx: AuthContext,
+): Promise<Authenticated> => {
   const match = AUTHORIZATION.exec(header) ?? fail('IncompleteSignature')
-  const [, accessKeyId, signedList, signature] = match as unknown as [string, string, string, string]
+  const [, accessKeyId, signedList, signature] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+  ]
   const signed = signedList.split(';')
   const present = [...call.headers.keys()].filter((h) => h.startsWith('x-acs-'))
   // Every x-acs-* header sent must be signed, or a proxy could add one that changes meaning.
@@ -128,6 +156,8 @@ export const authenticate = (call: IncomingCall, ctx: AuthContext): Promise<Auth
   const action = call.params.Action ?? call.headers.get('x-acs-action') ?? ''
   if (!ctx.anonymousActions.has(action)) return fail('IncompleteSignature')
   const version = call.params.Version ?? call.headers.get('x-acs-version') ?? ''
-  const params = Object.fromEntries(Object.entries(call.params).filter(([k]) => !RPC_SIGNING_PARAMS.has(k)))
+  const params = Object.fromEntries(
+    Object.entries(call.params).filter(([k]) => !RPC_SIGNING_PARAMS.has(k)),
+  )
   return Promise.resolve({ action, version, principal: undefined, params })
 }

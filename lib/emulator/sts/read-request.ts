@@ -31,8 +31,11 @@ const bodyParams = (contentType: string, body: string): Record<string, string> =
     } catch {
       return fail('InvalidParameter.ContentType')
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('InvalidParameter.ContentType')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return fail('InvalidParameter.ContentType')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    )
   }
   return fail('InvalidParameter.ContentType')
 }
@@ -43,5 +46,12 @@ export const readRequest = async (request: Request): Promise<IncomingCall> => {
   const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
   const query = fromSearch(url.searchParams)
   const form = bodyParams(request.headers.get('content-type') ?? '', body)
-  return { method: request.method, url, headers: request.headers, body, query, params: { ...query, ...form } }
+  return {
+    method: request.method,
+    url,
+    headers: request.headers,
+    body,
+    query,
+    params: { ...query, ...form },
+  }
 }

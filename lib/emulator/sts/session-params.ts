@@ -29,11 +29,13 @@ export const readSessionParams = (
   const sessionName = params.RoleSessionName ?? fail('MissingParameter', ' RoleSessionName')
   if (!ROLE_SESSION_NAME.test(sessionName)) fail('InvalidParameter.RoleSessionName')
   const sourceIdentity = params.SourceIdentity
-  if (sourceIdentity !== undefined && !SOURCE_IDENTITY.test(sourceIdentity)) fail('InvalidParameter.SourceIdentity')
+  if (sourceIdentity !== undefined && !SOURCE_IDENTITY.test(sourceIdentity))
+    fail('InvalidParameter.SourceIdentity')
 
   let sessionPolicy: PolicyDocument | undefined
   if (params.Policy !== undefined) {
-    if (params.Policy === '' || utf8(params.Policy).length > MAX_POLICY_BYTES) fail('InvalidParameter.PolicySize')
+    if (params.Policy === '' || utf8(params.Policy).length > MAX_POLICY_BYTES)
+      fail('InvalidParameter.PolicySize')
     const parsed = parsePolicyDocument(params.Policy, 'identity')
     if (!parsed.ok) return fail('InvalidParameter.PolicyGrammar')
     sessionPolicy = parsed.policy
@@ -42,7 +44,9 @@ export const readSessionParams = (
   const role = world.findRole(arnParts[1]!, arnParts[2]!) ?? fail('EntityNotExist.Role')
   const durationText = params.DurationSeconds ?? '3600'
   const durationSeconds = /^\d{1,6}$/.test(durationText) ? Number(durationText) : Number.NaN
-  const max = options.chained ? Math.min(role.maxSessionDuration, CHAINED_MAX_SECONDS) : role.maxSessionDuration
+  const max = options.chained
+    ? Math.min(role.maxSessionDuration, CHAINED_MAX_SECONDS)
+    : role.maxSessionDuration
   if (!(durationSeconds >= 900 && durationSeconds <= max)) fail('InvalidParameter.DurationSeconds')
 
   return { role, sessionName, durationSeconds, sessionPolicy, sourceIdentity }

@@ -54,9 +54,15 @@ export interface StsFaultMode {
 }
 
 const hits = (fraction: number | undefined, n: number) =>
-  fraction !== undefined && fraction > 0 && Math.floor(n * fraction) !== Math.floor((n - 1) * fraction)
+  fraction !== undefined &&
+  fraction > 0 &&
+  Math.floor(n * fraction) !== Math.floor((n - 1) * fraction)
 
-const faultResponse = (fault: StsFault, requestId: string, signal: AbortSignal): Promise<Response> | Response => {
+const faultResponse = (
+  fault: StsFault,
+  requestId: string,
+  signal: AbortSignal,
+): Promise<Response> | Response => {
   if (fault === 'hang') {
     // Answers only when the client gives up (or after a minute), like an unresponsive upstream.
     return new Promise((resolve) => {
@@ -67,9 +73,22 @@ const faultResponse = (fault: StsFault, requestId: string, signal: AbortSignal):
   }
   const [status, code, message, headers] =
     fault === 'throttle'
-      ? [400, 'Throttling.User', 'Request was denied due to user flow control.', { 'x-acs-retry-after': '1' }]
-      : [503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', {}]
-  return Response.json({ RequestId: requestId, HostId: 'sts.aliyuncs.com', Code: code, Message: message }, { status, headers })
+      ? [
+          400,
+          'Throttling.User',
+          'Request was denied due to user flow control.',
+          { 'x-acs-retry-after': '1' },
+        ]
+      : [
+          503,
+          'ServiceUnavailable',
+          'The request has failed due to a temporary failure of the server.',
+          {},
+        ]
+  return Response.json(
+    { RequestId: requestId, HostId: 'sts.aliyuncs.com', Code: code, Message: message },
+    { status, headers },
+  )
 }
 
 /**
@@ -81,7 +100,11 @@ const faultResponse = (fault: StsFault, requestId: string, signal: AbortSignal):
  * serve({ fetch: sts.app.fetch, hostname: '127.0.0.1', port: 0 })
  * @public
  */
-export const createStsEmulator = (world: World, deps: EmulatorDeps, options: StsEmulatorOptions = {}) => {
+export const createStsEmulator = (
+  world: World,
+  deps: EmulatorDeps,
+  options: StsEmulatorOptions = {},
+) => {
   const windowMs = options.timestampWindowMs ?? 15 * 60 * 1000
   const nonces = createNonceStore(windowMs)
   const anonymousActions = new Set(['AssumeRoleWithOIDC'])
@@ -112,10 +135,19 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
     const n = ++modeCount
     if (hits(mode.throttle, n)) return faultResponse('throttle', requestId, c.req.raw.signal)
     if (hits(mode.unavailable, n)) return faultResponse('unavailable', requestId, c.req.raw.signal)
-    if (hits(mode.malformed, n)) return new Response(`{"RequestId":"${requestId}","Credentials":{"AccessKeyId":"STS.`, { status: 200, headers: { 'content-type': 'application/json' } })
+    if (hits(mode.malformed, n))
+      return new Response(`{"RequestId":"${requestId}","Credentials":{"AccessKeyId":"STS.`, {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      })
     if (hits(mode.reset, n)) {
       // The stream errors after the headers: the server drops the connection mid-answer.
-      return new Response(new ReadableStream({ pull: (controller) => controller.error(new Error('connection reset')) }), { status: 200, headers: { 'content-type': 'application/json' } })
+      return new Response(
+        new ReadableStream({
+          pull: (controller) => controller.error(new Error('connection reset')),
+        }),
+        { status: 200, headers: { 'content-type': 'application/json' } },
+      )
     }
     try {
       const call = await readRequest(c.req.raw)
@@ -129,8 +161,10 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
         return c.json(await assumeRoleWithOidc(world, auth.params, requestId, now))
       }
       if (!auth.principal) throw new StsEmulatorError('IncompleteSignature')
-      if (auth.action === 'AssumeRole') return c.json(assumeRole(world, auth.principal, auth.params, requestId, secure))
-      if (auth.action === 'GetCallerIdentity') return c.json(getCallerIdentity(auth.principal, requestId))
+      if (auth.action === 'AssumeRole')
+        return c.json(assumeRole(world, auth.principal, auth.params, requestId, secure))
+      if (auth.action === 'GetCallerIdentity')
+        return c.json(getCallerIdentity(auth.principal, requestId))
       throw new StsEmulatorError('InvalidApi.NotFound')
     } catch (error) {
       const e = error instanceof StsEmulatorError ? error : new StsEmulatorError('InternalError')
@@ -148,13 +182,19 @@ export const createStsEmulator = (world: World, deps: EmulatorDeps, options: Sts
     }
   })
 
-  app.all('*', (c) => c.json({ Code: 'InvalidApi.NotFound', Message: STS_ERRORS['InvalidApi.NotFound'].message }, 404))
+  app.all('*', (c) =>
+    c.json(
+      { Code: 'InvalidApi.NotFound', Message: STS_ERRORS['InvalidApi.NotFound'].message },
+      404,
+    ),
+  )
 
   return {
     app,
     calls,
     /** Queues `count` faults; each answers one request. Tests only. */
-    injectFaults: (fault: StsFault, count: number) => faults.push(...Array.from({ length: count }, () => fault)),
+    injectFaults: (fault: StsFault, count: number) =>
+      faults.push(...Array.from({ length: count }, () => fault)),
     clearFaults: () => {
       faults.splice(0)
       mode = {}

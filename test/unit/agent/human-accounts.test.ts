@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { humanAccounts } from '../../../functions/node/cli/agent.ts'
 
-describe('the agent\'s multi-user check', () => {
+describe("the agent's multi-user check", () => {
   it('counts accounts with a login shell and a human uid, not system or nologin accounts', () => {
     const passwd = [
       'root:x:0:0:root:/root:/bin/bash',
@@ -13,6 +13,8 @@ describe('the agent\'s multi-user check', () => {
       'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh',
     ].join('\n')
     expect(humanAccounts(passwd)).toEqual(['alice', 'bob'])
-    expect(humanAccounts('root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash')).toEqual(['alice'])
+    expect(
+      humanAccounts('root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash'),
+    ).toEqual(['alice'])
   })
 })

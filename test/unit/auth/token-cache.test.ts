@@ -3,7 +3,13 @@ import { createTokenCache } from '../../../lib/auth/token-cache.ts'
 import type { VerifiedToken } from '../../../lib/auth/jwt.ts'
 
 const verified = (kid: string, expiresAtMs: number, issuerId = 'web'): VerifiedToken => ({
-  caller: { id: `jwt.${issuerId}.alice`, kind: 'jwt', authority: issuerId, sub: 'alice', claims: {} },
+  caller: {
+    id: `jwt.${issuerId}.alice`,
+    kind: 'jwt',
+    authority: issuerId,
+    sub: 'alice',
+    claims: {},
+  },
   expiresAtMs,
   issuerId,
   kid,

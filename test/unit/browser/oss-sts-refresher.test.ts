@@ -1,7 +1,12 @@
 import { createRequire } from 'node:module'
 import { setImmediate as realSetImmediate } from 'node:timers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createStsRefresher, type StsCredentials, type StsRefresherOptions, type VendResponse } from '../../../lib/browser/oss-sts-refresher.js'
+import {
+  createStsRefresher,
+  type StsCredentials,
+  type StsRefresherOptions,
+  type VendResponse,
+} from '../../../lib/browser/oss-sts-refresher.js'
 
 const S = 1000
 const EXPIRES_IN = 900 * S
@@ -59,7 +64,14 @@ class World {
   /** Runs timers until `p` settles (e.g. a fetch in flight), failing on deadlock. */
   async settle<T>(p: Promise<T>): Promise<T> {
     let done = false
-    p.then(() => { done = true }, () => { done = true })
+    p.then(
+      () => {
+        done = true
+      },
+      () => {
+        done = true
+      },
+    )
     await flush()
     while (!done) {
       const next = Math.min(...this.timers.map((x) => x.at))
@@ -70,7 +82,11 @@ class World {
   }
 }
 
-interface Minted { body: VendResponse; fetchStartServer: number; mintedServer: number }
+interface Minted {
+  body: VendResponse
+  fetchStartServer: number
+  mintedServer: number
+}
 
 /** A fake credvend: mints from the SERVER clock; `script` can fail or reshape answers. */
 const fakeServer = (
@@ -106,24 +122,46 @@ const fakeServer = (
           minted.push({ body: answer, fetchStartServer, mintedServer: world.serverNow() })
           byKey.set(answer.AccessKeyId, answer)
         }
-        world.setTimer(() => (answer instanceof Error ? reject(answer) : resolve(JSON.parse(JSON.stringify(answer)))), LATENCY / 2)
+        world.setTimer(
+          () =>
+            answer instanceof Error ? reject(answer) : resolve(JSON.parse(JSON.stringify(answer))),
+          LATENCY / 2,
+        )
       }, LATENCY / 2)
     })
   }
   return { fetchCredentials, minted, byKey, calls: () => calls }
 }
 
-const make = (world: World, server: ReturnType<typeof fakeServer>, extra: Partial<StsRefresherOptions> = {}) =>
-  createStsRefresher({ fetchCredentials: server.fetchCredentials, now: world.now, setTimer: world.setTimer, clearTimer: world.clearTimer, ...extra })
+const make = (
+  world: World,
+  server: ReturnType<typeof fakeServer>,
+  extra: Partial<StsRefresherOptions> = {},
+) =>
+  createStsRefresher({
+    fetchCredentials: server.fetchCredentials,
+    now: world.now,
+    setTimer: world.setTimer,
+    clearTimer: world.clearTimer,
+    ...extra,
+  })
 
 /** Settles `p` in the fake world and returns what it rejected with (fails if it resolved). */
 const rejection = async (p: Promise<unknown>): Promise<Error> => {
-  const outcome = await world.settle(p).then((value) => ({ value }), (error: unknown) => ({ error }))
-  if (!('error' in outcome) || !(outcome.error instanceof Error)) throw new Error(`expected a rejection with an Error, got ${JSON.stringify(outcome)}`)
+  const outcome = await world.settle(p).then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  )
+  if (!('error' in outcome) || !(outcome.error instanceof Error))
+    throw new Error(`expected a rejection with an Error, got ${JSON.stringify(outcome)}`)
   return outcome.error
 }
 
-const credsOf = (b: VendResponse): StsCredentials => ({ accessKeyId: b.AccessKeyId, accessKeySecret: b.AccessKeySecret, stsToken: b.SecurityToken })
+const credsOf = (b: VendResponse): StsCredentials => ({
+  accessKeyId: b.AccessKeyId,
+  accessKeySecret: b.AccessKeySecret,
+  stsToken: b.SecurityToken,
+})
 
 let world: World
 beforeEach(() => {
@@ -139,7 +177,9 @@ describe('browser STS refresher: single flight', () => {
   it('50 concurrent first calls share exactly one fetch and get the same credentials', async () => {
     const server = fakeServer(world)
     const r = make(world, server)
-    const all = await world.settle(Promise.all(Array.from({ length: 50 }, () => r.refreshSTSToken())))
+    const all = await world.settle(
+      Promise.all(Array.from({ length: 50 }, () => r.refreshSTSToken())),
+    )
     expect(server.calls()).toBe(1)
     expect(new Set(all.map((c) => JSON.stringify(c))).size).toBe(1)
     expect(all[0]).toEqual(credsOf(server.minted[0]!.body))
@@ -152,10 +192,13 @@ describe('browser STS refresher: single flight', () => {
     await world.settle(r.refreshSTSToken())
     r.stop() // no proactive timer: the call path alone must do the refresh
     await world.advanceTo(REFRESH_AFTER - 10 * S)
-    for (let i = 0; i < 100; i++) expect(await r.refreshSTSToken()).toEqual(credsOf(server.minted[0]!.body))
+    for (let i = 0; i < 100; i++)
+      expect(await r.refreshSTSToken()).toEqual(credsOf(server.minted[0]!.body))
     expect(server.calls()).toBe(1)
     await world.advanceTo(REFRESH_AFTER + 10 * S)
-    const all = await world.settle(Promise.all(Array.from({ length: 50 }, () => r.refreshSTSToken())))
+    const all = await world.settle(
+      Promise.all(Array.from({ length: 50 }, () => r.refreshSTSToken())),
+    )
     expect(server.calls()).toBe(2)
     for (const c of all) expect(c).toEqual(credsOf(server.minted[1]!.body))
   })
@@ -219,7 +262,8 @@ describe('browser STS refresher: failures never loop', () => {
     const first = credsOf(server.minted[0]!.body)
     await world.advanceTo(REFRESH_AFTER - S)
     const results: StsCredentials[] = []
-    for (let t = REFRESH_AFTER; t <= REFRESH_AFTER + 60 * S; t += 100) { // a simulated minute, calls every 100 ms
+    for (let t = REFRESH_AFTER; t <= REFRESH_AFTER + 60 * S; t += 100) {
+      // a simulated minute, calls every 100 ms
       await world.advanceTo(t)
       results.push(await world.settle(r.refreshSTSToken()))
     }
@@ -227,7 +271,10 @@ describe('browser STS refresher: failures never loop', () => {
     expect(r.stats()).toMatchObject({ fetches: 3, failures: 1 })
     expect(results[0]).toEqual(first) // served from memory while the refresh failed
     expect(results.at(-1)).toEqual(credsOf(server.minted[1]!.body))
-    for (const c of results) expect(world.serverNow()).toBeLessThan(Date.parse(server.byKey.get(c.accessKeyId)!.Expiration))
+    for (const c of results)
+      expect(world.serverNow()).toBeLessThan(
+        Date.parse(server.byKey.get(c.accessKeyId)!.Expiration),
+      )
   })
 
   it('an outage: bounded retries, never expired credentials, rejects once nothing valid is held, recovers', async () => {
@@ -247,7 +294,9 @@ describe('browser STS refresher: failures never loop', () => {
         expect(got.message).toMatch(/^credvend: |network down/)
         continue
       }
-      expect(world.serverNow()).toBeLessThan(Date.parse(server.byKey.get(got.accessKeyId)!.Expiration))
+      expect(world.serverNow()).toBeLessThan(
+        Date.parse(server.byKey.get(got.accessKeyId)!.Expiration),
+      )
     }
     expect(rejected).toBeGreaterThan(0) // after local expiry nothing is served
     // 9,990 calls over 1,000 s, yet only a handful of fetches: backoff + minFetchIntervalMs.
@@ -269,7 +318,11 @@ describe('browser STS refresher: failures never loop', () => {
   })
 
   it('RefreshAfter == ServerTime with a short lifetime: at most one fetch per minFetchIntervalMs', async () => {
-    const server = fakeServer(world, (_n, body) => ({ ...body, RefreshAfter: body.ServerTime, Expiration: iso(Date.parse(body.ServerTime) + 12 * S) }))
+    const server = fakeServer(world, (_n, body) => ({
+      ...body,
+      RefreshAfter: body.ServerTime,
+      Expiration: iso(Date.parse(body.ServerTime) + 12 * S),
+    }))
     const r = make(world, server, { minFetchIntervalMs: 5000 })
     for (let t = 0; t <= 60 * S; t += 100) {
       await world.advanceTo(t)
@@ -278,7 +331,8 @@ describe('browser STS refresher: failures never loop', () => {
     const starts = server.minted.map((m) => m.fetchStartServer)
     expect(starts.length).toBeGreaterThan(1)
     expect(starts.length).toBeLessThanOrEqual(1 + 60 / 5)
-    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(5000)
+    for (let i = 1; i < starts.length; i++)
+      expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(5000)
   })
 
   it('a hung fetch times out instead of holding callers forever', async () => {
@@ -305,32 +359,61 @@ describe('browser STS refresher: response validation', () => {
   })
   const cases: Array<[string, unknown, RegExp]> = [
     ['null body', null, /Code missing/],
-    ['an error body', { Code: 'Forbidden', Message: `no ${SECRET}`, RequestId: 'req-1' }, /vend failed \(Code Forbidden, RequestId req-1\)/],
+    [
+      'an error body',
+      { Code: 'Forbidden', Message: `no ${SECRET}`, RequestId: 'req-1' },
+      /vend failed \(Code Forbidden, RequestId req-1\)/,
+    ],
     ['a Code that is not an identifier', { ...good(), Code: `x ${SECRET} y` }, /Code missing/],
     ['no SecurityToken', { ...good(), SecurityToken: undefined }, /has no SecurityToken/],
     ['a numeric AccessKeyId', { ...good(), AccessKeyId: 12345 }, /has no AccessKeyId/],
     ['empty AccessKeySecret', { ...good(), AccessKeySecret: '' }, /has no AccessKeySecret/],
-    ['milliseconds in Expiration', { ...good(), Expiration: '2026-11-22T10:15:02.000Z' }, /Expiration is not YYYY-MM-DDThh:mm:ssZ/],
+    [
+      'milliseconds in Expiration',
+      { ...good(), Expiration: '2026-11-22T10:15:02.000Z' },
+      /Expiration is not YYYY-MM-DDThh:mm:ssZ/,
+    ],
     ['no ServerTime', { ...good(), ServerTime: undefined }, /ServerTime is not/],
-    ['an offset RefreshAfter', { ...good(), RefreshAfter: '2026-11-22T18:07:32+08:00' }, /RefreshAfter is not/],
+    [
+      'an offset RefreshAfter',
+      { ...good(), RefreshAfter: '2026-11-22T18:07:32+08:00' },
+      /RefreshAfter is not/,
+    ],
     ['a numeric Bucket', { ...good(), Bucket: 7 }, /Bucket is not a string/],
-    ['Expiration at ServerTime', { ...good(), Expiration: '2026-11-22T10:00:02Z' }, /expires too soon/],
+    [
+      'Expiration at ServerTime',
+      { ...good(), Expiration: '2026-11-22T10:00:02Z' },
+      /expires too soon/,
+    ],
   ]
-  it.each(cases)('%s → a clear error that does not echo the secret', async (_label, body, message) => {
-    const r = createStsRefresher({ fetchCredentials: async () => body, now: world.now, setTimer: world.setTimer, clearTimer: world.clearTimer })
-    const err = await rejection(r.refreshSTSToken())
-    expect(err.message).toMatch(/^credvend: /)
-    expect(err.message).toMatch(message)
-    expect(err.message).not.toContain(SECRET)
-    expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain(SECRET)
-    expect(r.stats()).toMatchObject({ fetches: 1, failures: 1, expiresAtMs: null })
-  })
+  it.each(cases)(
+    '%s → a clear error that does not echo the secret',
+    async (_label, body, message) => {
+      const r = createStsRefresher({
+        fetchCredentials: async () => body,
+        now: world.now,
+        setTimer: world.setTimer,
+        clearTimer: world.clearTimer,
+      })
+      const err = await rejection(r.refreshSTSToken())
+      expect(err.message).toMatch(/^credvend: /)
+      expect(err.message).toMatch(message)
+      expect(err.message).not.toContain(SECRET)
+      expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain(SECRET)
+      expect(r.stats()).toMatchObject({ fetches: 1, failures: 1, expiresAtMs: null })
+    },
+  )
 
   it('accepts a minimal credentials-URI body without RefreshAfter or OSS fields', async () => {
     const { RefreshAfter: _, ...minimal } = good()
-    const r = createStsRefresher({ fetchCredentials: async () => minimal, now: world.now, setTimer: world.setTimer, clearTimer: world.clearTimer })
+    const r = createStsRefresher({
+      fetchCredentials: async () => minimal,
+      now: world.now,
+      setTimer: world.setTimer,
+      clearTimer: world.clearTimer,
+    })
     expect(await world.settle(r.refreshSTSToken())).toEqual(credsOf(good()))
-    expect(r.stats().refreshAtMs).toBe((900 - 5) * S / 2) // half the (margined) lifetime
+    expect(r.stats().refreshAtMs).toBe(((900 - 5) * S) / 2) // half the (margined) lifetime
   })
 })
 
@@ -354,7 +437,12 @@ describe('browser STS refresher: with ali-oss 6.23 (no network)', () => {
     expect(server.calls()).toBe(1)
 
     // ali-oss's own refresh path (setSTSToken, run before signing), driven by its wall clock.
-    const signed = async () => new URL(await world.settle(client.asyncSignatureUrl('avatars/alice/a.png', { expires: 60 }) as Promise<string>))
+    const signed = async () =>
+      new URL(
+        await world.settle(
+          client.asyncSignatureUrl('avatars/alice/a.png', { expires: 60 }) as Promise<string>,
+        ),
+      )
     const u1 = await signed()
     expect(u1.host).toBe('credvend-avatars.oss-cn-hangzhou.aliyuncs.com')
     expect(u1.searchParams.get('OSSAccessKeyId')).toBe(first.AccessKeyId)

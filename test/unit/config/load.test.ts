@@ -5,7 +5,14 @@ const valid = {
   region: 'cn-hangzhou',
   sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com' },
   callers: {
-    jwt: [{ id: 'web', issuer: 'https://login.example.com', audience: 'credvend', jwksUri: 'https://login.example.com/jwks.json' }],
+    jwt: [
+      {
+        id: 'web',
+        issuer: 'https://login.example.com',
+        audience: 'credvend',
+        jwksUri: 'https://login.example.com/jwks.json',
+      },
+    ],
     apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }], expires: '2027-06-01T00:00:00Z' }],
   },
   profiles: {
@@ -14,7 +21,16 @@ const valid = {
       allow: [{ apiKey: 'acme' }],
       roleArn: 'acs:ram::2222222222222222:role/credvend-partner',
       externalId: { env: 'ACME_EXTERNAL_ID' },
-      sessionPolicy: { Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:acme-reports/out/*'] }] },
+      sessionPolicy: {
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['oss:GetObject'],
+            Resource: ['acs:oss:*:*:acme-reports/out/*'],
+          },
+        ],
+      },
       durationSeconds: { default: 3600, max: 3600 },
     },
   },
@@ -23,7 +39,10 @@ const env = { ACME_SHA256: 'a'.repeat(64), ACME_EXTERNAL_ID: 'ext-7f3a9c2e1b' }
 
 const problems = async (config: unknown, e: Record<string, string> = env): Promise<string[]> => {
   try {
-    await loadConfig(typeof config === 'string' ? config : JSON.stringify(config), envSecretResolver(e))
+    await loadConfig(
+      typeof config === 'string' ? config : JSON.stringify(config),
+      envSecretResolver(e),
+    )
   } catch (error) {
     return (error as { problems: string[] }).problems
   }
@@ -42,7 +61,10 @@ describe('loadConfig', () => {
 
   it('gives a new generation when a referenced secret changes, even if the file does not', async () => {
     const a = await loadConfig(JSON.stringify(valid), envSecretResolver(env))
-    const b = await loadConfig(JSON.stringify(valid), envSecretResolver({ ...env, ACME_EXTERNAL_ID: 'ext-rotated-1' }))
+    const b = await loadConfig(
+      JSON.stringify(valid),
+      envSecretResolver({ ...env, ACME_EXTERNAL_ID: 'ext-rotated-1' }),
+    )
     expect(a.generation).not.toBe(b.generation)
   })
 
@@ -53,11 +75,15 @@ describe('loadConfig', () => {
     bad.profiles['acme-reports'].allow = [{ apiKey: 'nobody' }]
     bad.profiles['acme-reports'].typo = true
     const lines = await problems(bad)
-    expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^sts\.endpoint: .*\(found "https:\/\/evil\.example\.com"\)$/),
-      expect.stringMatching(/^profiles\.acme-reports\.roleArn: a RAM role ARN \(found "arn:aws:iam::1:role\/x"\)$/),
-      expect.stringMatching(/^profiles\.acme-reports: Unrecognized key: "typo"/),
-    ]))
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^sts\.endpoint: .*\(found "https:\/\/evil\.example\.com"\)$/),
+        expect.stringMatching(
+          /^profiles\.acme-reports\.roleArn: a RAM role ARN \(found "arn:aws:iam::1:role\/x"\)$/,
+        ),
+        expect.stringMatching(/^profiles\.acme-reports: Unrecognized key: "typo"/),
+      ]),
+    )
     expect(lines.length).toBeGreaterThanOrEqual(3)
   })
 
@@ -70,10 +96,25 @@ describe('loadConfig', () => {
   })
 
   it('reports unset environment variables and unsupported kmsSecret references', async () => {
-    const lines = await problems({ ...valid, profiles: { 'acme-reports': { ...valid.profiles['acme-reports'], externalId: { kmsSecret: 'acme-external-id' } } } }, { ACME_SHA256: 'a'.repeat(64) })
-    expect(lines).toEqual(['profiles.acme-reports.externalId: kmsSecret references need a kms section in the config (its endpoint)'])
+    const lines = await problems(
+      {
+        ...valid,
+        profiles: {
+          'acme-reports': {
+            ...valid.profiles['acme-reports'],
+            externalId: { kmsSecret: 'acme-external-id' },
+          },
+        },
+      },
+      { ACME_SHA256: 'a'.repeat(64) },
+    )
+    expect(lines).toEqual([
+      'profiles.acme-reports.externalId: kmsSecret references need a kms section in the config (its endpoint)',
+    ])
     const unset = await problems(valid, { ACME_EXTERNAL_ID: 'ext-7f3a9c2e1b' })
-    expect(unset).toEqual(['callers.apiKeys[0].sha256[0]: environment variable ACME_SHA256 is not set'])
+    expect(unset).toEqual([
+      'callers.apiKeys[0].sha256[0]: environment variable ACME_SHA256 is not set',
+    ])
   })
 
   it('refuses pinned-algorithm holes, durations above an hour without the flag, and JSON that is not JSON', async () => {
@@ -87,12 +128,53 @@ describe('loadConfig', () => {
   })
 
   it.each([
-    ['a variable in Action', { Effect: 'Allow', Action: ['oss:${caller.id}'], Resource: ['*'] }, /variables may appear only in Resource and Condition values/],
-    ['an unknown variable', { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/${caller.name}/*'] }, /unknown variable \$\{caller\.name\}/],
-    ['no delimiter after a variable', { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/users/${caller.id}*'] }, /must stand between delimiters/],
-    ['no delimiter before a variable', { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/users-${caller.id}/*'] }, /must stand between delimiters/],
-    ['a parameter not scoped by the caller', { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/${params.folder}/${caller.id}/*'] }, /may only narrow a caller-scoped value/],
-    ['a variable in a condition key', { Effect: 'Allow', Action: ['oss:ListObjects'], Resource: ['*'], Condition: { StringLike: { '${caller.id}': 'x' } } }, /variables may appear only/],
+    [
+      'a variable in Action',
+      { Effect: 'Allow', Action: ['oss:${caller.id}'], Resource: ['*'] },
+      /variables may appear only in Resource and Condition values/,
+    ],
+    [
+      'an unknown variable',
+      { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b/${caller.name}/*'] },
+      /unknown variable \$\{caller\.name\}/,
+    ],
+    [
+      'no delimiter after a variable',
+      {
+        Effect: 'Allow',
+        Action: ['oss:GetObject'],
+        Resource: ['acs:oss:*:*:b/users/${caller.id}*'],
+      },
+      /must stand between delimiters/,
+    ],
+    [
+      'no delimiter before a variable',
+      {
+        Effect: 'Allow',
+        Action: ['oss:GetObject'],
+        Resource: ['acs:oss:*:*:b/users-${caller.id}/*'],
+      },
+      /must stand between delimiters/,
+    ],
+    [
+      'a parameter not scoped by the caller',
+      {
+        Effect: 'Allow',
+        Action: ['oss:GetObject'],
+        Resource: ['acs:oss:*:*:b/${params.folder}/${caller.id}/*'],
+      },
+      /may only narrow a caller-scoped value/,
+    ],
+    [
+      'a variable in a condition key',
+      {
+        Effect: 'Allow',
+        Action: ['oss:ListObjects'],
+        Resource: ['*'],
+        Condition: { StringLike: { '${caller.id}': 'x' } },
+      },
+      /variables may appear only/,
+    ],
   ])('refuses a template with %s at load', async (_name, statement, message) => {
     const config = structuredClone(valid) as any
     config.profiles['acme-reports'].sessionPolicy = { Version: '1', Statement: [statement] }

@@ -4,10 +4,21 @@ import { memoize } from '../../../lib/credentials/memoize.ts'
 import { misconfigured, notConfigured } from '../../../lib/credentials/provider-error.ts'
 import type { Credentials } from '../../../lib/credentials/types.ts'
 
-const creds = (source: string, expiration?: Date): Credentials => ({ accessKeyId: `id-${source}`, accessKeySecret: 's', source, ...(expiration ? { expiration } : {}) })
+const creds = (source: string, expiration?: Date): Credentials => ({
+  accessKeyId: `id-${source}`,
+  accessKeySecret: 's',
+  source,
+  ...(expiration ? { expiration } : {}),
+})
 const resolveStatic = (c: Credentials) => vi.fn(async () => c)
-const notHere = (source: string) => vi.fn(async (): Promise<Credentials> => { throw notConfigured(source, 'not set') })
-const broken = (source: string) => vi.fn(async (): Promise<Credentials> => { throw misconfigured(source, 'bad') })
+const notHere = (source: string) =>
+  vi.fn(async (): Promise<Credentials> => {
+    throw notConfigured(source, 'not set')
+  })
+const broken = (source: string) =>
+  vi.fn(async (): Promise<Credentials> => {
+    throw misconfigured(source, 'bad')
+  })
 
 describe('chain', () => {
   it('returns the first provider that yields, skipping the not-configured ones', async () => {
@@ -18,12 +29,18 @@ describe('chain', () => {
 
   it('stops at a configured-but-broken provider instead of falling through', async () => {
     const after = resolveStatic(creds('after'))
-    await expect(chain(notHere('a'), broken('b'), after)()).rejects.toMatchObject({ code: 'ERR_PROVIDER_MISCONFIGURED', message: 'b: bad' })
+    await expect(chain(notHere('a'), broken('b'), after)()).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_MISCONFIGURED',
+      message: 'b: bad',
+    })
     expect(after).not.toHaveBeenCalled()
   })
 
   it('says which sources it tried when none is configured', async () => {
-    await expect(chain(notHere('env'), notHere('oidc'))()).rejects.toMatchObject({ code: 'ERR_PROVIDER_UNAVAILABLE', message: 'no credential source is configured (tried env, oidc)' })
+    await expect(chain(notHere('env'), notHere('oidc'))()).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_UNAVAILABLE',
+      message: 'no credential source is configured (tried env, oidc)',
+    })
   })
 })
 
@@ -34,7 +51,9 @@ describe('memoize', () => {
   it('treats credentials without expiration as constant', async () => {
     const p = resolveStatic(creds('static'))
     const m = memoize(p, { now })
-    await m(); await m(); await m()
+    await m()
+    await m()
+    await m()
     expect(p).toHaveBeenCalledTimes(1)
   })
 

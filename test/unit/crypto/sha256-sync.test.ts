@@ -8,7 +8,10 @@ describe('sha256HexSync', () => {
   it.each([
     ['', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
     ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
-    ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
+    [
+      'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq',
+      '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+    ],
     [sha256DocVectors[0].data, sha256DocVectors[0].hex],
   ])('FIPS 180-4 / published vector %#', (input, hex) => {
     expect(sha256HexSync(input)).toBe(hex)
@@ -21,6 +24,7 @@ describe('sha256HexSync', () => {
       }),
       { numRuns: 400 },
     )
-    for (let n = 50; n < 140; n++) expect(sha256HexSync('x'.repeat(n))).toBe(await sha256Hex('x'.repeat(n)))
+    for (let n = 50; n < 140; n++)
+      expect(sha256HexSync('x'.repeat(n))).toBe(await sha256Hex('x'.repeat(n)))
   })
 })

@@ -14,12 +14,15 @@ const appThrowing = (error: unknown) => {
 }
 
 describe('onError: one mapping from codes to HTTP', () => {
-  it.each(Object.entries(HTTP_STATUS))('%s → %i with { Code, Message, RequestId }', async (code, status) => {
-    const res = await appThrowing(new VendError(code as VendErrorCode, 'fixed text')).request('/')
-    expect(res.status).toBe(status)
-    expect(await res.json()).toEqual({ Code: code, Message: 'fixed text', RequestId: '' })
-    expect(res.headers.get('cache-control')).toBe('no-store')
-  })
+  it.each(Object.entries(HTTP_STATUS))(
+    '%s → %i with { Code, Message, RequestId }',
+    async (code, status) => {
+      const res = await appThrowing(new VendError(code as VendErrorCode, 'fixed text')).request('/')
+      expect(res.status).toBe(status)
+      expect(await res.json()).toEqual({ Code: code, Message: 'fixed text', RequestId: '' })
+      expect(res.headers.get('cache-control')).toBe('no-store')
+    },
+  )
 
   it('keeps cause and upstream detail out of the body', async () => {
     const error = new VendError('ERR_STS_DENIED', 'STS denied the role to credvend', {
@@ -38,7 +41,9 @@ describe('onError: one mapping from codes to HTTP', () => {
   })
 
   it('sets Retry-After when the upstream asked for a pause', async () => {
-    const res = await appThrowing(new VendError('ERR_STS_THROTTLED', 'STS is throttling calls', { retryAfterSeconds: 3 })).request('/')
+    const res = await appThrowing(
+      new VendError('ERR_STS_THROTTLED', 'STS is throttling calls', { retryAfterSeconds: 3 }),
+    ).request('/')
     expect([res.status, res.headers.get('retry-after')]).toEqual([503, '3'])
   })
 })

@@ -4,7 +4,11 @@ import { createRateLimiter } from '../../../lib/limits/rate-limiter.ts'
 
 const clock = () => {
   let ms = 1_000_000
-  return { now: () => new Date(ms), advance: (by: number) => void (ms += by), set: (to: number) => void (ms = to) }
+  return {
+    now: () => new Date(ms),
+    advance: (by: number) => void (ms += by),
+    set: (to: number) => void (ms = to),
+  }
 }
 
 describe('rate limiter', () => {
@@ -32,7 +36,11 @@ describe('rate limiter', () => {
 
   it('null turns the limit off; memory stays within maxKeys', () => {
     const c = clock()
-    expect(Array.from({ length: 1000 }, () => createRateLimiter(null, { maxKeys: 100, now: c.now }).take('a')).every((w) => w === undefined)).toBe(true)
+    expect(
+      Array.from({ length: 1000 }, () =>
+        createRateLimiter(null, { maxKeys: 100, now: c.now }).take('a'),
+      ).every((w) => w === undefined),
+    ).toBe(true)
     const limiter = createRateLimiter({ perSecond: 1, burst: 1 }, { maxKeys: 100, now: c.now })
     for (let i = 0; i < 1000; i++) limiter.take(`k${i}`)
     expect(limiter.size).toBe(100)

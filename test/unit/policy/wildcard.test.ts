@@ -26,11 +26,18 @@ describe('wildcardMatch', () => {
   it('agrees with an anchored regex on random patterns', () => {
     const chars = fc.constantFrom('a', 'b', '/', '*', '?')
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 8 }), fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 10 }), (p, v) => {
-        const pattern = p.join('')
-        const regex = new RegExp(`^${pattern.replace(/[/]/g, '\\/').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's')
-        expect(wildcardMatch(pattern, v.join(''))).toBe(regex.test(v.join('')))
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 8 }),
+        fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 10 }),
+        (p, v) => {
+          const pattern = p.join('')
+          const regex = new RegExp(
+            `^${pattern.replace(/[/]/g, '\\/').replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
+            's',
+          )
+          expect(wildcardMatch(pattern, v.join(''))).toBe(regex.test(v.join('')))
+        },
+      ),
       { numRuns: 500 },
     )
   })

@@ -13,5 +13,4 @@ describe('pooled random ids', () => {
     expect(new Set(ids).size).toBe(1000)
     expect(fills).toBe(Math.ceil(1000 / 256))
   })
-
 })

@@ -9,7 +9,9 @@ describe('the sealer of shared values', () => {
     const sealer = await createSealer([K1])
     const sealed = await sealer.seal('{"secret":"s3cr3t"}', 'vend\ncaller-a')
     expect(sealed).not.toContain('s3cr3t')
-    expect(await sealer.open(sealed, 'vend\ncaller-a')).toEqual({ plaintext: '{"secret":"s3cr3t"}' })
+    expect(await sealer.open(sealed, 'vend\ncaller-a')).toEqual({
+      plaintext: '{"secret":"s3cr3t"}',
+    })
     expect(await sealer.open(sealed, 'vend\ncaller-b')).toEqual({ failure: 'tampered' })
   })
 
@@ -23,7 +25,9 @@ describe('the sealer of shared values', () => {
     expect(await sealer.open(`${v}.${id}.!!.${body}`, 'key')).toEqual({ failure: 'tampered' })
     expect(await (await createSealer([K2])).open(sealed, 'key')).toEqual({ failure: 'unknown-key' })
     // Same id, another secret: the id is only a hint, the key must still match.
-    expect(await (await createSealer([{ id: 'k1', secret: 'c'.repeat(32) }])).open(sealed, 'key')).toEqual({ failure: 'tampered' })
+    expect(
+      await (await createSealer([{ id: 'k1', secret: 'c'.repeat(32) }])).open(sealed, 'key'),
+    ).toEqual({ failure: 'tampered' })
   })
 
   it('rotates: the new key seals and names writes, the old one still opens and names reads', async () => {
@@ -42,6 +46,10 @@ describe('the sealer of shared values', () => {
     expect(name).toBe(await sealer.name('gen\njwt.web.alice\nprofile'))
     expect(name).toMatch(/^k1\.[A-Za-z0-9_-]{43}$/)
     expect(name).not.toContain('alice')
-    expect(name).not.toBe(await (await createSealer([{ id: 'k1', secret: 'd'.repeat(32) }])).name('gen\njwt.web.alice\nprofile'))
+    expect(name).not.toBe(
+      await (
+        await createSealer([{ id: 'k1', secret: 'd'.repeat(32) }])
+      ).name('gen\njwt.web.alice\nprofile'),
+    )
   })
 })

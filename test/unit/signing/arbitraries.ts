@@ -1,7 +1,31 @@
 import fc from 'fast-check'
 
 /** Characters that RFC 3986 treats specially, plus the five `encodeURIComponent` misses. */
-const edgeChars = [' ', '+', '*', '~', '!', "'", '(', ')', '/', '?', '=', '&', '%', '#', ':', '@', ',', ';', '"', '\n', 'é', '中', '😀']
+const edgeChars = [
+  ' ',
+  '+',
+  '*',
+  '~',
+  '!',
+  "'",
+  '(',
+  ')',
+  '/',
+  '?',
+  '=',
+  '&',
+  '%',
+  '#',
+  ':',
+  '@',
+  ',',
+  ';',
+  '"',
+  '\n',
+  'é',
+  '中',
+  '😀',
+]
 
 /**
  * Parameter values: arbitrary unicode mixed with the encoding edge cases. Lone surrogates are
@@ -27,7 +51,21 @@ export const anyParamName = fc
 /** OSS bucket names. */
 export const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/)
 
-const keyPiece = fc.constantFrom('a', 'dir', 'hello world', 'a+b', '%', '%2F', '..', '.', 'é', '中文', '😀', "~!*()'", '?=&#')
+const keyPiece = fc.constantFrom(
+  'a',
+  'dir',
+  'hello world',
+  'a+b',
+  '%',
+  '%2F',
+  '..',
+  '.',
+  'é',
+  '中文',
+  '😀',
+  "~!*()'",
+  '?=&#',
+)
 
 /** OSS object keys: path-like pieces with the encoding traps, or any unicode. */
 export const objectKey = fc.oneof(

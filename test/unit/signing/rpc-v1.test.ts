@@ -36,7 +36,11 @@ describe('RPC-HMAC-SHA1: vectors produced by the official SDKs (test/vectors)', 
 })
 
 describe('RPC-HMAC-SHA1: property tests against the official signers', () => {
-  const paramSet = fc.dictionary(anyParamName, paramValue, { minKeys: 1, maxKeys: 12, noNullPrototype: true })
+  const paramSet = fc.dictionary(anyParamName, paramValue, {
+    minKeys: 1,
+    maxKeys: 12,
+    noNullPrototype: true,
+  })
   const method = fc.constantFrom('GET', 'POST')
   const secret = fc.string({ minLength: 1, maxLength: 40 })
 
@@ -55,7 +59,13 @@ describe('RPC-HMAC-SHA1: property tests against the official signers', () => {
     const leaf = fc.string({ maxLength: 8 })
     const nested = fc.dictionary(
       paramName,
-      fc.oneof(leaf, fc.array(leaf, { maxLength: 3 }), fc.array(fc.dictionary(paramName, leaf, { maxKeys: 2, noNullPrototype: true }), { maxLength: 2 })),
+      fc.oneof(
+        leaf,
+        fc.array(leaf, { maxLength: 3 }),
+        fc.array(fc.dictionary(paramName, leaf, { maxKeys: 2, noNullPrototype: true }), {
+          maxLength: 2,
+        }),
+      ),
       { minKeys: 1, maxKeys: 5, noNullPrototype: true },
     )
     await fc.assert(

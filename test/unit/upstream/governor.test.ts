@@ -37,11 +37,13 @@ describe('STS governor', () => {
       governor.acquire(deadline).then(
         () => void startedAt.push(clock.ms),
         (e: unknown) => void refused.push(isVendError(e) ? (e.retryAfterSeconds ?? -1) : -1),
-      ))
+      ),
+    )
     await clock.run()
     await Promise.all(all)
     // Any window of one second holds at most `rate` calls, the first one included.
-    for (const t of startedAt) expect(startedAt.filter((s) => s >= t && s < t + 1000).length).toBeLessThanOrEqual(rate)
+    for (const t of startedAt)
+      expect(startedAt.filter((s) => s >= t && s < t + 1000).length).toBeLessThanOrEqual(rate)
     expect(startedAt.filter((s) => s === startedAt[0]).length).toBe(rate)
     expect(startedAt.every((t) => t <= deadline)).toBe(true)
     expect(startedAt.length).toBeLessThanOrEqual(rate * 11)

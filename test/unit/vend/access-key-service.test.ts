@@ -9,7 +9,13 @@ import { createAccessKeyService, type ServedKeys } from '../../../lib/vend/acces
 const T0 = Date.parse('2026-11-22T10:00:00Z')
 const HOUR = 3600_000
 const erp: Caller = { id: 'key.erp', kind: 'apiKey', authority: 'erp', sub: 'erp', claims: {} }
-const other: Caller = { id: 'key.other', kind: 'apiKey', authority: 'other', sub: 'other', claims: {} }
+const other: Caller = {
+  id: 'key.other',
+  kind: 'apiKey',
+  authority: 'other',
+  sub: 'other',
+  claims: {},
+}
 
 const profile: AccessKeyProfile = {
   kind: 'access-key',
@@ -25,21 +31,26 @@ const profile: AccessKeyProfile = {
 /** KMS as a named fake: the current pair of a secret that rotates in two hours. */
 const fakeKms = (now: () => Date) => {
   let version = 1
-  const getSecretValue = vi.fn(
-    async (): Promise<SecretValue> => ({
-      requestId: `KMS-${version}`,
-      secretName: 'erp-ak',
-      versionId: `v${version}`,
-      secretData: JSON.stringify({ AccessKeyId: `LTAI5tKey${version}`, AccessKeySecret: `secret-of-${version}` }),
-      secretType: 'RAMCredentials',
-      versionStages: ['ACSCurrent'],
-      rotationIntervalSeconds: 7200,
-      nextRotationDate: new Date(now().getTime() + 2 * HOUR),
-      lastRotationDate: undefined,
-      extendedConfig: undefined,
+  const getSecretValue = vi.fn(async (): Promise<SecretValue> => ({
+    requestId: `KMS-${version}`,
+    secretName: 'erp-ak',
+    versionId: `v${version}`,
+    secretData: JSON.stringify({
+      AccessKeyId: `LTAI5tKey${version}`,
+      AccessKeySecret: `secret-of-${version}`,
     }),
-  )
-  return { kms: { getSecretValue } as unknown as KmsClient, getSecretValue, rotate: () => void version++ }
+    secretType: 'RAMCredentials',
+    versionStages: ['ACSCurrent'],
+    rotationIntervalSeconds: 7200,
+    nextRotationDate: new Date(now().getTime() + 2 * HOUR),
+    lastRotationDate: undefined,
+    extendedConfig: undefined,
+  }))
+  return {
+    kms: { getSecretValue } as unknown as KmsClient,
+    getSecretValue,
+    rotate: () => void version++,
+  }
 }
 
 const setup = () => {
@@ -107,14 +118,20 @@ describe('the access-key service', () => {
 
   it('answers 404 to callers the profile does not allow, and where no profiles are served', async () => {
     const { service, served, getSecretValue } = setup()
-    await expect(service.vend(served, 'erp', other, {})).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' })
-    await expect(service.vend(undefined, 'erp', erp, {})).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' })
+    await expect(service.vend(served, 'erp', other, {})).rejects.toMatchObject({
+      code: 'ERR_NOT_FOUND',
+    })
+    await expect(service.vend(undefined, 'erp', erp, {})).rejects.toMatchObject({
+      code: 'ERR_NOT_FOUND',
+    })
     expect(getSecretValue).not.toHaveBeenCalled()
   })
 
   it('refuses narrowing, which an AccessKey cannot honour', async () => {
     const { vend } = setup()
-    await expect(vend(erp, { durationSeconds: 900 })).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' })
+    await expect(vend(erp, { durationSeconds: 900 })).rejects.toMatchObject({
+      code: 'ERR_BAD_REQUEST',
+    })
   })
 
   it('a report of the held pair refreshes once; a second report at once is rate limited', async () => {

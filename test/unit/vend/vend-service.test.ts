@@ -14,7 +14,8 @@ const HUB = 'acs:ram::1234567890123456:role/hub'
 const T0 = Date.parse('2026-11-22T10:00:00Z')
 
 /** The AccessKeyId an answer hands out; a PostObject form hands out none. */
-const keyOf = (vended: StsVended) => ('AccessKeyId' in vended.body ? vended.body.AccessKeyId : undefined)
+const keyOf = (vended: StsVended) =>
+  'AccessKeyId' in vended.body ? vended.body.AccessKeyId : undefined
 
 const jwtCaller = (sub: string): Caller => ({
   id: `jwt.web.${sub}`,
@@ -28,7 +29,9 @@ const config: ConfigInput = {
   region: 'cn-hangzhou',
   sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com' },
   callers: {
-    jwt: [{ id: 'web', issuer: 'https://login.example.com', audience: 'credvend', jwks: { keys: [] } }],
+    jwt: [
+      { id: 'web', issuer: 'https://login.example.com', audience: 'credvend', jwks: { keys: [] } },
+    ],
   },
   profiles: {
     plain: { kind: 'sts', allow: [{ jwt: 'web' }], roleArn: ROLE, durationSeconds: 900 },
@@ -66,7 +69,10 @@ const fakeSts = (now: () => Date) => {
     n++
     return {
       requestId: `REQ-${n}`,
-      assumedRoleUser: { arn: `${input.roleArn}/${input.roleSessionName}`, assumedRoleId: `1:${n}` },
+      assumedRoleUser: {
+        arn: `${input.roleArn}/${input.roleSessionName}`,
+        assumedRoleId: `1:${n}`,
+      },
       credentials: {
         accessKeyId: `STS.${n}`,
         accessKeySecret: `secret-${n}`,
@@ -135,7 +141,10 @@ describe('the STS vend service', () => {
 
   it('different callers never share credentials', async () => {
     const { vend, assumeRole } = await setup()
-    const [a, b] = await Promise.all([vend('plain', jwtCaller('alice')), vend('plain', jwtCaller('bob'))])
+    const [a, b] = await Promise.all([
+      vend('plain', jwtCaller('alice')),
+      vend('plain', jwtCaller('bob')),
+    ])
     expect(assumeRole).toHaveBeenCalledTimes(2)
     expect(keyOf(a)).not.toBe(keyOf(b))
   })
@@ -168,7 +177,9 @@ describe('the STS vend service', () => {
     await vend('plain')
     time.advance(500_000)
     assumeRole.mockRejectedValueOnce(
-      new VendError('ERR_STS_DENIED', 'denied', { upstream: { service: 'sts', code: 'NoPermission' } }),
+      new VendError('ERR_STS_DENIED', 'denied', {
+        upstream: { service: 'sts', code: 'NoPermission' },
+      }),
     )
     await expect(vend('plain')).rejects.toMatchObject({ code: 'ERR_STS_DENIED' })
   })
@@ -177,13 +188,21 @@ describe('the STS vend service', () => {
     const { vend, assumeRole, time } = await setup()
     await vend('plain')
     time.advance(850_000)
-    assumeRole.mockRejectedValueOnce(new VendError('ERR_STS_UNAVAILABLE', 'down', { retryable: true }))
+    assumeRole.mockRejectedValueOnce(
+      new VendError('ERR_STS_UNAVAILABLE', 'down', { retryable: true }),
+    )
     await expect(vend('plain')).rejects.toMatchObject({ code: 'ERR_STS_UNAVAILABLE' })
   })
 
   it('answers 404 for a profile the caller is not allowed, with no STS call', async () => {
     const { vend, assumeRole } = await setup()
-    const partner: Caller = { id: 'key.acme', kind: 'apiKey', authority: 'acme', sub: 'acme', claims: {} }
+    const partner: Caller = {
+      id: 'key.acme',
+      kind: 'apiKey',
+      authority: 'acme',
+      sub: 'acme',
+      claims: {},
+    }
     await expect(vend('plain', partner)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' })
     await expect(vend('missing')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' })
     expect(assumeRole).not.toHaveBeenCalled()

@@ -24,7 +24,13 @@ export const readConfigFile = async (path: string, resolve: SecretResolver) =>
 /** `credvend config check FILE [--resolve]`: exit 0 with a summary, or 2 with one line per problem. */
 export const configCheckCommand = async (args: readonly string[], env: NodeJS.ProcessEnv) => {
   const file = args.find((a) => !a.startsWith('--'))
-  if (!file || args.some((a) => a.startsWith('--') && a !== '--resolve')) throw new UsageError('usage: credvend config check FILE [--resolve]')
-  const loaded = await readConfigFile(file, args.includes('--resolve') ? envSecretResolver(env) : placeholderResolver)
-  console.log(`ok: ${file} — generation ${loaded.generation}, ${loaded.profiles.size + loaded.accessKeyProfiles.size} profile(s), ${loaded.config.callers.jwt.length} JWT issuer(s), ${loaded.apiKeys.size} API key(s)`)
+  if (!file || args.some((a) => a.startsWith('--') && a !== '--resolve'))
+    throw new UsageError('usage: credvend config check FILE [--resolve]')
+  const loaded = await readConfigFile(
+    file,
+    args.includes('--resolve') ? envSecretResolver(env) : placeholderResolver,
+  )
+  console.log(
+    `ok: ${file} — generation ${loaded.generation}, ${loaded.profiles.size + loaded.accessKeyProfiles.size} profile(s), ${loaded.config.callers.jwt.length} JWT issuer(s), ${loaded.apiKeys.size} API key(s)`,
+  )
 }

@@ -6,7 +6,8 @@ import { placeholderResolver, readConfigFile } from './config-check.ts'
 
 const USAGE = 'usage: credvend infra render CONFIG --out DIR | credvend infra check CONFIG DIR'
 
-const render = async (config: string) => renderInfra((await readConfigFile(config, placeholderResolver)).config)
+const render = async (config: string) =>
+  renderInfra((await readConfigFile(config, placeholderResolver)).config)
 
 const filesUnder = async (dir: string): Promise<Map<string, string>> => {
   const out = new Map<string, string>()
@@ -14,7 +15,8 @@ const filesUnder = async (dir: string): Promise<Map<string, string>> => {
     for (const entry of await readdir(at, { withFileTypes: true }).catch(() => [])) {
       const path = join(at, entry.name)
       if (entry.isDirectory()) await walk(path)
-      else if (entry.name.endsWith('.json')) out.set(relative(dir, path), await readFile(path, 'utf8'))
+      else if (entry.name.endsWith('.json'))
+        out.set(relative(dir, path), await readFile(path, 'utf8'))
     }
   }
   await walk(dir)
@@ -37,7 +39,9 @@ export const infraCommand = async (args: readonly string[]): Promise<number> => 
       await mkdir(dirname(join(out, f.path)), { recursive: true })
       await writeFile(join(out, f.path), `${JSON.stringify(f.json, null, 2)}\n`)
     }
-    console.log(`rendered ${files.length} files into ${out}:\n${files.map((f) => `  ${f.path}`).join('\n')}`)
+    console.log(
+      `rendered ${files.length} files into ${out}:\n${files.map((f) => `  ${f.path}`).join('\n')}`,
+    )
     return 0
   }
   if (sub === 'check') {
@@ -48,7 +52,9 @@ export const infraCommand = async (args: readonly string[]): Promise<number> => 
       console.log(`ok: ${dir} is what ${config} implies`)
       return 0
     }
-    console.log(`drift between ${dir} and ${config} (re-render with credvend infra render):\n${drift.map((d) => `  ${d}`).join('\n')}`)
+    console.log(
+      `drift between ${dir} and ${config} (re-render with credvend infra render):\n${drift.map((d) => `  ${d}`).join('\n')}`,
+    )
     return 1
   }
   throw new UsageError(USAGE)

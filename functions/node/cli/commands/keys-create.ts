@@ -9,7 +9,9 @@ import { UsageError } from '../usage-error.ts'
 export const keysCreateCommand = async (args: readonly string[]) => {
   const [id] = args
   if (!id || !/^[a-z0-9][a-z0-9-]{0,31}$/.test(id) || args.length !== 1) {
-    throw new UsageError('usage: credvend keys create ID   (ID: lowercase letters, digits and -, at most 32)')
+    throw new UsageError(
+      'usage: credvend keys create ID   (ID: lowercase letters, digits and -, at most 32)',
+    )
   }
   const { key, sha256 } = await createApiKey(id, (n) => new Uint8Array(randomBytes(n)))
   const envName = `CREDVEND_KEY_${id.toUpperCase().replace(/-/g, '_')}_SHA256`

@@ -22,29 +22,47 @@ export const policyRenderCommand = async (args: readonly string[], env: NodeJS.P
   const profileName = option(args, '--profile')
   const claimsPath = option(args, '--as')
   if (!configPath || !profileName || !claimsPath) {
-    throw new UsageError('usage: credvend policy render --config FILE --profile P --as CLAIMS.json [--param name=value ...]')
+    throw new UsageError(
+      'usage: credvend policy render --config FILE --profile P --as CLAIMS.json [--param name=value ...]',
+    )
   }
   const loaded = await readConfigFile(configPath, placeholderResolver)
   const compiled = loaded.profiles.get(profileName)
   if (!compiled) throw new UsageError(`no profile "${profileName}" in ${configPath}`)
   const claims = JSON.parse(await readFile(claimsPath, 'utf8')) as Record<string, unknown>
   const sub = typeof claims.sub === 'string' ? claims.sub : 'unknown'
-  const issuer = loaded.config.callers.jwt.find((j) => j.issuer === claims.iss) ?? loaded.config.callers.jwt.find((j) => compiled.profile.allow.some((r) => 'jwt' in r && r.jwt === j.id))
+  const issuer =
+    loaded.config.callers.jwt.find((j) => j.issuer === claims.iss) ??
+    loaded.config.callers.jwt.find((j) =>
+      compiled.profile.allow.some((r) => 'jwt' in r && r.jwt === j.id),
+    )
   const caller: Caller = issuer
     ? { id: await jwtCallerId(issuer.id, sub), kind: 'jwt', authority: issuer.id, sub, claims }
     : { id: `key.${sub}`, kind: 'apiKey', authority: sub, sub, claims: {} }
   const params = Object.fromEntries(
-    args.flatMap((a, i) => (a === '--param' && args[i + 1]?.includes('=') ? [args[i + 1]!.split(/=(.*)/s).slice(0, 2) as [string, string]] : [])),
+    args.flatMap((a, i) =>
+      a === '--param' && args[i + 1]?.includes('=')
+        ? [args[i + 1]!.split(/=(.*)/s).slice(0, 2) as [string, string]]
+        : [],
+    ),
   )
-  const sessionName = await sessionNameFor(caller.id, compiled.profile.sessionName, loaded.sessionNameKey)
+  const sessionName = await sessionNameFor(
+    caller.id,
+    compiled.profile.sessionName,
+    loaded.sessionNameKey,
+  )
   if (!compiled.template) {
-    console.log(`profile ${profileName}: no session policy (the role's own permissions apply)\nsession name: ${sessionName}`)
+    console.log(
+      `profile ${profileName}: no session policy (the role's own permissions apply)\nsession name: ${sessionName}`,
+    )
     return
   }
   const rendered = await renderTemplate(compiled.template, templateValues(caller, compiled, params))
   const bytes = utf8(rendered.text).length
   console.log(rendered.text)
-  console.log(`size: ${bytes} of ${MAX_POLICY_BYTES} bytes (${Math.round((bytes / MAX_POLICY_BYTES) * 100)}%)`)
+  console.log(
+    `size: ${bytes} of ${MAX_POLICY_BYTES} bytes (${Math.round((bytes / MAX_POLICY_BYTES) * 100)}%)`,
+  )
   console.log(`sha256: ${rendered.sha256}`)
   console.log(`caller.id: ${caller.id}\nsession name: ${sessionName}`)
 }

@@ -16,7 +16,13 @@ const DEMO_ISSUER = 'https://login.credvend.local'
  */
 export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly string[] = []) => {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
-  const jwk = { ...(await exportJWK(publicKey)), kid: "demo-1", alg: "ES256", use: "sig", kty: "EC" }
+  const jwk = {
+    ...(await exportJWK(publicKey)),
+    kid: 'demo-1',
+    alg: 'ES256',
+    use: 'sig',
+    kty: 'EC',
+  }
   const apiKey = await createApiKey('demo', (n) => new Uint8Array(nodeRandomBytes(n)))
   const env = {
     CREDVEND_DEMO_EXTERNAL_ID: emulator.demo.externalId,
@@ -37,7 +43,15 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
     region: 'cn-hangzhou',
     sts: { endpoint: emulator.stsEndpoint },
     callers: {
-      jwt: [{ id: 'demo-login', issuer: DEMO_ISSUER, audience: 'credvend', algorithms: ['ES256'], jwks: { keys: [jwk] } }],
+      jwt: [
+        {
+          id: 'demo-login',
+          issuer: DEMO_ISSUER,
+          audience: 'credvend',
+          algorithms: ['ES256'],
+          jwks: { keys: [jwk] },
+        },
+      ],
       apiKeys: [{ id: 'demo', sha256: [{ env: 'CREDVEND_DEMO_KEY_SHA256' }] }],
     },
     sourcePrincipal: emulator.demo.vendorArn,
@@ -56,7 +70,10 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
         ...demoBucket,
         prefix: 'users/${caller.sub}/forms/',
         actions: ['put'],
-        form: { maxSizeBytes: 1024 * 1024, contentTypes: ['text/plain', 'image/png', 'image/jpeg', 'application/octet-stream'] },
+        form: {
+          maxSizeBytes: 1024 * 1024,
+          contentTypes: ['text/plain', 'image/png', 'image/jpeg', 'application/octet-stream'],
+        },
         durationSeconds: 900,
       },
       'demo-partner-chain': {
@@ -80,7 +97,13 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
     exposeInternalRoutes: true,
   }
   const signToken = (sub: string) =>
-    new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'demo-1', typ: 'JWT' })
-      .setIssuer(DEMO_ISSUER).setAudience('credvend').setSubject(sub).setIssuedAt().setExpirationTime('1h').sign(privateKey)
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'demo-1', typ: 'JWT' })
+      .setIssuer(DEMO_ISSUER)
+      .setAudience('credvend')
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey)
   return { config, env, apiKey: apiKey.key, signToken, demoToken: await signToken('alice') }
 }

@@ -8,7 +8,10 @@ import { createStsEmulator } from '../../../../lib/emulator/sts/sts-emulator.ts'
 import { createWorld } from '../../../../lib/emulator/world.ts'
 import { nodeRandomBytes } from '../../platform/deps.ts'
 
-type Handler = (req: Request, env: { incoming: { url?: string | undefined; socket?: { remoteAddress?: string | undefined } } }) => Response | Promise<Response>
+type Handler = (
+  req: Request,
+  env: { incoming: { url?: string | undefined; socket?: { remoteAddress?: string | undefined } } },
+) => Response | Promise<Response>
 
 /** Listens on a host and resolves with the bound port (0 picks an ephemeral one). */
 export const listenOn = (fetch: Handler, hostname: string, port: number) =>
@@ -23,8 +26,7 @@ export const listenOn = (fetch: Handler, hostname: string, port: number) =>
   })
 
 /** Listens on 127.0.0.1 only. */
-export const listenLoopback = (fetch: Handler, port: number) =>
-  listenOn(fetch, '127.0.0.1', port)
+export const listenLoopback = (fetch: Handler, port: number) => listenOn(fetch, '127.0.0.1', port)
 
 /** The demo bucket every local start has, and the region it lives in. */
 export const DEMO_BUCKET = 'demo-bucket'
@@ -36,7 +38,14 @@ export const DEMO_RAM_SECRET = 'erp-ram-ak'
  * Starts the embedded Alibaba emulator on its own loopback ports — STS, OSS with a demo bucket
  * whose CORS admits `ossCorsOrigins`, and KMS with a rotating RAMCredentials secret — with a demo world whose keys are minted at this start.
  */
-export const startLocalEmulator = async (options: { port?: number; ossPort?: number; now?: () => Date; ossCorsOrigins?: readonly string[] } = {}) => {
+export const startLocalEmulator = async (
+  options: {
+    port?: number
+    ossPort?: number
+    now?: () => Date
+    ossCorsOrigins?: readonly string[]
+  } = {},
+) => {
   const deps = { now: options.now ?? (() => new Date()), randomBytes: nodeRandomBytes }
   const world = createWorld(deps)
   const externalId = `demo-${Buffer.from(nodeRandomBytes(9)).toString('hex')}`
@@ -45,11 +54,20 @@ export const startLocalEmulator = async (options: { port?: number; ossPort?: num
   const listener = await listenLoopback(sts.app.fetch, options.port ?? 0)
   const oss = createOssEmulator(world, deps)
   const corsOrigins = [...(options.ossCorsOrigins ?? [])]
-  oss.store.createBucket(demo.accountId, DEMO_BUCKET, { region: DEMO_OSS_REGION, cors: [browserUploadCors(corsOrigins)] })
+  oss.store.createBucket(demo.accountId, DEMO_BUCKET, {
+    region: DEMO_OSS_REGION,
+    cors: [browserUploadCors(corsOrigins)],
+  })
   // OSS keeps the request path as sent: hand the emulator the target before URL parsing resolves `..`.
-  const ossListener = await listenLoopback((req, env) => oss.app.fetch(req, { rawTarget: env.incoming.url }), options.ossPort ?? 0)
+  const ossListener = await listenLoopback(
+    (req, env) => oss.app.fetch(req, { rawTarget: env.incoming.url }),
+    options.ossPort ?? 0,
+  )
   const kms = createKmsEmulator(world, deps)
-  const erpSecret = kms.secrets.createRamSecret(demo.accountId, DEMO_RAM_SECRET, { user: demo.erpUser, rotationIntervalSeconds: 7 * 24 * 3600 })
+  const erpSecret = kms.secrets.createRamSecret(demo.accountId, DEMO_RAM_SECRET, {
+    user: demo.erpUser,
+    rotationIntervalSeconds: 7 * 24 * 3600,
+  })
   const kmsListener = await listenLoopback(kms.app.fetch, 0)
   return {
     stsEndpoint: `http://127.0.0.1:${listener.port}`,

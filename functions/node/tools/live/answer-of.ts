@@ -21,13 +21,16 @@ export const answerOf = async <T>(call: Promise<T>): Promise<Answer<T>> => {
   } catch (error) {
     if (!isVendError(error)) throw error
     const status = error.upstream?.httpStatus
-    if (status === undefined || error.code.endsWith('_BAD_RESPONSE')) return { kind: 'no-answer', why: error.message }
+    if (status === undefined || error.code.endsWith('_BAD_RESPONSE'))
+      return { kind: 'no-answer', why: error.message }
     return { kind: 'refused', code: error.upstream?.code ?? '(no Alibaba error code)', status }
   }
 }
 
 /** `accepted`, `refused with <Code> (HTTP <status>)` or `no answer (<why>)`. */
 export const describeAnswer = (answer: Answer<unknown>): string =>
-  answer.kind === 'accepted' ? 'accepted'
-  : answer.kind === 'refused' ? `refused with ${answer.code} (HTTP ${answer.status})`
-  : `no answer (${answer.why})`
+  answer.kind === 'accepted'
+    ? 'accepted'
+    : answer.kind === 'refused'
+      ? `refused with ${answer.code} (HTTP ${answer.status})`
+      : `no answer (${answer.why})`

@@ -17,26 +17,45 @@ export const chainedDurationCase: LiveCase = {
   row: ROW,
   run: async (ctx) => {
     if (ctx.target.credentials.securityToken) {
-      return skipped(`needs a long-term AccessKey: with ${LIVE_ENV.securityToken} set, the direct ${ASKED}-s call that proves the role's MaxSessionDuration would itself be chained`)
+      return skipped(
+        `needs a long-term AccessKey: with ${LIVE_ENV.securityToken} set, the direct ${ASKED}-s call that proves the role's MaxSessionDuration would itself be chained`,
+      )
     }
     const direct = await assumeLiveRole(ctx, { DurationSeconds: String(ASKED) })
     if (direct.kind === 'no-answer') return failed(describeAnswer(direct))
     if (direct.kind === 'refused') {
-      return skipped(`a direct ${ASKED}-s AssumeRole was ${describeAnswer(direct)}: the role's MaxSessionDuration must be at least ${ASKED} s`)
+      return skipped(
+        `a direct ${ASKED}-s AssumeRole was ${describeAnswer(direct)}: the role's MaxSessionDuration must be at least ${ASKED} s`,
+      )
     }
     const session = { ...direct.value.credentials, source: 'live-check' }
-    const chained = await assumeLiveRole(ctx, { DurationSeconds: String(ASKED) }, { credentials: session })
+    const chained = await assumeLiveRole(
+      ctx,
+      { DurationSeconds: String(ASKED) },
+      { credentials: session },
+    )
     if (chained.kind === 'no-answer') return failed(describeAnswer(chained))
     if (chained.kind === 'refused') {
-      if (chained.code === 'InvalidParameter.DurationSeconds' && chained.status === 400) return holds(describeAnswer(chained))
+      if (chained.code === 'InvalidParameter.DurationSeconds' && chained.status === 400)
+        return holds(describeAnswer(chained))
       if (chained.code === 'NoPermission') {
         // Either the role is not set up to trust itself, or the row "a role session's identifier
         // in a trust policy is its role ARN" is wrong; from here the two look the same.
-        return skipped(`the role's own session was ${describeAnswer(chained)}: the role must trust its own ARN and allow sts:AssumeRole on itself`)
+        return skipped(
+          `the role's own session was ${describeAnswer(chained)}: the role must trust its own ARN and allow sts:AssumeRole on itself`,
+        )
       }
       return differs(describeAnswer(chained), EXPECTED)
     }
-    const seconds = Math.round((chained.value.credentials.expiration.getTime() - ctx.deps.now().getTime()) / 60_000) * 60
-    return differs(seconds <= 3600 ? `accepted, the session capped to about ${seconds} s` : `accepted for about ${seconds} s: no chaining cap`, EXPECTED)
+    const seconds =
+      Math.round(
+        (chained.value.credentials.expiration.getTime() - ctx.deps.now().getTime()) / 60_000,
+      ) * 60
+    return differs(
+      seconds <= 3600
+        ? `accepted, the session capped to about ${seconds} s`
+        : `accepted for about ${seconds} s: no chaining cap`,
+      EXPECTED,
+    )
   },
 }

@@ -5,7 +5,9 @@ import { differs, failed, holds, type Verdict } from './live-case.ts'
 /** The call must succeed. */
 export const expectAccepted = (answer: Answer<unknown>): Verdict => {
   if (answer.kind === 'no-answer') return failed(describeAnswer(answer))
-  return answer.kind === 'accepted' ? holds('accepted') : differs(describeAnswer(answer), 'acceptance')
+  return answer.kind === 'accepted'
+    ? holds('accepted')
+    : differs(describeAnswer(answer), 'acceptance')
 }
 
 /**

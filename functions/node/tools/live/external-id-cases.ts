@@ -17,12 +17,17 @@ export const externalIdCases: readonly LiveCase[] = [
   {
     id: 'external-id/absent',
     row: REFUSAL_ROW,
-    run: async (ctx) => expectRefused(await assumeLiveRole(ctx, { ExternalId: undefined }), 'NoPermission'),
+    run: async (ctx) =>
+      expectRefused(await assumeLiveRole(ctx, { ExternalId: undefined }), 'NoPermission'),
   },
   {
     id: 'external-id/wrong',
     row: REFUSAL_ROW,
-    run: async (ctx) => expectRefused(await assumeLiveRole(ctx, { ExternalId: wrongExternalId(ctx) }), 'NoPermission'),
+    run: async (ctx) =>
+      expectRefused(
+        await assumeLiveRole(ctx, { ExternalId: wrongExternalId(ctx) }),
+        'NoPermission',
+      ),
   },
   {
     id: 'external-id/right',

@@ -6,7 +6,8 @@ const NAME_ROW = 'AssumeRole parameters: RoleSessionName 2–64 `[A-Za-z0-9.@_-]
 const POLICY_ROW = 'Session policy ≤ 2,047 UTF-8 bytes'
 
 /** A session name of exactly `length` characters that uses every punctuation mark allowed. */
-const sessionName = (length: number) => 'cv.live@check_-'.padEnd(length, '0123456789').slice(0, length)
+const sessionName = (length: number) =>
+  'cv.live@check_-'.padEnd(length, '0123456789').slice(0, length)
 
 /**
  * A grammatical session policy of exactly `bytes` UTF-8 bytes, minified, padded inside one
@@ -14,7 +15,16 @@ const sessionName = (length: number) => 'cv.live@check_-'.padEnd(length, '012345
  */
 export const policyOfBytes = (bytes: number): string => {
   const render = (pad: string) =>
-    JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: `acs:oss:*:*:credvend-live-check/${pad}` }] })
+    JSON.stringify({
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'oss:GetObject',
+          Resource: `acs:oss:*:*:credvend-live-check/${pad}`,
+        },
+      ],
+    })
   return render('p'.repeat(bytes - render('').length))
 }
 
@@ -23,7 +33,9 @@ const nameCase = (id: string, name: string, accepted: boolean): LiveCase => ({
   row: NAME_ROW,
   run: async (ctx) => {
     const answer = await assumeLiveRole(ctx, { RoleSessionName: name })
-    return accepted ? expectAccepted(answer) : expectRefused(answer, 'InvalidParameter.RoleSessionName')
+    return accepted
+      ? expectAccepted(answer)
+      : expectRefused(answer, 'InvalidParameter.RoleSessionName')
   },
 })
 

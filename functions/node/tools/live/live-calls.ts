@@ -32,25 +32,59 @@ export const assumeLiveRole = async (
     ExternalId: ctx.target.externalId,
     ...overrides,
   }
-  const params = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined))
+  const params = Object.fromEntries(
+    Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined),
+  )
   const request = await buildSignedRequest(
     { endpoint: ctx.target.stsEndpoint, action: 'AssumeRole', version: STS_VERSION, params },
-    { credentials: options.credentials ?? ctx.target.credentials, scheme: options.scheme ?? 'rpc-hmac-sha1', now: ctx.deps.now(), nonce: ctx.deps.randomId() },
+    {
+      credentials: options.credentials ?? ctx.target.credentials,
+      scheme: options.scheme ?? 'rpc-hmac-sha1',
+      now: ctx.deps.now(),
+      nonce: ctx.deps.randomId(),
+    },
   )
-  return answerOf(callOpenApi(ctx.deps.fetch, request, { operation: 'AssumeRole', timeoutMs: TIMEOUT_MS, schema: assumeRoleReply, errors: stsErrors }))
+  return answerOf(
+    callOpenApi(ctx.deps.fetch, request, {
+      operation: 'AssumeRole',
+      timeoutMs: TIMEOUT_MS,
+      schema: assumeRoleReply,
+      errors: stsErrors,
+    }),
+  )
 }
 
 /** GetCallerIdentity as `credentials`: read-only, needs no permission — a pure "is this key alive". */
 export const callerIdentityAs = async (ctx: LiveContext, credentials: Credentials) => {
   const request = await buildSignedRequest(
-    { endpoint: ctx.target.stsEndpoint, action: 'GetCallerIdentity', version: STS_VERSION, params: {} },
+    {
+      endpoint: ctx.target.stsEndpoint,
+      action: 'GetCallerIdentity',
+      version: STS_VERSION,
+      params: {},
+    },
     { credentials, scheme: 'rpc-hmac-sha1', now: ctx.deps.now(), nonce: ctx.deps.randomId() },
   )
-  return answerOf(callOpenApi(ctx.deps.fetch, request, { operation: 'GetCallerIdentity', timeoutMs: TIMEOUT_MS, schema: callerIdentityReply, errors: stsErrors }))
+  return answerOf(
+    callOpenApi(ctx.deps.fetch, request, {
+      operation: 'GetCallerIdentity',
+      timeoutMs: TIMEOUT_MS,
+      schema: callerIdentityReply,
+      errors: stsErrors,
+    }),
+  )
 }
 
 /** GetSecretValue through credvend's own KMS client, signed with `scheme`. */
-export const getLiveSecret = (ctx: LiveContext, secretName: string, stage: 'ACSCurrent' | 'ACSPrevious', scheme: SignatureScheme = 'rpc-hmac-sha1') => {
-  const kms = createKmsClient({ endpoint: ctx.target.kmsEndpoint.href, timeoutMs: TIMEOUT_MS, signature: scheme }, ctx.deps)
+export const getLiveSecret = (
+  ctx: LiveContext,
+  secretName: string,
+  stage: 'ACSCurrent' | 'ACSPrevious',
+  scheme: SignatureScheme = 'rpc-hmac-sha1',
+) => {
+  const kms = createKmsClient(
+    { endpoint: ctx.target.kmsEndpoint.href, timeoutMs: TIMEOUT_MS, signature: scheme },
+    ctx.deps,
+  )
   return answerOf(kms.getSecretValue(ctx.target.credentials, { secretName, versionStage: stage }))
 }

@@ -27,16 +27,23 @@ export interface LiveCase {
 }
 
 export const holds = (seen: string): Verdict => ({ kind: 'holds', seen })
-export const differs = (seen: string, expected: string): Verdict => ({ kind: 'differs', seen, expected })
+export const differs = (seen: string, expected: string): Verdict => ({
+  kind: 'differs',
+  seen,
+  expected,
+})
 export const skipped = (why: string): Verdict => ({ kind: 'skipped', why })
 export const failed = (why: string): Verdict => ({ kind: 'error', why })
 
 /** One line per case: its id, the verdict with what was seen, and the table row it settles. */
 export const formatVerdict = (c: LiveCase, v: Verdict): string => {
   const text =
-    v.kind === 'holds' ? `holds (${v.seen})`
-    : v.kind === 'differs' ? `differs: ${v.seen}, where the emulator assumes ${v.expected}`
-    : v.kind === 'skipped' ? `skipped: ${v.why}`
-    : `error: ${v.why}`
+    v.kind === 'holds'
+      ? `holds (${v.seen})`
+      : v.kind === 'differs'
+        ? `differs: ${v.seen}, where the emulator assumes ${v.expected}`
+        : v.kind === 'skipped'
+          ? `skipped: ${v.why}`
+          : `error: ${v.why}`
   return `${c.id}: ${text} — row: ${c.row}`
 }

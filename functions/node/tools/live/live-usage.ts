@@ -7,19 +7,34 @@ const indent = (text: string, by: string) => text.replace(/^/gm, by)
  * What `npm run test:live` needs and does, printed instead of running when a variable is missing
  * or malformed — decided before any call is made.
  */
-export const liveUsage = (problems: { readonly missing: readonly string[]; readonly problems: readonly string[] }): string => {
+export const liveUsage = (problems: {
+  readonly missing: readonly string[]
+  readonly problems: readonly string[]
+}): string => {
   const role = '<CREDVEND_LIVE_ROLE_ARN>'
-  const trust = JSON.stringify(liveTrustPolicy('acs:ram::<your account id>:user/<your RAM user>', role, '<CREDVEND_LIVE_EXTERNAL_ID>'), null, 2)
+  const trust = JSON.stringify(
+    liveTrustPolicy(
+      'acs:ram::<your account id>:user/<your RAM user>',
+      role,
+      '<CREDVEND_LIVE_EXTERNAL_ID>',
+    ),
+    null,
+    2,
+  )
   const lines = [
-    'npm run test:live — puts the assumptions of the emulator\'s faithfulness table (lib/emulator/README.md)',
+    "npm run test:live — puts the assumptions of the emulator's faithfulness table (lib/emulator/README.md)",
     'to a real Alibaba Cloud account and prints, per case, whether each holds. Never run in CI.',
     '',
-    ...(problems.missing.length > 0 ? [`Not run, nothing was sent: ${problems.missing.join(', ')} ${problems.missing.length === 1 ? 'is' : 'are'} not set.`] : []),
+    ...(problems.missing.length > 0
+      ? [
+          `Not run, nothing was sent: ${problems.missing.join(', ')} ${problems.missing.length === 1 ? 'is' : 'are'} not set.`,
+        ]
+      : []),
     ...problems.problems.map((p) => `Not run, nothing was sent: ${p}.`),
     '',
     'Required:',
     `  ${LIVE_ENV.accessKeyId}, ${LIVE_ENV.accessKeySecret}`,
-    '      the AccessKey to test with: a RAM user\'s, allowed sts:AssumeRole on the role (and',
+    "      the AccessKey to test with: a RAM user's, allowed sts:AssumeRole on the role (and",
     '      kms:GetSecretValue on the secret below); never printed',
     `  ${LIVE_ENV.roleArn}      acs:ram::<account id>:role/<name>, a role set up for this check (below)`,
     `  ${LIVE_ENV.externalId}   the ExternalId that role's trust policy demands; never printed`,

@@ -19,7 +19,9 @@ const keysOf = (value: SecretValue, stage: string) => {
 }
 
 const sinceRotation = (value: SecretValue, now: Date) =>
-  value.lastRotationDate ? `${((now.getTime() - value.lastRotationDate.getTime()) / 3_600_000).toFixed(1)} h after the last rotation` : 'after rotation'
+  value.lastRotationDate
+    ? `${((now.getTime() - value.lastRotationDate.getTime()) / 3_600_000).toFixed(1)} h after the last rotation`
+    : 'after rotation'
 
 /**
  * Group 5: the named RAMCredentials secret's ACSPrevious AccessKey must still be accepted. The
@@ -34,20 +36,33 @@ export const rotationOverlapCase: LiveCase = {
     if (name === undefined) return skipped(`${LIVE_ENV.kmsSecret} is not set`)
     const current = await getLiveSecret(ctx, name, 'ACSCurrent')
     if (current.kind === 'no-answer') return failed(describeAnswer(current))
-    if (current.kind === 'refused') return skipped(`reading ACSCurrent was ${describeAnswer(current)}`)
-    if (current.value.secretType !== 'RAMCredentials') return skipped(`the secret is of type ${current.value.secretType ?? '(none)'}, not RAMCredentials`)
+    if (current.kind === 'refused')
+      return skipped(`reading ACSCurrent was ${describeAnswer(current)}`)
+    if (current.value.secretType !== 'RAMCredentials')
+      return skipped(
+        `the secret is of type ${current.value.secretType ?? '(none)'}, not RAMCredentials`,
+      )
     const previous = await getLiveSecret(ctx, name, 'ACSPrevious')
     if (previous.kind === 'no-answer') return failed(describeAnswer(previous))
-    if (previous.kind === 'refused') return skipped(`reading ACSPrevious was ${describeAnswer(previous)}: has the secret rotated yet?`)
+    if (previous.kind === 'refused')
+      return skipped(
+        `reading ACSPrevious was ${describeAnswer(previous)}: has the secret rotated yet?`,
+      )
     const [now, old] = [keysOf(current.value, 'ACSCurrent'), keysOf(previous.value, 'ACSPrevious')]
     if (!now || !old) return failed('a version of the secret holds no AccessKey pair')
     const control = await callerIdentityAs(ctx, now)
-    if (control.kind !== 'accepted') return skipped(`the ACSCurrent key itself was ${describeAnswer(control)}, so the old key's answer would prove nothing`)
+    if (control.kind !== 'accepted')
+      return skipped(
+        `the ACSCurrent key itself was ${describeAnswer(control)}, so the old key's answer would prove nothing`,
+      )
     const answer = await callerIdentityAs(ctx, old)
     const when = sinceRotation(current.value, ctx.deps.now())
     if (answer.kind === 'no-answer') return failed(describeAnswer(answer))
     return answer.kind === 'accepted'
       ? holds(`the ACSPrevious key is still accepted ${when}`)
-      : differs(`the ACSPrevious key was ${describeAnswer(answer)} ${when}`, 'it is accepted until the overlap ends')
+      : differs(
+          `the ACSPrevious key was ${describeAnswer(answer)} ${when}`,
+          'it is accepted until the overlap ends',
+        )
   },
 }

@@ -24,8 +24,14 @@ const stsRefusesWrongSignature = (scheme: SignatureScheme): LiveCase => ({
   id: `sts/${scheme}/wrong-signature`,
   row: STATUS_ROW,
   run: async (ctx) => {
-    const credentials = { ...ctx.target.credentials, accessKeySecret: `${ctx.target.credentials.accessKeySecret}x` }
-    return expectRefused(await assumeLiveRole(ctx, {}, { scheme, credentials }), 'SignatureDoesNotMatch')
+    const credentials = {
+      ...ctx.target.credentials,
+      accessKeySecret: `${ctx.target.credentials.accessKeySecret}x`,
+    }
+    return expectRefused(
+      await assumeLiveRole(ctx, {}, { scheme, credentials }),
+      'SignatureDoesNotMatch',
+    )
   },
 })
 

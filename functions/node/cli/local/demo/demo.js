@@ -13,7 +13,10 @@ const show = (text, outcome) => {
 }
 
 const vend = (token) => async () => {
-  const response = await fetch(`${api}/v1/credentials/demo-upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  const response = await fetch(`${api}/v1/credentials/demo-upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  })
   const body = await response.json()
   if (!response.ok) throw new Error(`${body.Code}: ${body.Message}`)
   return body
@@ -22,14 +25,22 @@ const vend = (token) => async () => {
 const refreshListing = async () => {
   const { Prefix } = refresher.current()
   const result = await client.list({ prefix: Prefix, 'max-keys': 100 })
-  $('listing').replaceChildren(...(result.objects ?? []).map((o) => Object.assign(document.createElement('li'), { textContent: `${o.name} (${o.size} bytes)` })))
+  $('listing').replaceChildren(
+    ...(result.objects ?? []).map((o) =>
+      Object.assign(document.createElement('li'), { textContent: `${o.name} (${o.size} bytes)` }),
+    ),
+  )
 }
 
 $('login').addEventListener('click', async () => {
   try {
     refresher?.stop()
     const user = $('user').value
-    const login = await fetch('/demo/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) })
+    const login = await fetch('/demo/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user }),
+    })
     const { token } = await login.json()
     refresher = createStsRefresher({ fetchCredentials: vend(token) })
     // ali-oss sends virtual-hosted requests (bucket.localhost), which browsers resolve to loopback.
@@ -38,7 +49,10 @@ $('login').addEventListener('click', async () => {
     $('who').textContent = `signed in as ${user}`
     $('key').value = `${Prefix}hello.txt`
     $('upload').disabled = false
-    show(`Signed in as ${user}. Uploads go to ${Bucket}/${Prefix}; credentials valid until ${Expiration}.`, 'ok')
+    show(
+      `Signed in as ${user}. Uploads go to ${Bucket}/${Prefix}; credentials valid until ${Expiration}.`,
+      'ok',
+    )
     await refreshListing()
   } catch (error) {
     show(`sign-in failed: ${error.message}`, 'failed')
@@ -48,7 +62,11 @@ $('login').addEventListener('click', async () => {
 $('upload').addEventListener('click', async () => {
   const key = $('key').value
   const chosen = $('file').files[0]
-  const file = chosen ?? new File([`hello from the credvend demo, ${new Date().toISOString()}\n`], 'hello.txt', { type: 'text/plain' })
+  const file =
+    chosen ??
+    new File([`hello from the credvend demo, ${new Date().toISOString()}\n`], 'hello.txt', {
+      type: 'text/plain',
+    })
   show(`uploading ${key} …`)
   try {
     const result = $('multipart').checked
