@@ -1,16 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createSingleFlight } from '../../../lib/cache/single-flight.ts'
-
-/** A promise the test settles itself, so "in flight" lasts exactly as long as the test wants. */
-const deferred = <T>() => {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
+import { deferred } from '../../helpers/deferred.ts'
 
 /** Work that stays pending until the test settles the deferred it hands back. */
 const pendingWork = <T>() => {

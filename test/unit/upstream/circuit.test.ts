@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createCircuit } from '../../../lib/upstream/circuit.ts'
 import { VendError } from '../../../lib/errors.ts'
+import { deferred } from '../../helpers/deferred.ts'
 
 const manualClock = () => {
   let nowMs = Date.parse('2026-03-01T00:00:00Z')
@@ -8,16 +9,6 @@ const manualClock = () => {
     now: () => new Date(nowMs),
     advance: (ms: number) => void (nowMs += ms),
   }
-}
-
-const deferred = <T>() => {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
 }
 
 const outage = () => new VendError('ERR_STS_UNAVAILABLE', 'STS 503', { retryable: true })

@@ -5,6 +5,7 @@ import type { Credentials } from '../../../lib/credentials/types.ts'
 import type { AssumeRoleInput, AssumeRoleResult } from '../../../lib/sts/schemas.ts'
 import type { StsClient } from '../../../lib/sts/client.ts'
 import { VendError } from '../../../lib/errors.ts'
+import { deferred } from '../../helpers/deferred.ts'
 
 const T0 = Date.parse('2026-03-01T00:00:00Z')
 const HOUR = 3_600_000
@@ -26,16 +27,6 @@ const source = (id = 'AK-self', expiration?: Date): Credentials => ({
   source: 'env',
   ...(expiration ? { expiration } : {}),
 })
-
-const deferred = <T>() => {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 /**
  * A fake STS whose every AssumeRole mints new credentials (`STS.1`, `STS.2`, …) valid for the
