@@ -71,14 +71,13 @@ export const assemble = async (runtime: Runtime, text: string): Promise<Assembly
   const { config } = parsed
   const elapsedMs = deps.elapsedMs ?? (() => deps.now().getTime())
   const metrics = createCredvendMetrics()
-  let deadlineMs = config.upstream.deadlineMs
   // Local until a shared store opens: the calls made while loading are paced too.
   const governor = createStsGovernor({
     ratePerSecond: config.sts.maxCallsPerSecond,
     now: deps.now,
     sleep: deps.sleep,
     elapsedMs,
-    deadlineMs: () => deadlineMs,
+    deadlineMs: config.upstream.deadlineMs,
   })
   const sts = createStsClient(
     {
@@ -134,9 +133,7 @@ export const assemble = async (runtime: Runtime, text: string): Promise<Assembly
     app: createApp(deps, credvend),
     credvend,
     async reload(configText) {
-      const next = await load(configText)
-      deadlineMs = next.config.upstream.deadlineMs
-      credvend.reload(next)
+      credvend.reload(await load(configText))
     },
     close: () => closeShared(),
   }

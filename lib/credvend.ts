@@ -230,6 +230,7 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
     },
     reload(loaded) {
       current = generation(loaded)
+      governor.setDeadline(loaded.config.upstream.deadlineMs)
       limits.reload(loaded.config.limits)
       const purged = vends.keepGeneration(loaded.generation)
       log({

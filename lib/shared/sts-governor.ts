@@ -14,10 +14,11 @@ export const createStsGovernor = (init: {
   readonly now: () => Date
   readonly sleep: (ms: number) => Promise<void>
   readonly elapsedMs: () => number
-  /** How long a call may wait for its turn, read per call so a reload applies at once. */
-  readonly deadlineMs: () => number
+  /** How long a call may wait for its turn (`upstream.deadlineMs`). */
+  readonly deadlineMs: number
 }) => {
   const { now, sleep } = init
+  let { deadlineMs } = init
   let governor: Pick<ReturnType<typeof createGovernor>, 'run' | 'stats'> = createGovernor({
     ratePerSecond: init.ratePerSecond,
     now,
@@ -26,7 +27,11 @@ export const createStsGovernor = (init: {
   return {
     /** Sends `send` in its turn, or refuses with ERR_STS_THROTTLED past the deadline. */
     gate: <T>(send: () => Promise<T>): Promise<T> =>
-      governor.run(now().getTime() + init.deadlineMs(), send),
+      governor.run(now().getTime() + deadlineMs, send),
+    /** A reload's new deadline applies from the next call on. */
+    setDeadline(ms: number) {
+      deadlineMs = ms
+    },
     share(shared: SharedState, maxInstances: number) {
       const localRate = Math.max(1, Math.floor(init.ratePerSecond / maxInstances))
       const local = createGovernor({ ratePerSecond: localRate, now, sleep })
