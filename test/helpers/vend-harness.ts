@@ -109,7 +109,7 @@ export const startVendHarness = async (
   const base: ConfigInput = {
     region: 'cn-hangzhou',
     // Generous enough that a loaded CI machine does not turn a slow answer into a timeout.
-    sts: { endpoint: emulator.stsEndpoint, timeoutMs: 2_500 },
+    sts: { endpoint: emulator.stsEndpoint, timeoutMs: 20_000 },
     callers: {
       jwt: [
         {

@@ -105,7 +105,7 @@ describeWithSystemDep(
       signer = await makeSigner('ES256')
       baseConfig = {
         region: 'cn-hangzhou',
-        sts: { endpoint: emulator.stsEndpoint, timeoutMs: 2_500 },
+        sts: { endpoint: emulator.stsEndpoint, timeoutMs: 20_000 },
         callers: {
           jwt: [
             {
