@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises'
-import { assemble, type Assembly } from '../../lib/assemble.ts'
 import type { ProviderInput } from '../../lib/credentials/provider.ts'
-import { createNodeDeps, jsonLineLog } from '../node/platform/deps.ts'
-import { nodeSourceChain } from '../node/platform/source-chain.ts'
+import { lazyFcApp, logLoadFailure, misconfiguredBody, type FcApp } from './fc-app.ts'
 import { eventToRequest, parseEvent, responseToResult, type Fc3HttpResponse } from './fc3-event.ts'
 
 /**
@@ -18,86 +15,38 @@ export interface FcContext {
   }
 }
 
-type App = Assembly['app']
-let appPromise: Promise<App> | undefined
-
-/**
- * One app per instance (instanceConcurrency > 1 lets many requests share its caches). Config comes
- * from `CREDVEND_CONFIG` (a file in the code package) or `CREDVEND_CONFIG_JSON`, secrets from the
- * function's environment. Local mode does not exist here.
- */
-const buildApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise<App> => {
-  if (env.CREDVEND_LOCAL) throw new Error('local mode is not available on Function Compute')
-  const text =
-    env.CREDVEND_CONFIG_JSON ??
-    (env.CREDVEND_CONFIG ? await readFile(env.CREDVEND_CONFIG, 'utf8') : undefined)
-  if (!text)
-    throw new Error('set CREDVEND_CONFIG (a file in the code package) or CREDVEND_CONFIG_JSON')
-  const deps = createNodeDeps()
-  const { app } = await assemble(
-    {
-      deps,
-      log: jsonLineLog,
-      sharePending: true,
-      env,
-      source: (sts) => nodeSourceChain(env, deps, sts),
-      // `{ kmsSecret }` references are read with the first invocation's context.credentials.
-      loadInput: input,
-      // Shared by every instance of the function; a reload of config means a new instance here.
-      // ioredis is a file of its own in the code package (bundle-fc.ts): loaded only when configured.
-      connectShared: async (settings) =>
-        (await import('../node/platform/connect-redis.ts')).connectRedis(
-          settings,
-          deps,
-          jsonLineLog,
-        ),
-    },
-    text,
-  )
-  return app
-}
+const app = lazyFcApp(process.env)
 
 /** Read per invocation, never cached across invocations: FC supplies them afresh each time. */
 const providerInput = (context: FcContext | undefined): ProviderInput =>
   context?.credentials ? { fcCredentials: { ...context.credentials, source: 'fc-context' } } : {}
 
-/** The FC 3.0 handler: `index.handler` in s.yaml. */
+/** The FC 3.0 built-in runtime's handler: `index.handler` in s.yaml. */
 export const handler = async (event: unknown, context?: FcContext): Promise<Fc3HttpResponse> => {
-  appPromise ??= buildApp(process.env, providerInput(context)).catch((error: unknown) => {
-    appPromise = undefined
-    throw error
-  })
-  let app: App
+  let instance: FcApp
   try {
-    app = await appPromise
+    instance = await app.get(providerInput(context))
   } catch (error) {
-    jsonLineLog({
-      type: 'config',
-      event: 'load-failed',
-      problems: (error as { problems?: unknown }).problems ?? (error as Error).message,
-    })
+    logLoadFailure(error)
     return {
       statusCode: 500,
       headers: { 'content-type': 'application/json' },
       isBase64Encoded: false,
-      body: JSON.stringify({
-        Code: 'ERR_CONFIG_INVALID',
-        Message: 'service misconfigured',
-        RequestId: context?.requestId ?? '',
-      }),
+      body: misconfiguredBody(context?.requestId ?? ''),
     }
   }
   const parsed = parseEvent(event)
   const sourceAddress = parsed.requestContext.http.sourceIp
+  // FC's own id for the invocation, so audit lines match FC's logs.
+  const platformRequestId = context?.requestId ?? parsed.requestContext.requestId
   return responseToResult(
-    await app.fetch(eventToRequest(parsed), {
+    await instance.fetch(eventToRequest(parsed), {
       providerInput: providerInput(context),
       ...(sourceAddress ? { sourceAddress } : {}),
+      ...(platformRequestId ? { platformRequestId } : {}),
     }),
   )
 }
 
 /** Tests only: forget the instance's app so the next invocation builds it from the current env. */
-export const resetForTests = () => {
-  appPromise = undefined
-}
+export const resetForTests = () => app.reset()

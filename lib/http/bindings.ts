@@ -13,6 +13,11 @@ export interface AppEnv {
    * `CF-Connecting-IP`), for the pre-authentication limit; never taken from a forwarded header.
    */
   readonly sourceAddress?: string
+  /**
+   * The platform's own id for this request (Function Compute's request id), so audit lines and
+   * `X-Request-Id` match what the platform logs; only entries that read it from the platform set it.
+   */
+  readonly platformRequestId?: string
 }
 
 /** @internal */

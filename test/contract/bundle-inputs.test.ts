@@ -1,6 +1,10 @@
 import type { Plugin } from 'esbuild'
 import { describe, expect, it } from 'vitest'
-import { bundleFcRedisWith, bundleFcWith } from '../../functions/node/tools/bundle-fc.ts'
+import {
+  bundleFcRedisWith,
+  bundleFcServerWith,
+  bundleFcWith,
+} from '../../functions/node/tools/bundle-fc.ts'
 import {
   appendImport,
   bundleWorker,
@@ -20,6 +24,8 @@ const BUILD = CHILD_PROCESS_TIMEOUT_MS
 const builds = {
   fc: async (extra: Plugin[] = []) =>
     (await bundleFcWith({ metafile: true, plugins: extra })).metafile!,
+  'fc custom-runtime server': async (extra: Plugin[] = []) =>
+    (await bundleFcServerWith({ metafile: true, plugins: extra })).metafile!,
   worker: (extra: Plugin[] = []) => bundleWorker(extra),
 } as const
 

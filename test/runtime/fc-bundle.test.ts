@@ -1,15 +1,19 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { bundleFc } from '../../functions/node/tools/bundle-fc.ts'
+import {
+  buildFcPackage,
+  FC_HANDLER_FILE,
+  FC_SERVER_FILE,
+} from '../../functions/node/tools/fc-package.ts'
 import { placeholderResolver } from '../../functions/node/cli/commands/config-check.ts'
 import { loadConfig } from '../../lib/config/load.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
-let bundle: string
+let bundles: string[]
 let bundleDir: string
 const spec = parse(readFileSync('s.yaml', 'utf8')) as {
   resources: Record<
@@ -24,27 +28,30 @@ const spec = parse(readFileSync('s.yaml', 'utf8')) as {
 const functions = Object.entries(spec.resources).filter(([, r]) => r.component === 'fc3')
 
 beforeAll(async () => {
-  bundle = await bundleFc()
   bundleDir = mkdtempSync(join(tmpdir(), 'credvend-fc-'))
-  writeFileSync(join(bundleDir, 'index.js'), bundle)
-  writeFileSync(join(bundleDir, 'package.json'), '{"type":"commonjs"}')
+  await buildFcPackage(bundleDir)
+  bundles = [FC_HANDLER_FILE, FC_SERVER_FILE].map((file) =>
+    readFileSync(join(bundleDir, file), 'utf8'),
+  )
 }, CHILD_PROCESS_TIMEOUT_MS)
 
-describe('FC bundle', () => {
-  it('contains no emulator code and no demo keys or demo config', () => {
-    for (const marker of [
-      'createStsEmulator',
-      'createImdsEmulator',
-      'createDemoWorld',
-      'createDemoConfig',
-      'credvend-demo',
-      'LOCAL MODE',
-      'login.credvend.local',
-      'CREDVEND_DEMO_',
-    ]) {
-      expect(bundle).not.toContain(marker)
+describe('FC code package', () => {
+  it('neither shape contains emulator code, demo keys or demo config', () => {
+    for (const bundle of bundles) {
+      for (const marker of [
+        'createStsEmulator',
+        'createImdsEmulator',
+        'createDemoWorld',
+        'createDemoConfig',
+        'credvend-demo',
+        'LOCAL MODE',
+        'login.credvend.local',
+        'CREDVEND_DEMO_',
+      ]) {
+        expect(bundle).not.toContain(marker)
+      }
+      expect(bundle).not.toMatch(/LTAI5t[A-Za-z0-9]{18}/)
     }
-    expect(bundle).not.toMatch(/LTAI5t[A-Za-z0-9]{18}/)
   })
 })
 
@@ -72,15 +79,27 @@ describe('s.yaml', () => {
   )
 
   it.each(functions)(
-    '%s: Node.js runtime, a role, instanceConcurrency > 1, memory and timeout',
+    '%s: one of the two FC 3.0 shapes, with a role, memory and timeout',
     (_name, r) => {
-      expect(r.props.runtime).toMatch(/^nodejs(18|20)$/)
+      if (String(r.props.runtime).startsWith('custom')) {
+        // Custom runtime: many requests per instance share one cache and one set of STS calls.
+        expect(r.props.customRuntimeConfig.command).toEqual(['/code/bootstrap'])
+        expect(r.props.instanceConcurrency).toBeGreaterThan(1)
+      } else {
+        // Built-in runtime: FC 3.0 allows one request per instance.
+        expect(r.props.runtime).toBe('nodejs20')
+        expect(r.props.instanceConcurrency).toBeUndefined()
+      }
       expect(r.props.role).toBeTruthy()
-      expect(r.props.instanceConcurrency).toBeGreaterThan(1)
       expect(r.props.memorySize).toBeGreaterThanOrEqual(128)
       expect(r.props.timeout).toBeGreaterThan(0)
     },
   )
+
+  it('deploys both shapes: the public function on a custom runtime, the internal one built in', () => {
+    expect(spec.resources['credvend-public']!.props.runtime).toMatch(/^custom\./)
+    expect(spec.resources['credvend-internal']!.props.runtime).toBe('nodejs20')
+  })
 
   it('only the public function has an internet URL; the two configs differ', () => {
     const trigger = (name: string) => spec.resources[name]!.props.triggers[0].triggerConfig

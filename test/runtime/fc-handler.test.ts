@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { handler, resetForTests } from '../../functions/fc/index.ts'
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
-import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
-import { createStsClient } from '../../lib/sts/client.ts'
-import { randomHexId } from '../../lib/runtime/deps.ts'
+import type { TestEmulator } from '../helpers/emulator.ts'
+import { FC_TEST_KEY as KEY, startFcWorld } from '../helpers/fc-world.ts'
 
 /**
  * The example event of FC 3.0's HTTP-trigger doc, verbatim
@@ -15,8 +12,8 @@ import { randomHexId } from '../../lib/runtime/deps.ts'
  * each case below changes only what it names.
  */
 const VERBATIM = readFileSync('test/fixtures/fc3-http-event.json', 'utf8')
-const KEY = `cvk_acme_${'C'.repeat(43)}`
 let emulator: TestEmulator
+let functionKeys: Awaited<ReturnType<typeof startFcWorld>>['functionKeys']
 let context: {
   requestId: string
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string }
@@ -30,69 +27,11 @@ const event = (change: (e: any) => void): Buffer => {
 }
 
 beforeAll(async () => {
-  emulator = await startTestEmulator()
-  const account = emulator.demo.accountId
-  // The function's own role: FC assumed it and put its temporary keys in context.credentials.
-  const fnRole = emulator.world.createRole(account, 'fc-credvend', {
-    trustPolicy: {
-      Version: '1',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Action: 'sts:AssumeRole',
-          Principal: { RAM: [`acs:ram::${account}:root`] },
-        },
-      ],
-    },
-    policies: [
-      { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
-    ],
-  })
-  // The profile's role trusts exactly the function's role, as the trust-policy renderer would write it.
-  const target = emulator.world.createRole(account, 'fc-target', {
-    trustPolicy: renderTrustPolicy({ trusted: fnRole.arn }),
-    policies: [
-      {
-        Version: '1',
-        Statement: [
-          { Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:demo-bucket/*' },
-        ],
-      },
-    ],
-  })
-  const sts = createStsClient(
-    { endpoint: emulator.stsEndpoint },
-    { fetch, now: emulator.now, randomId: randomHexId },
-  )
-  const fnCreds = (
-    await sts.assumeRole(
-      { ...emulator.demo.vendor, source: 'fc-platform' },
-      { roleArn: fnRole.arn, roleSessionName: 'fc-instance' },
-    )
-  ).credentials
-  context = {
-    requestId: 'req-1',
-    credentials: {
-      accessKeyId: fnCreds.accessKeyId,
-      accessKeySecret: fnCreds.accessKeySecret,
-      securityToken: fnCreds.securityToken,
-    },
-  }
-  process.env.CREDVEND_CONFIG_JSON = JSON.stringify({
-    region: 'cn-hangzhou',
-    sts: { endpoint: emulator.stsEndpoint },
-    callers: { apiKeys: [{ id: 'acme', sha256: [{ env: 'ACME_SHA256' }] }] },
-    profiles: {
-      plain: {
-        kind: 'sts',
-        allow: [{ apiKey: 'acme' }],
-        roleArn: target.arn,
-        durationSeconds: { default: 900, max: 3600 },
-      },
-    },
-    exposeInternalRoutes: true,
-  })
-  process.env.ACME_SHA256 = createHash('sha256').update(KEY).digest('hex')
+  const world = await startFcWorld()
+  emulator = world.emulator
+  functionKeys = world.functionKeys
+  context = { requestId: 'req-1', credentials: await world.functionKeys() }
+  Object.assign(process.env, world.env)
   // Nothing else in the chain may answer: only context.credentials can make these vends work.
   for (const name of Object.keys(process.env))
     if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
@@ -113,7 +52,8 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
     expect(result.statusCode).toBe(404)
     expect(result.isBase64Encoded).toBe(false)
     expect(JSON.parse(result.body).Code).toBe('ERR_NOT_FOUND')
-    expect(result.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/)
+    // FC's own request id, so the audit line and FC's logs name the same invocation.
+    expect(result.headers['x-request-id']).toBe('req-1')
   })
 
   it('GET with query parameters on /readyz: ready, with context.credentials named as the source', async () => {
@@ -187,6 +127,51 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
     expect([result.statusCode, JSON.parse(result.body).Code]).toEqual([
       503,
       'ERR_PROVIDER_UNAVAILABLE',
+    ])
+  })
+
+  /** A vend that misses the cache: every duration is a key of its own. */
+  const vendFor = (durationSeconds: number, ctx: typeof context) =>
+    handler(
+      event((e) => {
+        e.rawPath = '/v1/credentials/plain'
+        e.queryParameters = {}
+        e.requestContext.http.method = 'POST'
+        e.headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }
+        e.body = JSON.stringify({ durationSeconds })
+      }),
+      ctx,
+    )
+
+  it('signs each STS call with the keys of the invocation at hand, never earlier ones', async () => {
+    const broken = {
+      requestId: 'req-broken',
+      credentials: { ...context.credentials, accessKeySecret: 'not-the-secret' },
+    }
+    const refused = await vendFor(2400, broken)
+    expect(refused.statusCode).toBeGreaterThanOrEqual(500)
+    expect(JSON.parse(refused.body).Code).toMatch(/^ERR_STS_/)
+    const rotated = { requestId: 'req-rotated', credentials: await functionKeys('fc-rotated') }
+    const served = await vendFor(2400, rotated)
+    expect([served.statusCode, JSON.parse(served.body).Code]).toEqual([200, 'Success'])
+  })
+
+  it("carries FC's request id in the audit line and X-Request-Id", async () => {
+    const lines: string[] = []
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk))
+      return true
+    })
+    let result
+    try {
+      result = await vendFor(3000, { ...context, requestId: '1-64f6cd87-a1b2c3d4e5f6' })
+    } finally {
+      write.mockRestore()
+    }
+    expect(result.headers['x-request-id']).toBe('1-64f6cd87-a1b2c3d4e5f6')
+    const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.type === 'audit')
+    expect(audit).toEqual([
+      expect.objectContaining({ requestId: '1-64f6cd87-a1b2c3d4e5f6', outcome: 'ok' }),
     ])
   })
 })

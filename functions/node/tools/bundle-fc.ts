@@ -61,6 +61,17 @@ export const bundleFc = async (options: { minify?: boolean } = {}): Promise<stri
 export const bundleFcWith = (options: BundleOptions = {}): Promise<FcBundle> =>
   bundle('../../fc/index.ts', { ...options, plugins: [redisApart, ...(options.plugins ?? [])] })
 
+/**
+ * The custom-runtime server: the same app on @hono/node-server, on the port FC gives the custom
+ * runtime, started by the package's `bootstrap`.
+ */
+export const bundleFcServer = async (options: { minify?: boolean } = {}): Promise<string> =>
+  (await bundleFcServerWith(options)).text
+
+/** The custom-runtime server's build with the same options as `bundleFcWith`. */
+export const bundleFcServerWith = (options: BundleOptions = {}): Promise<FcBundle> =>
+  bundle('../../fc/server.ts', { ...options, plugins: [redisApart, ...(options.plugins ?? [])] })
+
 /** The Redis connector with ioredis inside, written next to the entry as `connect-redis.js`. */
 export const bundleFcRedis = async (options: { minify?: boolean } = {}): Promise<string> =>
   (await bundleFcRedisWith(options)).text
