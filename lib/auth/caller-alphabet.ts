@@ -12,7 +12,7 @@ export const callerIdPattern = (maxLength: number): string =>
   `^[A-Za-z0-9][${CALLER_ID_CHARS}]{0,${maxLength - 1}}$`
 
 /** The longest value a template variable takes, and so the longest plain caller id. @internal */
-const MAX_TEMPLATE_VALUE = 128
+export const MAX_TEMPLATE_VALUE = 128
 
 /** The default pattern of every template variable; a caller id always matches it. @internal */
 export const TEMPLATE_VALUE_PATTERN = callerIdPattern(MAX_TEMPLATE_VALUE)

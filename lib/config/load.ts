@@ -121,6 +121,8 @@ const NEVER_ECHO = new Set([
   'password',
   'secret',
   'ca',
+  // A key set may hold a pasted private key; its members are named, never printed.
+  'jwks',
 ])
 
 const describeFound = (issue: z.core.$ZodIssue): string => {

@@ -30,7 +30,22 @@ const JWT_ALGORITHMS = [
   'EdDSA',
 ] as const
 
-const jwks = z.strictObject({ keys: z.array(z.looseObject({ kty: z.string() })) })
+/**
+ * JWK members that only a private or secret key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1): a config
+ * holding one has leaked a signing key into a file many people read.
+ */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+
+const jwks = z.strictObject({
+  keys: z.array(
+    z
+      .looseObject({ kty: z.string() })
+      .refine(
+        (key) => PRIVATE_JWK_MEMBERS.every((member) => !(member in key)),
+        'a public key only: this key has private members (d, p, q, … or k); never put a signing key in the config',
+      ),
+  ),
+})
 
 const jwtIssuer = z
   .strictObject({

@@ -1,3 +1,4 @@
+import { MAX_TEMPLATE_VALUE } from '../auth/caller-alphabet.ts'
 import { utf8 } from '../crypto/encoding.ts'
 import { sha256Hex } from '../crypto/hmac.ts'
 import { VendError } from '../errors.ts'
@@ -195,7 +196,14 @@ export const renderTemplate = async (
         `no value for \${${name}}`,
       )
     }
-    if (!patternFor(name, compiled.variables).test(value) || FORBIDDEN_IN_VALUE.test(value)) {
+    // Length and forbidden characters first: an operator's pattern then only ever runs on a short
+    // value of the safe alphabet, never on whatever a caller sent.
+    if (
+      value.length === 0 ||
+      value.length > MAX_TEMPLATE_VALUE ||
+      FORBIDDEN_IN_VALUE.test(value) ||
+      !patternFor(name, compiled.variables).test(value)
+    ) {
       throw new VendError(
         'ERR_POLICY_VALUE',
         `the value for \${${name}} is not allowed in a policy`,

@@ -206,7 +206,9 @@ export const createAccessKeyService = (init: {
         audit: { cache: result.cache },
       })
       const { generation } = keys
-      const current = held.get(name)
+      // Only a pair this generation read: after a reload the held one may be another secret's.
+      const heldPair = held.get(name)
+      const current = heldPair?.generation === generation ? heldPair : undefined
       const nowMs = init.now().getTime()
       if (current && current.accessKeyId !== accessKeyId)
         return answer(respond(current, nowMs, 'hit'), false)

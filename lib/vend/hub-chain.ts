@@ -59,13 +59,11 @@ export const createHubChain = (init: {
     ): Promise<Credentials> {
       let from = source
       for (const [i, spec] of hops.entries()) {
-        // Keyed by where it came from too: new source credentials start a new chain.
-        from = await hop(
-          `${generation}|${i}|${spec.roleArn}|${from.accessKeyId}`,
-          spec,
-          from,
-          minValidMs,
-        )
+        // Keyed by everything the hop sends (two profiles through one hub with different
+        // ExternalIds or durations must not share a session) and by where it came from: new
+        // source credentials start a new chain. No part can hold `|`.
+        const sent = `${spec.roleArn}|${spec.externalId ?? ''}|${spec.durationSeconds}`
+        from = await hop(`${generation}|${i}|${sent}|${from.accessKeyId}`, spec, from, minValidMs)
       }
       return from
     },

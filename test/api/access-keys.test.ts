@@ -291,4 +291,21 @@ describe('access-key profiles', () => {
       await pub.close()
     }
   })
+
+  it('tell a caller they are not allowed nothing about their kind: narrowing gets the same 404', async () => {
+    // `other` is not allowed erp-overlap; a body an access-key profile refuses must not say so.
+    const answers = await Promise.all(
+      ['erp-overlap', 'no-such-profile'].map(async (profile) => {
+        const res = await h.request(`/v1/credentials/${profile}`, {
+          token: h.otherKey,
+          body: { durationSeconds: 900 },
+        })
+        return [res.status, res.json().Code]
+      }),
+    )
+    expect(answers).toEqual([
+      [404, 'ERR_NOT_FOUND'],
+      [404, 'ERR_NOT_FOUND'],
+    ])
+  })
 })

@@ -181,4 +181,22 @@ describe('loadConfig', () => {
     config.profiles['acme-reports'].parameters = { folder: {} }
     expect((await problems(config)).join('\n')).toMatch(message)
   })
+
+  it('refuses a configured JWKS holding a private key, and never prints the key', async () => {
+    const d = 'private-exponent-that-must-never-be-printed'
+    const issuer = {
+      id: 'web',
+      issuer: 'https://login.example.com',
+      audience: 'credvend',
+      jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d }] },
+    }
+    const found = await problems({ ...valid, callers: { ...valid.callers, jwt: [issuer] } })
+    expect(found).toEqual([expect.stringMatching(/^callers\.jwt\[0\]\.jwks\.keys\[0\]: .*private/)])
+    expect(found.join('\n')).not.toContain(d)
+    const secret = { kty: 'oct', k: 'c2VjcmV0' }
+    const withSecret = { ...issuer, jwks: { keys: [secret] } }
+    expect(
+      await problems({ ...valid, callers: { ...valid.callers, jwt: [withSecret] } }),
+    ).toHaveLength(1)
+  })
 })

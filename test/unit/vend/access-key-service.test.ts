@@ -31,21 +31,23 @@ const profile: AccessKeyProfile = {
 /** KMS as a named fake: the current pair of a secret that rotates in two hours. */
 const fakeKms = (now: () => Date) => {
   let version = 1
-  const getSecretValue = vi.fn(async (): Promise<SecretValue> => ({
-    requestId: `KMS-${version}`,
-    secretName: 'erp-ak',
-    versionId: `v${version}`,
-    secretData: JSON.stringify({
-      AccessKeyId: `LTAI5tKey${version}`,
-      AccessKeySecret: `secret-of-${version}`,
+  const getSecretValue = vi.fn(
+    async (_source: unknown, _input: { secretName: string }): Promise<SecretValue> => ({
+      requestId: `KMS-${version}`,
+      secretName: 'erp-ak',
+      versionId: `v${version}`,
+      secretData: JSON.stringify({
+        AccessKeyId: `LTAI5tKey${version}`,
+        AccessKeySecret: `secret-of-${version}`,
+      }),
+      secretType: 'RAMCredentials',
+      versionStages: ['ACSCurrent'],
+      rotationIntervalSeconds: 7200,
+      nextRotationDate: new Date(now().getTime() + 2 * HOUR),
+      lastRotationDate: undefined,
+      extendedConfig: undefined,
     }),
-    secretType: 'RAMCredentials',
-    versionStages: ['ACSCurrent'],
-    rotationIntervalSeconds: 7200,
-    nextRotationDate: new Date(now().getTime() + 2 * HOUR),
-    lastRotationDate: undefined,
-    extendedConfig: undefined,
-  }))
+  )
   return {
     kms: { getSecretValue } as unknown as KmsClient,
     getSecretValue,
@@ -148,5 +150,23 @@ describe('the access-key service', () => {
       code: 'ERR_RATE_LIMITED',
     })
     expect(getSecretValue).toHaveBeenCalledTimes(2)
+  })
+})
+
+describe('report-invalid after a reload', () => {
+  it('never answers with a pair held under the previous generation', async () => {
+    const { service, served, getSecretValue, rotate } = setup()
+    await service.vend(served, 'erp', erp, {})
+    rotate()
+    // A reload: the profile now names another secret; the old generation's pair is still held.
+    const reloaded: ServedKeys = {
+      ...served,
+      generation: 'g2',
+      profiles: new Map([['erp', { ...profile, secretName: 'erp-ak-v2' }]]),
+    }
+    const reported = await service.report(reloaded, 'erp', erp, 'LTAI5tSomethingElse')
+    expect(getSecretValue).toHaveBeenCalledTimes(2)
+    expect(getSecretValue.mock.calls[1]![1]).toMatchObject({ secretName: 'erp-ak-v2' })
+    expect(reported.body.AccessKeyId).toBe('LTAI5tKey2')
   })
 })

@@ -263,3 +263,30 @@ describe('createHubChain', () => {
     expect(assumeRole).toHaveBeenCalledTimes(2)
   })
 })
+
+describe('hub sessions are keyed by everything the hop sends', () => {
+  it('two profiles through one hub with different ExternalIds never share a session', async () => {
+    const { chain, assumeRole } = setup()
+    const self = source()
+    const viaPartnerA = { ...hubB, externalId: 'ext-partner-a' }
+    const viaPartnerB = { ...hubB, externalId: 'ext-partner-b' }
+    const a = await chain.walk('g1', [viaPartnerA], self, 0)
+    const b = await chain.walk('g1', [viaPartnerB], self, 0)
+    expect(assumeRole).toHaveBeenCalledTimes(2)
+    expect(a.accessKeyId).not.toBe(b.accessKeyId)
+    expect(assumeRole.mock.calls.map(([, input]) => input.externalId)).toEqual([
+      'ext-partner-a',
+      'ext-partner-b',
+    ])
+  })
+
+  it('nor do two hops that differ only in duration', async () => {
+    const { chain, assumeRole } = setup()
+    const self = source()
+    await chain.walk('g1', [{ ...hubA, durationSeconds: 7200 }], self, 0)
+    const short = await chain.walk('g1', [{ ...hubA, durationSeconds: 900 }], self, 0)
+    expect(assumeRole).toHaveBeenCalledTimes(2)
+    expect(assumeRole.mock.calls[1]![1].durationSeconds).toBe(900)
+    expect(short.accessKeyId).toBe('STS.2')
+  })
+})
