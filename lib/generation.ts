@@ -2,6 +2,7 @@ import { createAuthenticator, type Authenticate } from './auth/authenticator.ts'
 import { issuerVerifier } from './auth/jwt.ts'
 import { createTokenCache, type TokenCache } from './auth/token-cache.ts'
 import type { LoadedConfig } from './config/load.ts'
+import { isVendedRole } from './config/vended-roles.ts'
 import { createKmsClient, type KmsClient } from './kms/client.ts'
 import type { CoreDeps } from './runtime/deps.ts'
 import { createAlibabaLogin, type AlibabaLogin } from './session/alibaba-login.ts'
@@ -66,7 +67,10 @@ export const buildGeneration = (
           nonces: shared.nonces,
           onStsCall: shared.onLoginStsCall,
           gate: shared.gate,
+          // A session of a role credvend vends is its own narrowed output: it never logs in, or
+          // it would shed its session policy (role laundering).
           allowed: (identity) =>
+            !isVendedRole(loaded.vendedRoles, identity) &&
             [...loaded.profiles.values()].some(
               (p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow),
             ),

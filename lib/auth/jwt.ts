@@ -5,6 +5,7 @@ import {
   decodeJwt,
   decodeProtectedHeader,
   jwtVerify,
+  type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose'
 import type { JwtIssuerConfig } from '../config/schema.ts'
@@ -93,6 +94,25 @@ const checkHeader = (token: string, allowed: readonly string[]) => {
 /** The audience of RRSA tokens meant for AssumeRoleWithOIDC. @internal */
 const STS_AUDIENCE = 'sts.aliyuncs.com'
 
+/** Login tokens must name their type (`JWT` unless configured); workload tokens only if set. */
+const typOf = (config: JwtIssuerConfig): { typ?: string } => {
+  const typ = config.type ?? (config.kind === 'login' ? 'JWT' : undefined)
+  return typ === undefined ? {} : { typ }
+}
+
+/**
+ * A token issued in the future (beyond the clock tolerance) was not minted by a sane issuer, and
+ * one issued for longer than the issuer's configured maximum outlives what the operator allows.
+ */
+const checkTimes = (payload: JWTPayload, config: JwtIssuerConfig, now: Date) => {
+  const nowSeconds = Math.floor(now.getTime() / 1000)
+  if (typeof payload.iat === 'number' && payload.iat > nowSeconds + config.clockToleranceSeconds)
+    throw authError('ERR_AUTH_CLAIMS')
+  const max = config.maxTokenLifetimeSeconds
+  if (max !== undefined && (payload.exp ?? 0) - (payload.iat ?? 0) > max)
+    throw authError('ERR_AUTH_CLAIMS')
+}
+
 export const verifyJwt = async (
   token: string,
   issuers: readonly IssuerVerifier[],
@@ -114,12 +134,13 @@ export const verifyJwt = async (
         issuer: config.issuer,
         audience: config.audience,
         algorithms: config.algorithms,
-        typ: config.type,
+        ...typOf(config),
         clockTolerance: config.clockToleranceSeconds,
         currentDate: now,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: config.maxTokenLifetimeSeconds ? ['exp', 'sub', 'iat'] : ['exp', 'sub'],
       })
       if (typeof payload.sub !== 'string' || payload.sub === '') throw authError('ERR_AUTH_CLAIMS')
+      checkTimes(payload, config, now)
       // A token also meant for STS (the RRSA token, audience sts.aliyuncs.com) is a credential for
       // the platform, not for us: whoever holds it could exchange it directly.
       if ((Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(STS_AUDIENCE))

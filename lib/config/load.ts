@@ -14,6 +14,7 @@ import {
   type RoleProfile,
   type SecretRef,
 } from './schema.ts'
+import { launderingProblems, vendedRoles } from './vended-roles.ts'
 
 /** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
 export type SecretResolver = (ref: SecretRef) => Promise<string>
@@ -63,6 +64,8 @@ export interface LoadedConfig {
   readonly sessionTokenKey: string | undefined
   /** The shared Redis, secrets resolved; absent when each instance keeps its own state. */
   readonly redis: RedisSettings | undefined
+  /** The roles credvend hands sessions of (`vendedRoles`): never a caller identity. */
+  readonly vendedRoles: ReadonlyMap<string, string>
 }
 
 /** The `redis` section with its references resolved. @public */
@@ -125,10 +128,25 @@ const NEVER_ECHO = new Set([
   'jwks',
 ])
 
+/** A URL carrying `user:password@`: the password must not reach a terminal or a log. */
+const URL_WITH_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i
+
+/**
+ * What was found, where it is safe to say: a short scalar. Objects and arrays are named by kind
+ * (an unknown key's message already names the key, and its value may be anything, a secret
+ * included); secret fields and URLs with credentials are named by kind too.
+ */
 const describeFound = (issue: z.core.$ZodIssue): string => {
   if (!('input' in issue) || issue.input === undefined) return ''
-  if (issue.path.some((p) => NEVER_ECHO.has(String(p)))) return ` (found a ${typeof issue.input})`
-  const text = JSON.stringify(issue.input) ?? String(issue.input)
+  const input = issue.input
+  if (issue.code === 'unrecognized_keys') return ''
+  if (issue.path.some((p) => NEVER_ECHO.has(String(p)))) return ` (found a ${typeof input})`
+  if (Array.isArray(input)) return ' (found an array)'
+  if (typeof input === 'object' && input !== null) return ' (found an object)'
+  if (typeof input === 'string' && URL_WITH_USERINFO.test(input)) {
+    return ' (found a URL with credentials in it)'
+  }
+  const text = JSON.stringify(input) ?? String(input)
   return ` (found ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`
 }
 
@@ -348,6 +366,8 @@ export const loadConfig = async (
   if (typeof sessionTokenKey === 'string' && sessionTokenKey.length < 32)
     problems.push('callers.alibaba.sessionTokenKey: the resolved key is shorter than 32 characters')
   const redis = config.redis ? await resolveRedis(config.redis, resolve, problems) : undefined
+  const roles = vendedRoles(config)
+  problems.push(...launderingProblems(config, roles))
   if (problems.length > 0) throw configError(problems)
   const secretsDigest = await sha256Hex(
     JSON.stringify([
@@ -370,5 +390,6 @@ export const loadConfig = async (
     sessionNameKey: sessionNameKey ?? undefined,
     sessionTokenKey: sessionTokenKey ?? undefined,
     redis,
+    vendedRoles: roles,
   }
 }

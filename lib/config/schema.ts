@@ -58,8 +58,22 @@ const jwtIssuer = z
         (a) => ![a].flat().includes('sts.aliyuncs.com'),
         "sts.aliyuncs.com is the RRSA audience for STS itself; project a token with credvend's own audience",
       ),
-    /** The pinned `typ` header; `JWT` by default (RFC 8725 §3.11). */
-    type: z.string().min(1).default('JWT'),
+    /**
+     * What this issuer's tokens are for. `login` (people signing in to an app): the `typ` header
+     * is required, `JWT` unless `type` says otherwise (RFC 8725 §3.11). `workload` (platform
+     * identity tokens such as ACK's projected service-account tokens, which carry no `typ`):
+     * `typ` is checked only where `type` is set.
+     */
+    kind: z.enum(['login', 'workload']).default('login'),
+    /** The pinned `typ` header. */
+    type: z.string().min(1).optional(),
+    /** Refuse tokens issued for longer than this (`exp` − `iat`), which then must carry `iat`. */
+    maxTokenLifetimeSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(31 * 86_400)
+      .optional(),
     algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
     jwksUri: z
       .url()

@@ -35,7 +35,7 @@ const stsLogins = () => h.emulator.calls.byAction.get('GetCallerIdentity') ?? 0
 
 beforeAll(async () => {
   h = await startVendHarness({
-    config: (c) => ({
+    config: (c, emulator) => ({
       ...c,
       callers: {
         ...c.callers,
@@ -50,6 +50,21 @@ beforeAll(async () => {
         'host-creds': {
           kind: 'sts',
           allow: [{ alibaba: { account: DEMO_ACCOUNT_ID, role: 'billing-host' } }],
+          roleArn: `acs:ram::${DEMO_ACCOUNT_ID}:role/credvend-demo`,
+          durationSeconds: 3600,
+        },
+        // Allows credvend-demo by RoleId, which no load-time check can resolve to a name: only
+        // the login's own check stands between a vended session and this profile.
+        laundry: {
+          kind: 'sts',
+          allow: [
+            {
+              alibaba: {
+                account: DEMO_ACCOUNT_ID,
+                roleId: emulator.world.findRole(DEMO_ACCOUNT_ID, 'credvend-demo')!.roleId,
+              },
+            },
+          ],
           roleArn: `acs:ram::${DEMO_ACCOUNT_ID}:role/credvend-demo`,
           durationSeconds: 3600,
         },
@@ -191,5 +206,11 @@ describe('signed Alibaba identity login (POST /v1/session/alibaba)', () => {
     } finally {
       await off.close()
     }
+  })
+
+  it('a session of a role credvend vends never logs in (no role laundering)', async () => {
+    const vended = sessionOf(DEMO_ACCOUNT_ID, 'credvend-demo', 'key.acme')
+    const res = await login(await signedBody(vended))
+    expect([res.status, res.json().Code]).toEqual([401, 'ERR_AUTH_ALIBABA'])
   })
 })

@@ -199,4 +199,66 @@ describe('loadConfig', () => {
       await problems({ ...valid, callers: { ...valid.callers, jwt: [withSecret] } }),
     ).toHaveLength(1)
   })
+
+  it('refuses an alibaba rule naming a role credvend vends, directly or through a hub', async () => {
+    const vends = (roleArn: string, via: unknown[] = []) => ({
+      kind: 'sts',
+      allow: [{ apiKey: 'acme' }],
+      roleArn,
+      via,
+      durationSeconds: 900,
+    })
+    const allowsRole = (role: string) => ({
+      kind: 'sts',
+      allow: [{ alibaba: { account: '1234567890123456', role } }],
+      roleArn: 'acs:ram::1234567890123456:role/host-data',
+      durationSeconds: 900,
+    })
+    const callers = {
+      ...valid.callers,
+      alibaba: { accounts: ['1234567890123456'], sessionTokenKey: { env: 'TOKEN_KEY' } },
+    }
+    const direct = await problems({
+      ...valid,
+      callers,
+      profiles: {
+        narrowed: vends('acs:ram::1234567890123456:role/App-Upload'),
+        'host-creds': allowsRole('app-upload'),
+      },
+    })
+    expect(direct).toEqual([
+      expect.stringMatching(
+        /^profiles\.host-creds\.allow\[0\]\.alibaba: role app-upload is a role credvend vends \(profile narrowed\)/,
+      ),
+    ])
+    const hub = { roleArn: 'acs:ram::1234567890123456:role/hub', durationSeconds: 3600 }
+    const viaHub = await problems({
+      ...valid,
+      callers,
+      profiles: {
+        chained: vends('acs:ram::2222222222222222:role/partner', [hub]),
+        'host-creds': allowsRole('hub'),
+      },
+    })
+    expect(viaHub).toHaveLength(1)
+  })
+
+  it('names unknown keys and odd values by kind, never printing values that may be secrets', async () => {
+    const found: string[] = []
+    for (const change of [
+      (c: any) => void (c.apiSecret = 'hunter2-pasted-by-mistake'),
+      (c: any) => void (c.sts.endpoint = 'https://admin:hunter3@evil.example.com'),
+      (c: any) => void (c.profiles['acme-reports'].allow = { apiKey: 'acme', note: 'hunter4' }),
+    ]) {
+      const bad = structuredClone(valid) as any
+      change(bad)
+      found.push(...(await problems(bad)))
+    }
+    expect(found).toEqual([
+      '(root): Unrecognized key: "apiSecret"',
+      expect.stringMatching(/^sts\.endpoint: .*\(found a URL with credentials in it\)$/),
+      expect.stringMatching(/^profiles\.acme-reports\.allow: .*\(found an object\)$/),
+    ])
+    expect(found.join('\n')).not.toMatch(/hunter/)
+  })
 })
