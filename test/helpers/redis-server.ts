@@ -1,19 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer, connect } from 'node:net'
+import { connect } from 'node:net'
+import { freePort } from './free-port.ts'
 import { commandAvailable } from './system-deps.ts'
 
 export const redisAvailable = () => commandAvailable('redis-server')
-
-/** A free loopback port (closed again before redis-server binds it: a small race, fine in tests). */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 
 const accepting = (port: number) =>
   new Promise<boolean>((resolve) => {

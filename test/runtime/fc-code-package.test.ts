@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -12,19 +11,10 @@ import {
 } from '../../functions/node/tools/fc-package.ts'
 import type { TestEmulator } from '../helpers/emulator.ts'
 import { FC_TEST_KEY, startFcWorld } from '../helpers/fc-world.ts'
+import { freePort } from '../helpers/free-port.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 type Keys = { accessKeyId: string; accessKeySecret: string; securityToken: string }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
 
 /** The code package's bootstrap, started as FC starts a custom runtime: its env, its port. */
 const startBootstrap = async (dir: string, env: Record<string, string>) => {
