@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { isVendError, VendError } from './errors.ts'
 import { onError } from './http/on-error.ts'
 import { requestId } from './http/request-id.ts'
@@ -22,10 +22,13 @@ export const createApp = (deps: AppDeps, credvend: Credvend) => {
   const app = new Hono<AppBindings>()
   app.use(requestId(deps.randomId))
   // Before anything checks a token or calls STS for a login: bounded per source address.
-  app.use('/v1/*', async (c, next) => {
+  const limitAddress: MiddlewareHandler<AppBindings> = async (c, next) => {
     await credvend.limitSourceAddress(c.env?.sourceAddress)
     await next()
-  })
+  }
+  app.use('/v1/*', limitAddress)
+  // /readyz may ask the source credential chain (STS, the metadata service): limited the same way.
+  app.use('/readyz', limitAddress)
   app.route('/', healthRoutes)
   app.route('/v1/credentials', credentialRoutes(credvend))
   app.route('/v1/session', sessionRoutes(credvend))

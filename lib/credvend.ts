@@ -18,6 +18,9 @@ import type { Vended } from './vend/vended.ts'
 import type { VendDeps } from './vend/vend-deps.ts'
 import { createVendService, type VendRequest } from './vend/vend-service.ts'
 
+/** The longest a failing source credential goes unasked by /readyz. */
+const READINESS_BACKOFF_MAX_MS = 60_000
+
 /** Counters for tests, the bench and operators' debugging; never a secret. @public */
 export interface CredvendStats {
   readonly cacheEntries: number
@@ -109,6 +112,7 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
   const { config } = parts.loaded
   const revokedKeys = new Set<string>()
   const logins = { stsCalls: 0 }
+  let notReady: { untilMs: number; backoffMs: number; reason: string } | undefined
   const generation = (loaded: LoadedConfig): Generation =>
     buildGeneration(loaded, {
       deps,
@@ -262,13 +266,23 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
       }
     },
     async readiness(input) {
+      // A failing source is asked again only after a back-off: each ask may reach STS or the
+      // metadata service, and /readyz is polled by platforms and reachable by anyone.
+      // Credentials handed in with the request (FC) cost nothing to check: never held back.
+      const nowMs = deps.now().getTime()
+      const handed = input?.fcCredentials !== undefined
+      if (!handed && notReady && nowMs < notReady.untilMs) {
+        return { ready: false, reason: notReady.reason }
+      }
       try {
-        return { ready: true, source: (await source(input)).source }
+        const { source: name } = await source(input)
+        notReady = undefined
+        return { ready: true, source: name }
       } catch (error) {
-        return {
-          ready: false,
-          reason: isVendError(error) ? error.message : 'source credentials unavailable',
-        }
+        const backoffMs = Math.min(READINESS_BACKOFF_MAX_MS, (notReady?.backoffMs ?? 500) * 2)
+        const reason = isVendError(error) ? error.message : 'source credentials unavailable'
+        if (!handed) notReady = { untilMs: nowMs + backoffMs, backoffMs, reason }
+        return { ready: false, reason }
       }
     },
   }
