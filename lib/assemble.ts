@@ -13,10 +13,10 @@ import { kmsSecretReader } from './config/kms-secret-reader.ts'
 import type { LogSink } from './log.ts'
 import { createCredvendMetrics } from './metrics/credvend-metrics.ts'
 import { createNonceWindow } from './session/nonce-window.ts'
-import { sharedNonces } from './shared/shared-limits.ts'
-import type { SharedState } from './shared/shared-state.ts'
+import { sharedNonces } from './store/shared-limits.ts'
+import type { SharedState } from './store/shared-state.ts'
 import { createStsClient, type StsClient } from './sts/client.ts'
-import { createStsGovernor } from './shared/sts-governor.ts'
+import { createStsGovernor } from './store/sts-governor.ts'
 import type { VendDeps } from './vend/vend-deps.ts'
 
 /** Signed logins are refused twice within this window; it outlives reloads. */

@@ -1,8 +1,8 @@
 import type { Config } from '../config/schema.ts'
 import { VendError } from '../errors.ts'
 import type { CredvendMetrics } from '../metrics/credvend-metrics.ts'
-import { sharedRateLimiter } from '../shared/shared-limits.ts'
-import type { SharedState } from '../shared/shared-state.ts'
+import { sharedRateLimiter } from '../store/shared-limits.ts'
+import type { SharedState } from '../store/shared-state.ts'
 import { addressKey } from './address-key.ts'
 import { createRateLimiter, type RateLimit } from './rate-limiter.ts'
 

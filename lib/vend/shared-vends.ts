@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { DOWN, type SharedState } from '../shared/shared-state.ts'
+import { DOWN, type SharedState } from '../store/shared-state.ts'
 import type { VendEntry } from './vend-entry.ts'
 
 /** A sealed entry is authenticated, but still parsed: it crossed a process boundary. */

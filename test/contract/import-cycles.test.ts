@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 const ROWS: ReadonlyArray<readonly string[]> = [
   ['errors.ts', 'log.ts', 'crypto/', 'runtime/', 'cache/', 'generated/'],
   ['signing/', 'openapi/', 'upstream/', 'sts/', 'kms/', 'credentials/'],
-  ['policy/', 'config/', 'auth/', 'session/', 'limits/', 'partners/', 'shared/', 'metrics/'],
+  ['policy/', 'config/', 'auth/', 'session/', 'limits/', 'partners/', 'store/', 'metrics/'],
   ['vend/', 'audit/', 'generation.ts', 'credvend.ts'],
   ['http/', 'routes/', 'app.ts', 'assemble.ts'],
 ]

@@ -29,7 +29,7 @@ const SHIPPING_LIB_FOLDERS: readonly string[] = [
   'lib/routes/',
   'lib/runtime/',
   'lib/session/',
-  'lib/shared/',
+  'lib/store/',
   'lib/signing/',
   'lib/sts/',
   'lib/upstream/',

@@ -1,6 +1,6 @@
 import type { RedisSettings } from '../../../lib/config/load.ts'
 import type { LogSink } from '../../../lib/log.ts'
-import { openSharedState } from '../../../lib/shared/shared-state.ts'
+import { openSharedState } from '../../../lib/store/shared-state.ts'
 import type { VendDeps } from '../../../lib/vend/vend-deps.ts'
 import { createRedisStore } from './redis-store.ts'
 

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import type { RedisSettings } from '../../../lib/config/load.ts'
 import type { LogSink } from '../../../lib/log.ts'
-import type { SharedStore } from '../../../lib/shared/shared-store.ts'
+import type { SharedStore } from '../../../lib/store/shared-store.ts'
 
 /** Redis's own clock in ms, so every instance measures windows by the same clock. */
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createSealer } from '../../../lib/shared/sealer.ts'
+import { createSealer } from '../../../lib/store/sealer.ts'
 
 const K1 = { id: 'k1', secret: 'a'.repeat(32) }
 const K2 = { id: 'k2', secret: 'b'.repeat(32) }
