@@ -62,9 +62,11 @@ describe('per-caller limits', () => {
       h.request('/v1/credentials/plain', { token: carol, body: { durationSeconds } }),
     )
     const answers = await Promise.all(asks)
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 429])
-    expect(answers[2]!.json().Code).toBe('ERR_RATE_LIMITED')
-    expect(Number(answers[2]!.headers.get('retry-after'))).toBe(2)
+    // Concurrent asks reach the limiter in no fixed order: which one is refused is not the point.
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 429])
+    const refused = answers.find((a) => a.status === 429)!
+    expect(refused.json().Code).toBe('ERR_RATE_LIMITED')
+    expect(Number(refused.headers.get('retry-after'))).toBe(2)
     expect(h.assumeRoleCalls() - before).toBe(2)
     // What is cached is still served: a hit costs no miss.
     const again = await h.request('/v1/credentials/plain', {
