@@ -78,6 +78,7 @@ export const assemble = async (runtime: Runtime, text: string): Promise<Assembly
     sleep: deps.sleep,
     elapsedMs,
     deadlineMs: config.upstream.deadlineMs,
+    lanes: config.sts.lanes,
   })
   const sts = createStsClient(
     {

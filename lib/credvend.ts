@@ -65,6 +65,8 @@ export interface Credvend {
   loginAlibaba(
     body: unknown,
     requestId: string,
+    /** Runtimes that cannot tell the address pass undefined. */
+    sourceAddress?: string,
   ): Promise<{ token: string; expiration: Date; identity: AlibabaIdentity }>
   /** The pre-authentication limit; runtimes that cannot tell the address pass undefined. */
   limitSourceAddress(address: string | undefined): Promise<void>
@@ -163,6 +165,7 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
     circuitOpen: () => vends.stats().circuit === 'open',
     stsClockOffsetSeconds: () => sts.clockOffsetMs() / 1000,
     governor: () => governor.stats(),
+    lanes: () => governor.laneStats(),
     kmsCalls: () => accessKeys.stats().kmsCalls,
     kmsCircuitOpen: () => accessKeys.stats().circuit === 'open',
     ...(shared ? { redis: shared.stats } : {}),
@@ -206,9 +209,10 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
         accessKeys.report(servedKeys(), profile, caller, accessKeyId, input),
       )
     },
-    async loginAlibaba(body, requestId) {
+    async loginAlibaba(body, requestId, sourceAddress) {
       const login = current.loginAlibaba
       if (!login) throw new VendError('ERR_NOT_FOUND', 'not found')
+      await limits.loginAddress(sourceAddress)
       const line = { type: 'audit', requestId, event: 'alibaba-login' }
       try {
         const result = await login(body)
@@ -234,7 +238,7 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
     },
     reload(loaded) {
       current = generation(loaded)
-      governor.setDeadline(loaded.config.upstream.deadlineMs)
+      governor.setDeadline(loaded.config.upstream.deadlineMs, loaded.config.sts.lanes)
       limits.reload(loaded.config.limits)
       const purged = vends.keepGeneration(loaded.generation)
       log({

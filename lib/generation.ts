@@ -1,7 +1,8 @@
 import { createAuthenticator, type Authenticate } from './auth/authenticator.ts'
 import { issuerVerifier } from './auth/jwt.ts'
-import { createTokenCache, type TokenCache } from './auth/token-cache.ts'
+import { createTokenCache, TOKEN_CACHE_MAX_BYTES, type TokenCache } from './auth/token-cache.ts'
 import type { LoadedConfig } from './config/load.ts'
+import { usedClaims } from './config/used-claims.ts'
 import { isVendedRole } from './config/vended-roles.ts'
 import { createKmsClient, type KmsClient } from './kms/client.ts'
 import type { CoreDeps } from './runtime/deps.ts'
@@ -33,14 +34,19 @@ export const buildGeneration = (
     readonly revokedKeys: ReadonlySet<string>
     readonly nonces: NonceClaims
     readonly onLoginStsCall: (outcome: string) => void
-    readonly gate: <T>(send: () => Promise<T>) => Promise<T>
+    readonly gate: <T>(send: () => Promise<T>, lane?: string) => Promise<T>
   },
 ): Generation => {
   const { deps } = shared
   const { config } = loaded
   // At least as many verified tokens as cached sessions: a smaller LRU, scanned in order,
-  // forgets every one.
-  const tokenCache = createTokenCache(Math.max(10_000, config.cache.maxEntries))
+  // forgets every one. The byte budget grows with it, so ordinary tokens still fit that many;
+  // an operator who sized the session cache up has sized memory up too.
+  const tokenEntries = Math.max(10_000, config.cache.maxEntries)
+  const tokenCache = createTokenCache(
+    tokenEntries,
+    Math.ceil((TOKEN_CACHE_MAX_BYTES * tokenEntries) / 10_000),
+  )
   const issuers = config.callers.jwt.map((issuer) =>
     issuerVerifier(issuer, deps, (issuerId, kids) => tokenCache.keySetChanged(issuerId, kids)),
   )
@@ -49,6 +55,7 @@ export const buildGeneration = (
     apiKeys: loaded.apiKeys,
     revokedKeys: shared.revokedKeys,
     tokenCache,
+    keptClaims: usedClaims(config),
     now: deps.now,
     sessionTokenKey: loaded.sessionTokenKey,
   })

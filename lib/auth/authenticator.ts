@@ -6,12 +6,23 @@ import { authError } from './jwt-errors.ts'
 import type { TokenCache } from './token-cache.ts'
 import { SESSION_TOKEN_PREFIX, verifySessionToken } from '../session/session-token.ts'
 
+/**
+ * The longest bearer JWT accepted (a JWT is ASCII: characters are bytes). Real IdP tokens, group
+ * claims included, stay well under it (Entra ID replaces more than 200 groups with an overage
+ * claim, so about 10 KB at most), while hashing and decoding one this size stays cheap enough
+ * that a flood of them costs little more than a flood of small ones.
+ * @internal
+ */
+export const MAX_JWT_BYTES = 16_384
+
 /** Everything authentication needs, compiled from one config generation. @internal */
 export interface AuthenticatorInit {
   readonly issuers: readonly IssuerVerifier[]
   readonly apiKeys: ReadonlyMap<string, ApiKeyRecord>
   readonly revokedKeys: ReadonlySet<string>
   readonly tokenCache: TokenCache
+  /** The claim names the configuration reads (`usedClaims`): a verified caller keeps only these. */
+  readonly keptClaims: ReadonlySet<string>
   readonly now: () => Date
   /** Set when signed Alibaba logins are enabled: verifies the `cvs_` session tokens they yield. */
   readonly sessionTokenKey?: string | undefined
@@ -19,7 +30,9 @@ export interface AuthenticatorInit {
 
 /**
  * Turns an `Authorization` header into a Caller. `Bearer cvk_…` is an API key, `Bearer cvs_…` a
- * credvend session token from a signed Alibaba login; any other bearer token is a JWT. Verified JWTs are remembered by hash, so a token seen before costs one SHA-256.
+ * credvend session token from a signed Alibaba login; any other bearer token is a JWT, refused
+ * unread above `MAX_JWT_BYTES`. Verified JWTs are remembered by hash, so a token seen before
+ * costs one SHA-256.
  * @internal
  */
 export const createAuthenticator = (init: AuthenticatorInit) =>
@@ -33,10 +46,12 @@ export const createAuthenticator = (init: AuthenticatorInit) =>
       return verifyApiKey(token, init.apiKeys, init.revokedKeys, now)
     if (token.startsWith(SESSION_TOKEN_PREFIX))
       return verifySessionToken(init.sessionTokenKey, token, now)
+    // Before hashing or decoding, so their cost stays bounded whatever a caller sends.
+    if (token.length > MAX_JWT_BYTES) throw authError('ERR_AUTH_MALFORMED')
     const tokenHash = sha256HexSync(token)
     const cached = init.tokenCache.get(tokenHash, now.getTime())
     if (cached) return cached.caller
-    const verified = await verifyJwt(token, init.issuers, now)
+    const verified = await verifyJwt(token, init.issuers, now, init.keptClaims)
     init.tokenCache.set(tokenHash, verified, now.getTime())
     return verified.caller
   }

@@ -113,10 +113,40 @@ const checkTimes = (payload: JWTPayload, config: JwtIssuerConfig, now: Date) => 
     throw authError('ERR_AUTH_CLAIMS')
 }
 
+/**
+ * Bounds on a kept claim. Rules compare strings and templates substitute strings (at most 128
+ * characters), so anything longer is useless to them; 256 array items still hold a large IdP's
+ * group list (Entra ID sends at most 200 before switching to an overage claim).
+ */
+const CLAIM_STRING_MAX_CHARS = 1024
+const CLAIM_ARRAY_MAX_ITEMS = 256
+const CLAIM_ITEM_MAX_CHARS = 256
+
+const withinBounds = (value: unknown): value is string | readonly string[] =>
+  typeof value === 'string'
+    ? value.length <= CLAIM_STRING_MAX_CHARS
+    : Array.isArray(value) &&
+      value.length <= CLAIM_ARRAY_MAX_ITEMS &&
+      value.every((item) => typeof item === 'string' && item.length <= CLAIM_ITEM_MAX_CHARS)
+
+/**
+ * The claims the configuration reads, and nothing else: a cached caller then costs what its
+ * rules need, not what its token carried. A claim out of bounds is dropped whole, never cut:
+ * two long values cut to one length could compare equal. Dropping only ever denies, since rules
+ * and templates need a claim to be present.
+ */
+const keptClaims = (payload: JWTPayload, keep: ReadonlySet<string>) =>
+  Object.fromEntries(
+    [...keep].flatMap((name) =>
+      Object.hasOwn(payload, name) && withinBounds(payload[name]) ? [[name, payload[name]]] : [],
+    ),
+  )
+
 export const verifyJwt = async (
   token: string,
   issuers: readonly IssuerVerifier[],
   now: Date,
+  keep: ReadonlySet<string>,
 ): Promise<VerifiedToken> => {
   let claimedIssuer: unknown
   try {
@@ -150,7 +180,7 @@ export const verifyJwt = async (
         kind: 'jwt',
         authority: config.id,
         sub: payload.sub,
-        claims: payload,
+        claims: keptClaims(payload, keep),
       }
       return { caller, expiresAtMs: payload.exp! * 1000, issuerId: config.id, kid: header.kid }
     } catch (error) {

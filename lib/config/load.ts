@@ -7,6 +7,7 @@ import { utf8 } from '../crypto/encoding.ts'
 import { compileTemplate, MAX_POLICY_BYTES, type CompiledTemplate } from '../policy/template.ts'
 import { EXTERNAL_ID } from '../sts/schemas.ts'
 import { ossSessionPolicyTemplate } from '../policy/oss-presets.ts'
+import { unsafePatternReason } from '../policy/safe-pattern.ts'
 import {
   configSchema,
   type AccessKeyProfile,
@@ -15,6 +16,7 @@ import {
   type SecretRef,
 } from './schema.ts'
 import { launderingProblems, vendedRoles } from './vended-roles.ts'
+import { sharedResourceProblems } from './shared-resources.ts'
 
 /** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
 export type SecretResolver = (ref: SecretRef) => Promise<string>
@@ -167,12 +169,18 @@ export const configError = (problems: readonly string[]) =>
   )
 
 const compilePattern = (pattern: string, at: string, problems: string[]): RegExp => {
+  let compiled: RegExp
   try {
-    return new RegExp(pattern)
+    compiled = new RegExp(pattern)
   } catch {
     problems.push(`${at}: not a valid regular expression`)
     return /$^/
   }
+  // It runs on caller-chosen values: a pattern that could backtrack catastrophically never loads.
+  const unsafe = unsafePatternReason(pattern)
+  if (unsafe === undefined) return compiled
+  problems.push(`${at}: ${unsafe}`)
+  return /$^/
 }
 
 /** The template's minified size with every variable at the longest value a pattern may admit. */
@@ -368,6 +376,7 @@ export const loadConfig = async (
   const redis = config.redis ? await resolveRedis(config.redis, resolve, problems) : undefined
   const roles = vendedRoles(config)
   problems.push(...launderingProblems(config, roles))
+  problems.push(...sharedResourceProblems(profiles.values()))
   if (problems.length > 0) throw configError(problems)
   const secretsDigest = await sha256Hex(
     JSON.stringify([

@@ -254,6 +254,22 @@ const ossUploadProfile = z.strictObject({
         .optional(),
       /** Refuse plain credentials, so the limits cannot be side-stepped with ali-oss. */
       only: z.boolean().default(true),
+      /**
+       * The ACL every uploaded object gets, pinned in the signed policy so a browser cannot make
+       * its object public: `private`, or `default` to follow the bucket's own ACL.
+       */
+      objectAcl: z.enum(['private', 'default']).default('private'),
+      /**
+       * Download headers pinned in the signed policy and returned in `Fields`, e.g.
+       * `{ "Content-Disposition": "attachment" }`. OSS checks only the fields a policy names, so a
+       * header left out here is the browser's to choose for its own object.
+       */
+      headers: z
+        .partialRecord(
+          z.enum(['Cache-Control', 'Content-Disposition', 'Content-Encoding', 'Expires']),
+          z.string().regex(/^[\x20-\x7e]{1,1024}$/, 'printable ASCII, at most 1,024 characters'),
+        )
+        .optional(),
     })
     .refine((f) => f.minSizeBytes <= f.maxSizeBytes, 'minSizeBytes exceeds maxSizeBytes')
     .optional(),
@@ -301,6 +317,7 @@ export const LIMIT_DEFAULTS = {
   perCaller: { perSecond: 20, burst: 40 },
   perCallerMisses: { perSecond: 1, burst: 10 },
   perSourceAddress: { perSecond: 50, burst: 100 },
+  perSourceAddressLogins: { perSecond: 0.2, burst: 5 },
   trackedKeys: 100_000,
 }
 
@@ -314,6 +331,11 @@ const limits = z.strictObject({
    * signed logins cannot be flooded. Off it only behind a proxy that hides client addresses.
    */
   perSourceAddress: bucket.default(LIMIT_DEFAULTS.perSourceAddress),
+  /**
+   * Signed logins from one source address, on top of `perSourceAddress`: each unauthenticated
+   * login may cost an STS call, so a handful of addresses must not be able to spend the budget.
+   */
+  perSourceAddressLogins: bucket.default(LIMIT_DEFAULTS.perSourceAddressLogins),
   /** Memory bound of each limiter: the least recently seen keys are forgotten first. */
   trackedKeys: z.number().int().min(100).max(1_000_000).default(LIMIT_DEFAULTS.trackedKeys),
 })
@@ -388,6 +410,18 @@ export const configSchema = z
        * emulator or in a benchmark.
        */
       maxCallsPerSecond: z.number().int().min(1).max(100_000).default(80),
+      /**
+       * Fair shares of that budget. Calls queue in lanes (one per JWT issuer, API key, Alibaba
+       * account, one for signed logins) and take turns; a lane may hold at most `maxShare` of
+       * what the budget serves within `upstream.deadlineMs`, and signed logins, which anyone can
+       * send, never use more than `loginShare` of the rate.
+       */
+      lanes: z
+        .strictObject({
+          maxShare: z.number().gt(0).max(1).default(0.5),
+          loginShare: z.number().gt(0).max(1).default(0.1),
+        })
+        .default({ maxShare: 0.5, loginShare: 0.1 }),
     }),
     callers: z.strictObject({
       jwt: z.array(jwtIssuer).default([]),

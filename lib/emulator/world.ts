@@ -162,6 +162,9 @@ export const createWorld = (deps: EmulatorDeps) => {
       ...sessionsByToken.keys(),
     ],
 
+    /** The RoleSessionName of every session issued so far: tests count calls by who they were for. */
+    issuedSessionNames: (): string[] => [...sessionsByToken.values()].map((s) => s.sessionName),
+
     /** Mints STS credentials of realistic shape: `STS.` ids, tokens over 1,000 characters. */
     issueSession(
       role: RoleRecord,

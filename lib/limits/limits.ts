@@ -9,10 +9,16 @@ import { createRateLimiter, type RateLimit } from './rate-limiter.ts'
 type Limits = Config['limits']
 
 /** Metric label of each limit, as dashboards and runbooks name them. */
-const LABEL = { caller: 'caller', misses: 'caller-misses', address: 'source-address' } as const
+const LABEL = {
+  caller: 'caller',
+  misses: 'caller-misses',
+  address: 'source-address',
+  loginAddress: 'source-address-logins',
+} as const
 
 /**
- * The three request limits (per caller, per caller's cache misses, per source address), each a
+ * The request limits (per caller, per caller's cache misses, per source address, per source
+ * address for signed logins), each a
  * GCRA kept in memory or, with a shared store, across instances. A reload that changes no limit
  * keeps their state, so a reload never hands anyone a fresh burst.
  * @internal
@@ -34,6 +40,7 @@ export const createLimits = (init: {
       caller: limiter('caller', limits.perCaller),
       misses: limiter('misses', limits.perCallerMisses),
       address: limiter('address', limits.perSourceAddress),
+      loginAddress: limiter('login-address', limits.perSourceAddressLogins),
     }
   }
   let current = build(init.limits)
@@ -54,6 +61,11 @@ export const createLimits = (init: {
     /** Runtimes that cannot tell the address pass undefined. */
     address: async (address: string | undefined) => {
       if (address) await take('address', addressKey(address), 'too many requests from this address')
+    },
+    /** Signed logins, stricter than `address`: each may cost an STS call. */
+    loginAddress: async (address: string | undefined) => {
+      if (address)
+        await take('loginAddress', addressKey(address), 'too many logins from this address')
     },
     reload(limits: Limits) {
       if (JSON.stringify(limits) !== current.config) current = build(limits)

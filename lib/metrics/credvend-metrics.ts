@@ -7,6 +7,12 @@ export interface GaugeSources {
   readonly circuitOpen: () => boolean
   readonly stsClockOffsetSeconds: () => number
   readonly governor: () => { admitted: number; waited: number; refused: number }
+  readonly lanes: () => ReadonlyArray<{
+    readonly lane: string
+    readonly admitted: number
+    readonly refused: number
+    readonly queued: number
+  }>
   readonly kmsCalls: () => number
   readonly kmsCircuitOpen: () => boolean
   /** The shared store, when one is configured. */
@@ -92,6 +98,24 @@ export const createCredvendMetrics = () => {
           [{ decision: 'refused' }, g.refused],
         ] as const
       },
+    )
+    registry.sampled(
+      'credvend_sts_lane_calls_total',
+      'STS calls by fair-queueing lane (jwt:<issuer>, key:<id>, alibaba:<account>, login, system): admitted to STS or refused for the budget.',
+      'counter',
+      () =>
+        gauges
+          .lanes()
+          .flatMap(({ lane, admitted, refused }) => [
+            [{ lane, decision: 'admitted' }, admitted] as const,
+            [{ lane, decision: 'refused' }, refused] as const,
+          ]),
+    )
+    registry.sampled(
+      'credvend_sts_lane_queued',
+      'STS calls waiting for their turn, by lane.',
+      'gauge',
+      () => gauges.lanes().map(({ lane, queued }) => [{ lane }, queued] as const),
     )
     const redis = gauges.redis
     if (redis) {

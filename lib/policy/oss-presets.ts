@@ -27,6 +27,9 @@ const hazardousKeys = (objects: string) => [
   `${objects}*/../*`,
   `${objects}*%*`,
   `${objects}*\\*`,
+  // A key with `:` gives its ARN a fifth colon, which a `*` in another caller's region or account
+  // field could absorb (`acs:oss:*:*:b2/u/w/*` matches `acs:oss:r:a:b1/u/v/:b2/u/w/x`).
+  'acs:oss:*:*:*:*',
 ]
 
 /**

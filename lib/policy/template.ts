@@ -201,6 +201,9 @@ export const renderTemplate = async (
     if (
       value.length === 0 ||
       value.length > MAX_TEMPLATE_VALUE ||
+      // `.` or `.hidden` as a path segment means "here" or a hidden file to whatever maps keys
+      // to paths; caller ids never start with one.
+      value.startsWith('.') ||
       FORBIDDEN_IN_VALUE.test(value) ||
       !patternFor(name, compiled.variables).test(value)
     ) {

@@ -34,7 +34,11 @@ export const sessionRoutes = (credvend: Credvend) => {
       } catch {
         throw new VendError('ERR_BAD_REQUEST', 'the body is not valid JSON')
       }
-      const { token, expiration, identity } = await credvend.loginAlibaba(body, c.var.requestId)
+      const { token, expiration, identity } = await credvend.loginAlibaba(
+        body,
+        c.var.requestId,
+        c.env?.sourceAddress,
+      )
       return c.json(
         {
           Code: 'Success',

@@ -42,6 +42,10 @@ export const postObjectResponse = vendResponse
       MinSizeBytes: z.number().int(),
       MaxSizeBytes: z.number().int(),
       ContentTypes: z.array(z.string()).optional(),
+      ContentTypeField: z
+        .literal('x-oss-content-type')
+        .optional()
+        .describe('Present with ContentTypes: the form field that must carry one of them'),
       Expiration: timestamp,
     }),
   })

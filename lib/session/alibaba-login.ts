@@ -2,6 +2,7 @@ import * as z from 'zod'
 import { authError } from '../auth/jwt-errors.ts'
 import { isVendError } from '../errors.ts'
 import { callOpenApi } from '../openapi/call.ts'
+import { LOGIN_LANE } from '../upstream/fair-lanes.ts'
 import { percentEncode } from '../signing/percent-encode.ts'
 import { parseTimestamp } from '../signing/timestamp.ts'
 import { STS_VERSION } from '../sts/client.ts'
@@ -18,7 +19,9 @@ import { issueSessionToken, type AlibabaIdentity } from './session-token.ts'
  */
 export const alibabaLoginBodySchema = z.strictObject({
   params: z.strictObject({
-    AccessKeyId: z.string().regex(/^[A-Za-z0-9.]{8,128}$/),
+    // Only a role session can log in (STS answers AssumedRoleUser for nothing else): a long-term
+    // key or a missing token is refused here, before it can spend an STS call.
+    AccessKeyId: z.string().regex(/^STS\.[A-Za-z0-9]{8,124}$/),
     Action: z.literal('GetCallerIdentity'),
     Version: z.literal(STS_VERSION),
     Format: z.literal('JSON').optional(),
@@ -27,7 +30,7 @@ export const alibabaLoginBodySchema = z.strictObject({
     SignatureNonce: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
     Timestamp: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
     Signature: z.string().regex(/^[A-Za-z0-9+/]{27}=$/, 'a base64 HMAC-SHA1'),
-    SecurityToken: z.string().min(1).max(8192).optional(),
+    SecurityToken: z.string().min(1).max(8192),
   }),
 })
 
@@ -55,8 +58,8 @@ export const createAlibabaLogin = (init: {
   readonly onStsCall?: (outcome: string) => void
   /** Deny by default: only identities some profile allows get a session token. */
   readonly allowed: (identity: AlibabaIdentity) => boolean
-  /** Sends the STS call through the governor. */
-  readonly gate?: <T>(send: () => Promise<T>) => Promise<T>
+  /** Sends the STS call through the governor, in the login lane. */
+  readonly gate?: <T>(send: () => Promise<T>, lane?: string) => Promise<T>
   /** Shared across config generations, so a reload does not reopen the replay window. */
   readonly nonces?: NonceClaims
 }) => {
@@ -102,7 +105,7 @@ export const createAlibabaLogin = (init: {
         },
       )
     try {
-      identity = await (init.gate ? init.gate(send) : send())
+      identity = await (init.gate ? init.gate(send, LOGIN_LANE) : send())
       init.onStsCall?.('ok')
     } catch (error) {
       init.onStsCall?.(isVendError(error) ? error.code : 'ERR_INTERNAL')

@@ -1,12 +1,20 @@
 import { createSharedGovernor } from './shared-governor.ts'
 import type { SharedState } from './shared-state.ts'
+import { createFairLanes, SYSTEM_LANE } from '../upstream/fair-lanes.ts'
 import { createGovernor } from '../upstream/governor.ts'
+
+/** How a reload may change the budget's split. @internal */
+export interface LaneShares {
+  readonly maxShare: number
+  readonly loginShare: number
+}
 
 /**
  * The one STS budget of an instance. It starts local, so the calls made while the configuration
  * is still being read (KMS references need credvend's own identity, which may need STS) are
  * paced too; once a shared store is open, the window is shared by every instance, and while the
- * store is down each instance keeps to its share of the rate.
+ * store is down each instance keeps to its share of the rate. In front of it, fair lanes decide
+ * whose call takes the next slot.
  * @internal
  */
 export const createStsGovernor = (init: {
@@ -16,21 +24,32 @@ export const createStsGovernor = (init: {
   readonly elapsedMs: () => number
   /** How long a call may wait for its turn (`upstream.deadlineMs`). */
   readonly deadlineMs: number
+  readonly lanes?: LaneShares
 }) => {
   const { now, sleep } = init
   let { deadlineMs } = init
+  let shares: LaneShares = init.lanes ?? { maxShare: 0.5, loginShare: 0.1 }
   let governor: Pick<ReturnType<typeof createGovernor>, 'run' | 'stats'> = createGovernor({
     ratePerSecond: init.ratePerSecond,
     now,
     sleep,
   })
+  const lanes = createFairLanes({
+    run: (deadline, send) => governor.run(deadline, send),
+    now,
+    sleep,
+    maxQueued: () =>
+      Math.max(1, Math.ceil((init.ratePerSecond * deadlineMs * shares.maxShare) / 1000)),
+    loginPerSecond: () => Math.max(1, Math.floor(init.ratePerSecond * shares.loginShare)),
+  })
   return {
-    /** Sends `send` in its turn, or refuses with ERR_STS_THROTTLED past the deadline. */
-    gate: <T>(send: () => Promise<T>): Promise<T> =>
-      governor.run(now().getTime() + deadlineMs, send),
-    /** A reload's new deadline applies from the next call on. */
-    setDeadline(ms: number) {
+    /** Sends `send` in its lane's turn, or refuses with ERR_STS_THROTTLED past the deadline. */
+    gate: <T>(send: () => Promise<T>, lane: string = SYSTEM_LANE): Promise<T> =>
+      lanes.submit(lane, now().getTime() + deadlineMs, send),
+    /** A reload's new deadline and shares apply from the next call on. */
+    setDeadline(ms: number, laneShares?: LaneShares) {
       deadlineMs = ms
+      if (laneShares) shares = laneShares
     },
     share(shared: SharedState, maxInstances: number) {
       const localRate = Math.max(1, Math.floor(init.ratePerSecond / maxInstances))
@@ -45,6 +64,7 @@ export const createStsGovernor = (init: {
       })
     },
     stats: () => governor.stats(),
+    laneStats: () => lanes.stats(),
   }
 }
 

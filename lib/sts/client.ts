@@ -35,7 +35,7 @@ export interface StsClientOptions {
    * as the slot is granted, so the governor's spacing is the spacing STS sees even when signing
    * queues behind other crypto work.
    */
-  readonly gate?: <T>(send: () => Promise<T>) => Promise<T>
+  readonly gate?: <T>(send: () => Promise<T>, lane?: string) => Promise<T>
   /** Told of every call that reached STS: its outcome (`ok` or the error code) and latency. */
   readonly observe?: StsCallObserver
 }
@@ -48,7 +48,8 @@ export interface StsCallObserver {
 
 /** @public */
 export interface StsClient {
-  assumeRole(source: Credentials, input: AssumeRoleInput): Promise<AssumeRoleResult>
+  /** `lane` names whose share of the STS budget the call spends (see fair-lanes.ts). */
+  assumeRole(source: Credentials, input: AssumeRoleInput, lane?: string): Promise<AssumeRoleResult>
   assumeRoleWithOidc(input: AssumeRoleWithOidcInput): Promise<AssumeRoleResult>
   getCallerIdentity(source: Credentials): Promise<CallerIdentity>
   /** How far STS's clock is ahead of ours, learned from a refused timestamp (0 until then). */
@@ -84,6 +85,7 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
     request: Parameters<typeof callOpenApi>[1],
     operation: string,
     schema: S,
+    lane?: string,
   ) => {
     const observe = options.observe
     let startedMs = 0
@@ -92,7 +94,7 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
       return callOpenApi(deps.fetch, request, { operation, timeoutMs, schema, errors: stsErrors })
     }
     try {
-      const reply = await (options.gate ? options.gate(send) : send())
+      const reply = await (options.gate ? options.gate(send, lane) : send())
       observe?.call(operation, 'ok', (observe.elapsedMs() - startedMs) / 1000)
       return reply
     } catch (error) {
@@ -132,16 +134,17 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
     action: string,
     params: Record<string, string>,
     schema: S,
+    lane?: string,
   ) => {
     const request = await buildSignedRequest(
       { endpoint, action, version: STS_VERSION, params },
       { credentials: source, scheme, now: signingTime(), nonce: deps.randomId() },
     )
-    return call(request, action, schema)
+    return call(request, action, schema, lane)
   }
 
   return {
-    async assumeRole(source, input) {
+    async assumeRole(source, input, lane) {
       const parsed = assumeRoleInput.safeParse(input)
       if (!parsed.success) throw badInput('AssumeRole', parsed.error.issues)
       const i = parsed.data
@@ -157,6 +160,7 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
           SourceIdentity: i.sourceIdentity,
         }),
         assumeRoleReply,
+        lane,
       )
     },
 

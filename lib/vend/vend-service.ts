@@ -14,7 +14,8 @@ import { vendCacheKey } from './cache-key.ts'
 import { createHubChain } from './hub-chain.ts'
 import { signPostObject } from './post-object.ts'
 import { credentialsBody, postObjectBody, uploadPlace } from './responses.ts'
-import { sessionNameFor } from './session-name.ts'
+import { callerLane } from './caller-lane.ts'
+import { sessionNameFor, sourceIdentityFor } from './session-name.ts'
 import type { SharedVends } from './shared-vends.ts'
 import { templateValues } from './template-values.ts'
 import type { StsVended } from './vended.ts'
@@ -95,14 +96,20 @@ export const createVendService = (init: {
           const source = await init.source(args.input)
           const from = await hubs.walk(generation, hops, source, args.durationSeconds * 1000)
           counters.stsCalls++
-          const reply = await init.sts.assumeRole(from, {
-            roleArn: profile.roleArn,
-            roleSessionName: args.roleSessionName,
-            durationSeconds: args.durationSeconds,
-            ...(args.policy === undefined ? {} : { policy: args.policy }),
-            ...(compiled.externalId === undefined ? {} : { externalId: compiled.externalId }),
-            ...(profile.sourceIdentity ? { sourceIdentity: caller.id.slice(0, 64) } : {}),
-          })
+          const reply = await init.sts.assumeRole(
+            from,
+            {
+              roleArn: profile.roleArn,
+              roleSessionName: args.roleSessionName,
+              durationSeconds: args.durationSeconds,
+              ...(args.policy === undefined ? {} : { policy: args.policy }),
+              ...(compiled.externalId === undefined ? {} : { externalId: compiled.externalId }),
+              ...(profile.sourceIdentity
+                ? { sourceIdentity: await sourceIdentityFor(caller.id) }
+                : {}),
+            },
+            callerLane(caller),
+          )
           const granted = reply.credentials.expiration
           // A chained session is served only while every link before it is still valid.
           const chainEnds = hops.length > 0 && from.expiration && from.expiration < granted

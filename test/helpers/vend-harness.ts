@@ -216,18 +216,24 @@ export const startVendHarness = async (
       token?: string
       body?: unknown
       headers?: Record<string, string>
+      /** What the runtime would report as the client address (the per-address limits key on it). */
+      sourceAddress?: string
     } = {},
   ) => {
     const headers: Record<string, string> = { ...init.headers }
     if (init.token) headers.authorization = `Bearer ${init.token}`
     if (init.body !== undefined) headers['content-type'] ??= 'application/json'
-    const response = await app.request(path, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers,
-      ...(init.body === undefined
-        ? {}
-        : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
-    })
+    const response = await app.request(
+      path,
+      {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers,
+        ...(init.body === undefined
+          ? {}
+          : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+      },
+      init.sourceAddress === undefined ? undefined : { sourceAddress: init.sourceAddress },
+    )
     const text = await response.text()
     bodies.push(text)
     return {

@@ -13,6 +13,7 @@ interface FormVend {
     KeyPrefix: string
     MaxSizeBytes: number
     ContentTypes?: string[]
+    ContentTypeField?: string
   }
   [field: string]: unknown
 }
@@ -40,7 +41,8 @@ const post = async (
   const data = new FormData()
   for (const [k, v] of Object.entries({ ...form.Fields, ...init.fields })) data.append(k, v)
   data.append('key', init.key)
-  data.append('Content-Type', init.type ?? 'text/plain')
+  // The vended policy limits the type through x-oss-content-type, the field OSS ranks first.
+  data.append('x-oss-content-type', init.type ?? 'text/plain')
   data.append('file', new Blob([init.body]), 'upload.txt')
   const res = await fetch(form.Url, { method: 'POST', body: data })
   const text = await res.text()
@@ -70,6 +72,8 @@ describe('form: true — a signed PostObject V4 form', () => {
       'success_action_status',
       'x-oss-credential',
       'x-oss-date',
+      'x-oss-forbid-overwrite',
+      'x-oss-object-acl',
       'x-oss-security-token',
       'x-oss-signature',
       'x-oss-signature-version',
@@ -90,6 +94,15 @@ describe('form: true — a signed PostObject V4 form', () => {
     expect(policy.conditions).toContainEqual(['content-length-range', 0, FORM_MAX_BYTES])
     expect(policy.conditions).toContainEqual(['starts-with', '$key', 'users/jwt.web.alice/forms/'])
     expect(policy.conditions).toContainEqual({ 'x-oss-security-token': session.securityToken })
+    expect(body.PostObject).toMatchObject({
+      ContentTypes: ['text/plain', 'image/png'],
+      ContentTypeField: 'x-oss-content-type',
+    })
+    expect(policy.conditions).toContainEqual([
+      'in',
+      '$x-oss-content-type',
+      ['text/plain', 'image/png'],
+    ])
   })
 
   it('a form-only profile refuses to hand out plain credentials', async () => {

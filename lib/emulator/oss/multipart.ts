@@ -4,7 +4,7 @@ import { authorizeOss } from './authorize.ts'
 import type { OssCaller } from './authenticate.ts'
 import { checkContentMd5, etagOf, multipartEtag } from './etag.ts'
 import { checkObjectName } from './object-name.ts'
-import { readBody, storeObject } from './objects.ts'
+import { readBody, readForbidOverwrite, refuseOverwrite, storeObject } from './objects.ts'
 import { OssEmulatorError } from './oss-errors.ts'
 import type { OssRequest } from './oss-request.ts'
 import type { Bucket, MultipartUpload } from './oss-store.ts'
@@ -68,7 +68,13 @@ export const uploadPart = async (
   return new Response(null, { status: 200, headers: { ETag: etag } })
 }
 
-/** `POST /bucket/key?uploadId=X` with the part list (oss:PutObject). @internal */
+/**
+ * `POST /bucket/key?uploadId=X` with the part list (oss:PutObject). `x-oss-forbid-overwrite: true`
+ * refuses a key already taken with FileAlreadyExists, as on PutObject
+ * (https://www.alibabacloud.com/help/en/oss/user-guide/0042-00000214). The refused upload is
+ * kept, so it can still be completed elsewhere or aborted; the error page does not say.
+ * @internal
+ */
 export const completeMultipart = async (
   request: OssRequest,
   bucket: Bucket,
@@ -78,6 +84,7 @@ export const completeMultipart = async (
 ): Promise<Response> => {
   authorizeOss(caller?.principal, bucket, 'oss:PutObject', key)
   const upload = uploadOf(bucket, key, request.query.get('uploadId'))
+  const forbidOverwrite = readForbidOverwrite(request.headers['x-oss-forbid-overwrite'])
   const listed = parseCompleteParts(new TextDecoder().decode(await readBody(request)))
   if (!listed) throw new OssEmulatorError('MalformedXML')
   const chosen = listed.map(({ partNumber, etag }, i) => {
@@ -99,6 +106,7 @@ export const completeMultipart = async (
     body.set(part.body, offset)
     offset += part.body.length
   }
+  refuseOverwrite(bucket, key, forbidOverwrite)
   const object = storeObject(bucket, key, {
     body,
     etag: multipartEtag(chosen.map((p) => p.md5)),

@@ -48,6 +48,7 @@ export const OSS_ERRORS = {
     400,
     'The body of your POST request is not well-formed multipart/form-data.',
   ],
+  FileAlreadyExists: [409, 'The object you specified already exists and can not be overwritten.'],
   NoSuchBucket: [404, 'The specified bucket does not exist.'],
   NoSuchKey: [404, 'The specified key does not exist.'],
   NoSuchUpload: [

@@ -1,3 +1,10 @@
+/**
+ * An object ACL as PutObjectACL names them; `default` inherits the bucket's
+ * (https://www.alibabacloud.com/help/en/oss/developer-reference/putobjectacl).
+ * @internal
+ */
+export type ObjectAcl = 'default' | 'private' | 'public-read' | 'public-read-write'
+
 /** One stored object. @internal */
 export interface StoredObject {
   readonly key: string
@@ -7,6 +14,10 @@ export interface StoredObject {
   readonly contentType: string
   readonly lastModified: Date
   readonly meta: Readonly<Record<string, string>>
+  /** Absent for an upload that named none: the object then follows the bucket's ACL. */
+  readonly acl?: ObjectAcl
+  /** Cache-Control, Content-Disposition, Content-Encoding, Expires as uploaded, replayed on GET. */
+  readonly headers?: Readonly<Record<string, string>>
   /** Who wrote it: the AccessKey's principal, for tests that prove where a caller could write. */
   readonly writtenBy: string
 }

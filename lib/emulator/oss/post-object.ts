@@ -7,7 +7,14 @@ import { checkSecurityToken } from './authenticate.ts'
 import { authorizeOss } from './authorize.ts'
 import { etagOf } from './etag.ts'
 import { checkObjectName } from './object-name.ts'
-import { MAX_OBJECT_BYTES, storeObject } from './objects.ts'
+import {
+  MAX_OBJECT_BYTES,
+  presentationOf,
+  readForbidOverwrite,
+  readObjectAcl,
+  refuseOverwrite,
+  storeObject,
+} from './objects.ts'
 import { OssEmulatorError } from './oss-errors.ts'
 import type { OssRequest } from './oss-request.ts'
 import type { Bucket } from './oss-store.ts'
@@ -40,7 +47,13 @@ const decodePolicy = (policy: string): { expiration: string; conditions: unknown
   throw new OssEmulatorError('InvalidPolicyDocument')
 }
 
-/** Every condition must hold for the submitted fields; the size range is checked against the file. */
+/**
+ * Every condition must hold for the submitted fields; the size range is checked against the file.
+ * A condition on a field the form does not carry fails whatever its operator
+ * (https://www.alibabacloud.com/help/en/oss/user-guide/0006-00000226), so naming a field in a
+ * policy makes the browser send it. Fields no condition names are not refused: OSS documents no
+ * rule like S3's that every field be named (see the faithfulness table).
+ */
 const checkConditions = (
   conditions: readonly unknown[],
   fields: Fields,
@@ -64,15 +77,13 @@ const checkConditions = (
       const actual = field(name.slice(1))
       const ok =
         op === 'eq'
-          ? actual === value
+          ? typeof value === 'string' && actual === value
           : op === 'starts-with'
-            ? typeof value === 'string' &&
-              (actual ?? '').startsWith(value) &&
-              (actual !== undefined || value === '')
+            ? typeof value === 'string' && actual?.startsWith(value) === true
             : op === 'in'
               ? Array.isArray(value) && actual !== undefined && value.includes(actual)
               : op === 'not-in'
-                ? Array.isArray(value) && (actual === undefined || !value.includes(actual))
+                ? Array.isArray(value) && actual !== undefined && !value.includes(actual)
                 : undefined
       if (ok === undefined) throw new OssEmulatorError('InvalidPolicyDocument')
       if (!ok) throw fail(c)
@@ -92,8 +103,9 @@ const mentions = (conditions: readonly unknown[], name: string) =>
 /**
  * `POST /bucket` with multipart/form-data (PostObject): the policy's signature (V4
  * `x-oss-signature` or V1 `Signature`) is verified with the key's secret, then the policy's
- * expiration and every condition, the STS token (which the policy must name), and finally RAM
- * authorization of oss:PutObject on the key, exactly as for a PUT.
+ * expiration and every condition, the STS token (which the policy must name), RAM authorization
+ * of oss:PutObject on the key, exactly as for a PUT, and last `x-oss-forbid-overwrite`. The
+ * object keeps the form's `x-oss-object-acl` and download headers.
  * @internal
  */
 export const postObject = async (
@@ -163,14 +175,28 @@ export const postObject = async (
   }
   const objectKey = (fields.get('key') ?? '').replaceAll('${filename}', file.name)
   checkObjectName(objectKey)
+  // The ACL is not authorized as oss:PutObjectAcl: the PostObject page asks for oss:PutObject
+  // only; whether OSS wants more is unconfirmed (faithfulness table).
   authorizeOss(key.principal, bucket, 'oss:PutObject', objectKey)
+  const acl = readObjectAcl(fields.get('x-oss-object-acl'))
+  const forbidOverwrite = readForbidOverwrite(fields.get('x-oss-forbid-overwrite'))
+  refuseOverwrite(bucket, objectKey, forbidOverwrite)
   const digest = md5(body)
   const object = storeObject(bucket, objectKey, {
     body,
     etag: etagOf(digest),
-    contentType: fields.get('content-type') ?? (file.type || 'application/octet-stream'),
+    // The PostObject page's form-field table ranks x-oss-content-type first, then the file part's
+    // own Content-Type, then the Content-Type field; a policy on the field alone limits nothing.
+    // A part sent without a Content-Type reads as text/plain (the WHATWG multipart parser's
+    // default), so only an empty `file.type` falls through (faithfulness table).
+    contentType:
+      fields.get('x-oss-content-type') ??
+      (file.type || fields.get('content-type')) ??
+      'application/octet-stream',
     lastModified: now,
     meta: Object.fromEntries([...fields].filter(([k]) => k.startsWith('x-oss-meta-'))),
+    ...(acl ? { acl } : {}),
+    headers: presentationOf((name) => fields.get(name)),
     writtenBy: accessKeyId,
   })
   const status = Number(fields.get('success_action_status') ?? '204')

@@ -211,6 +211,8 @@ describe('renderTemplate', () => {
     ['a single-character wildcard', 'a?'],
     ['a path separator', 'a/b'],
     ['a parent step', 'a..b'],
+    ['only a dot', '.'],
+    ['a leading dot (a hidden or "here" segment)', '.alice'],
     ['a variable', '${caller.id}'],
     ['a quote', 'a"b'],
     ['a backslash', 'a\\b'],
