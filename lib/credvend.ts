@@ -1,4 +1,4 @@
-import { createAudited } from './audit/audited.ts'
+import { createAudited, type AuditSubject } from './audit/audited.ts'
 import type { Caller } from './auth/caller.ts'
 import type { LoadedConfig } from './config/load.ts'
 import type { CredentialProvider, ProviderInput } from './credentials/provider.ts'
@@ -178,34 +178,39 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
       ? { generation: loaded.generation, profiles: loaded.accessKeyProfiles, kms }
       : undefined
   }
-  const auditBase = (requestId: string, caller: Caller, profile: string) => ({
-    type: 'audit',
-    requestId,
-    callerId: caller.id,
-    profile,
-    generation: current.loaded.generation,
-  })
 
   return {
     authenticate: (authorization) => current.authenticate(authorization),
     vend(caller, profile, request, requestId, input) {
       const { loaded } = current
+      const { generation } = loaded
       // The one place that tells the two paths apart: KMS-rotated AccessKeys, or STS.
       if (loaded.accessKeyProfiles.has(profile)) {
-        const base = { ...auditBase(requestId, caller, profile), kind: 'access-key' }
-        return audited(base, () => accessKeys.vend(servedKeys(), profile, caller, request, input))
+        const subject: AuditSubject = {
+          requestId,
+          callerId: caller.id,
+          profile,
+          generation,
+          kind: 'access-key',
+        }
+        return audited(subject, () =>
+          accessKeys.vend(servedKeys(), profile, caller, request, input),
+        )
       }
-      return audited(auditBase(requestId, caller, profile), () =>
+      return audited({ requestId, callerId: caller.id, profile, generation }, () =>
         vends.vend(loaded, profile, caller, request, input),
       )
     },
     reportInvalid(caller, profile, accessKeyId, requestId, input) {
-      const base = {
-        ...auditBase(requestId, caller, profile),
+      const subject: AuditSubject = {
+        requestId,
+        callerId: caller.id,
+        profile,
+        generation: current.loaded.generation,
         kind: 'access-key',
         event: 'report-invalid',
       }
-      return audited(base, () =>
+      return audited(subject, () =>
         accessKeys.report(servedKeys(), profile, caller, accessKeyId, input),
       )
     },

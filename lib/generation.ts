@@ -58,6 +58,7 @@ export const buildGeneration = (
     keptClaims: usedClaims(config),
     now: deps.now,
     sessionTokenKey: loaded.sessionTokenKey,
+    digests: deps.digests,
   })
   const login = config.callers.alibaba
   const loginAlibaba =

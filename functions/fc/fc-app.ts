@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { assemble, type Assembly } from '../../lib/assemble.ts'
 import type { ProviderInput } from '../../lib/credentials/provider.ts'
 import { createNodeDeps, jsonLineLog } from '../node/platform/deps.ts'
+import { createHttpFetch } from '../node/platform/http-fetch.ts'
 import { nodeSourceChain } from '../node/platform/source-chain.ts'
 
 /** @internal */
@@ -21,7 +22,9 @@ const buildFcApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise
   if (!text) {
     throw new Error('set CREDVEND_CONFIG (a file in the code package) or CREDVEND_CONFIG_JSON')
   }
-  const deps = createNodeDeps()
+  // STS and KMS over node:http: with Node's global fetch, the first vend of every cold instance
+  // would wait for undici's connection machinery and its WebAssembly parser (http-fetch.ts).
+  const deps = createNodeDeps({ fetch: createHttpFetch() })
   const { app } = await assemble(
     {
       deps,

@@ -4,7 +4,21 @@ import { TEMPLATE_VALUE_PATTERN } from '../auth/caller-alphabet.ts'
 import { sha256Hex } from '../crypto/hmac.ts'
 import { VendError } from '../errors.ts'
 import { utf8 } from '../crypto/encoding.ts'
-import { compileTemplate, MAX_POLICY_BYTES, type CompiledTemplate } from '../policy/template.ts'
+import {
+  compileTemplate,
+  MAX_POLICY_BYTES,
+  renderTemplate,
+  type CompiledTemplate,
+  type RenderedPolicy,
+} from '../policy/template.ts'
+import {
+  createPolicyCache,
+  POLICY_CACHE_ENTRIES,
+  POLICY_CACHE_MAX_BYTES,
+  policyRenderer,
+  type PolicyCache,
+  type PolicyRenderer,
+} from '../policy/policy-cache.ts'
 import { EXTERNAL_ID } from '../sts/schemas.ts'
 import { ossSessionPolicyTemplate } from '../policy/oss-presets.ts'
 import { unsafePatternReason } from '../policy/safe-pattern.ts'
@@ -38,6 +52,10 @@ export interface CompiledProfile {
   readonly name: string
   readonly profile: RoleProfile
   readonly template: CompiledTemplate | undefined
+  /** A session policy without variables, rendered once when the config loads. */
+  readonly fixedPolicy: RenderedPolicy | undefined
+  /** A templated one, per caller: renderings are kept for this generation by the values used. */
+  readonly renderPolicy: PolicyRenderer | undefined
   readonly externalId: string | undefined
   /** SHA-256 of the ExternalId (or of nothing): what cache keys and logs may carry. */
   readonly externalIdHash: string
@@ -204,11 +222,25 @@ const resolveExternalId = async (
   return value
 }
 
+/**
+ * Renders a policy without variables now: one that cannot fit is a config problem, not a 400 on
+ * every vend.
+ */
+const renderFixed = async (template: CompiledTemplate, at: string, problems: string[]) => {
+  try {
+    return await renderTemplate(template, {})
+  } catch (error) {
+    problems.push(`${at}.sessionPolicy: ${(error as Error).message}`)
+    return undefined
+  }
+}
+
 const compileProfile = async (
   name: string,
   profile: RoleProfile,
   resolve: SecretResolver,
   problems: string[],
+  policies: { readonly cache: PolicyCache; readonly id: string },
 ): Promise<CompiledProfile> => {
   const at = `profiles.${name}`
   let template: CompiledTemplate | undefined
@@ -259,11 +291,15 @@ const compileProfile = async (
       : undefined
     hops.push({ roleArn: hop.roleArn, externalId: hopId, durationSeconds: hop.durationSeconds })
   }
+  const fixed = template?.used.size === 0
   const d = profile.durationSeconds
   return {
     name,
     profile,
     template,
+    fixedPolicy: template && fixed ? await renderFixed(template, at, problems) : undefined,
+    renderPolicy:
+      template && !fixed ? policyRenderer(template, policies.cache, policies.id) : undefined,
     externalId,
     // Every ExternalId on the way: a changed hub ExternalId must not reuse cached credentials.
     externalIdHash: await sha256Hex(
@@ -355,9 +391,18 @@ export const loadConfig = async (
     'kmsSecret' in ref && readKms ? readKms(ref.kmsSecret) : baseResolve(ref)
   const profiles = new Map<string, CompiledProfile>()
   const accessKeyProfiles = new Map<string, AccessKeyProfile>()
+  // Sized like the token cache: at least one rendering per cached session.
+  const renderings = Math.max(POLICY_CACHE_ENTRIES, config.cache.maxEntries)
+  const policyCache = createPolicyCache(
+    renderings,
+    Math.ceil((POLICY_CACHE_MAX_BYTES * renderings) / POLICY_CACHE_ENTRIES),
+  )
   for (const [name, profile] of Object.entries(config.profiles)) {
     if (profile.kind === 'access-key') accessKeyProfiles.set(name, profile)
-    else profiles.set(name, await compileProfile(name, profile, resolve, problems))
+    else {
+      const policies = { cache: policyCache, id: String(profiles.size) }
+      profiles.set(name, await compileProfile(name, profile, resolve, problems, policies))
+    }
   }
   const apiKeys = await resolveApiKeys(config, resolve, problems)
   const sessionNameKey = config.sessionNameKey

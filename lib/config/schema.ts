@@ -336,7 +336,7 @@ const limits = z.strictObject({
    * login may cost an STS call, so a handful of addresses must not be able to spend the budget.
    */
   perSourceAddressLogins: bucket.default(LIMIT_DEFAULTS.perSourceAddressLogins),
-  /** Memory bound of each limiter: the least recently seen keys are forgotten first. */
+  /** Memory bound of each limiter: keys not seen since the last sweep are forgotten first. */
   trackedKeys: z.number().int().min(100).max(1_000_000).default(LIMIT_DEFAULTS.trackedKeys),
 })
 

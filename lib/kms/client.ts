@@ -1,8 +1,9 @@
 import * as z from 'zod'
 import type { Credentials } from '../credentials/types.ts'
+import { digestsOf } from '../crypto/digests.ts'
 import { VendError } from '../errors.ts'
 import { callOpenApi } from '../openapi/call.ts'
-import { buildSignedRequest, type SignatureScheme } from '../openapi/signed-request.ts'
+import { prepareSignedCall, type SignatureScheme } from '../openapi/signed-request.ts'
 import type { CoreDeps } from '../runtime/deps.ts'
 import { parseTimestamp } from '../signing/timestamp.ts'
 import { kmsErrors } from './errors.ts'
@@ -66,7 +67,11 @@ export const createKmsClient = (
   options: { endpoint: string; timeoutMs?: number; signature?: SignatureScheme },
   deps: CoreDeps,
 ) => {
-  const endpoint = new URL(options.endpoint)
+  const signGetSecretValue = prepareSignedCall(
+    { endpoint: new URL(options.endpoint), action: 'GetSecretValue', version: KMS_VERSION },
+    options.signature ?? 'rpc-hmac-sha1',
+    digestsOf(deps.digests),
+  )
   return {
     async getSecretValue(
       source: Credentials,
@@ -78,23 +83,13 @@ export const createKmsClient = (
     ): Promise<SecretValue> {
       if (!/^[\w/:.@-]{1,192}$/.test(input.secretName))
         throw new VendError('ERR_BAD_REQUEST', 'not a KMS secret name')
-      const request = await buildSignedRequest(
+      const request = await signGetSecretValue(
         {
-          endpoint,
-          action: 'GetSecretValue',
-          version: KMS_VERSION,
-          params: {
-            SecretName: input.secretName,
-            VersionStage: input.versionStage ?? 'ACSCurrent',
-            ...(input.fetchExtendedConfig ? { FetchExtendedConfig: 'true' } : {}),
-          },
+          SecretName: input.secretName,
+          VersionStage: input.versionStage ?? 'ACSCurrent',
+          ...(input.fetchExtendedConfig ? { FetchExtendedConfig: 'true' } : {}),
         },
-        {
-          credentials: source,
-          scheme: options.signature ?? 'rpc-hmac-sha1',
-          now: deps.now(),
-          nonce: deps.randomId(),
-        },
+        { credentials: source, now: deps.now(), nonce: deps.randomId() },
       )
       return callOpenApi(deps.fetch, request, {
         operation: 'GetSecretValue',

@@ -1,4 +1,3 @@
-import type { z } from 'zod'
 import type { VendError, UpstreamDetail } from '../errors.ts'
 import { alibabaErrorBody } from './error-body.ts'
 import type { BuiltRequest } from './signed-request.ts'
@@ -11,6 +10,17 @@ export interface ServiceErrors {
   readonly timeout: (operation: string) => VendError
   readonly network: (operation: string, cause: unknown) => VendError
   readonly badResponse: (operation: string, detail: UpstreamDetail) => VendError
+}
+
+/**
+ * What reads a success reply: a zod schema, or a hand-written check in front of one (an STS
+ * reply is read on every cache miss).
+ * @internal
+ */
+export interface ReplyParser<T> {
+  safeParse(
+    body: unknown,
+  ): { readonly success: true; readonly data: T } | { readonly success: false }
 }
 
 const parseJson = (text: string): unknown => {
@@ -33,11 +43,11 @@ const retryAfter = (headers: Headers): number | undefined => {
  * request id only.
  * @internal
  */
-export const callOpenApi = async <S extends z.ZodType>(
+export const callOpenApi = async <T>(
   fetchFn: typeof fetch,
   request: BuiltRequest,
-  options: { operation: string; timeoutMs: number; schema: S; errors: ServiceErrors },
-): Promise<z.output<S>> => {
+  options: { operation: string; timeoutMs: number; schema: ReplyParser<T>; errors: ServiceErrors },
+): Promise<T> => {
   const { operation, errors } = options
   // One timer for the whole exchange, cleared when it ends: AbortSignal.timeout costs several
   // times more per call on Node and lingers until it fires.

@@ -153,10 +153,12 @@ const substitute = (
   )
 }
 
-/** A rendered session policy: the exact text sent to STS and its SHA-256. @public */
+/** A rendered session policy: the exact text sent to STS, its SHA-256 and its size. @public */
 export interface RenderedPolicy {
   readonly text: string
   readonly sha256: string
+  /** The text's UTF-8 length: what STS's limit counts. */
+  readonly bytes: number
   /** The checked values, for companion strings of the same profile (an upload prefix). */
   readonly values: ReadonlyMap<string, string>
 }
@@ -170,12 +172,67 @@ export const substituteChecked = (text: string, values: ReadonlyMap<string, stri
     return value
   })
 
-const patternFor = (name: string, vars: TemplateVariables): RegExp =>
+/** The pattern a variable's value must match. @internal */
+export const patternFor = (name: string, vars: TemplateVariables): RegExp =>
   name.startsWith('claims.')
     ? vars.claims[name]!
     : name.startsWith('params.')
       ? vars.params[name]!
       : vars.callerPattern
+
+/**
+ * Checks one value of a variable and answers it, or throws what the caller is told. Length and
+ * forbidden characters come first: an operator's pattern then only ever runs on a short value of
+ * the safe alphabet, never on whatever a caller sent.
+ * @internal
+ */
+export const checkValue = (name: string, value: string | undefined, pattern: RegExp): string => {
+  if (value === undefined) {
+    throw new VendError(
+      name.startsWith('params.') ? 'ERR_BAD_REQUEST' : 'ERR_POLICY_VALUE',
+      `no value for \${${name}}`,
+    )
+  }
+  if (
+    value.length === 0 ||
+    value.length > MAX_TEMPLATE_VALUE ||
+    // `.` or `.hidden` as a path segment means "here" or a hidden file to whatever maps keys
+    // to paths; caller ids never start with one.
+    value.startsWith('.') ||
+    FORBIDDEN_IN_VALUE.test(value) ||
+    !pattern.test(value)
+  ) {
+    throw new VendError('ERR_POLICY_VALUE', `the value for \${${name}} is not allowed in a policy`)
+  }
+  return value
+}
+
+/**
+ * Renders a template with values `checkValue` passed: substitutes them, parses the result again,
+ * holds every rendered string to its template's static text, and the minified policy to STS's
+ * limit, before hashing it.
+ * @internal
+ */
+export const renderChecked = async (
+  compiled: CompiledTemplate,
+  values: ReadonlyMap<string, string>,
+): Promise<RenderedPolicy> => {
+  const checks: Array<[string, string]> = []
+  const policy = substitute(compiled.source, values, checks)
+  const text = JSON.stringify(policy)
+  const reparsed = parsePolicy(text, 'identity')
+  if (!reparsed.ok || checks.some(([template, rendered]) => !shapeOf(template).test(rendered))) {
+    throw new VendError('ERR_POLICY_INVALID', 'the rendered policy failed its re-check')
+  }
+  const bytes = utf8(text).length
+  if (bytes > MAX_POLICY_BYTES) {
+    throw new VendError(
+      'ERR_POLICY_TOO_LARGE',
+      `the rendered policy exceeds ${MAX_POLICY_BYTES} bytes`,
+    )
+  }
+  return { text, sha256: await sha256Hex(text), bytes, values }
+}
 
 /**
  * Renders a template for one caller. Each value must match its variable's pattern and carry no
@@ -189,43 +246,7 @@ export const renderTemplate = async (
 ): Promise<RenderedPolicy> => {
   const values = new Map<string, string>()
   for (const name of compiled.used) {
-    const value = supplied[name]
-    if (value === undefined) {
-      throw new VendError(
-        name.startsWith('params.') ? 'ERR_BAD_REQUEST' : 'ERR_POLICY_VALUE',
-        `no value for \${${name}}`,
-      )
-    }
-    // Length and forbidden characters first: an operator's pattern then only ever runs on a short
-    // value of the safe alphabet, never on whatever a caller sent.
-    if (
-      value.length === 0 ||
-      value.length > MAX_TEMPLATE_VALUE ||
-      // `.` or `.hidden` as a path segment means "here" or a hidden file to whatever maps keys
-      // to paths; caller ids never start with one.
-      value.startsWith('.') ||
-      FORBIDDEN_IN_VALUE.test(value) ||
-      !patternFor(name, compiled.variables).test(value)
-    ) {
-      throw new VendError(
-        'ERR_POLICY_VALUE',
-        `the value for \${${name}} is not allowed in a policy`,
-      )
-    }
-    values.set(name, value)
+    values.set(name, checkValue(name, supplied[name], patternFor(name, compiled.variables)))
   }
-  const checks: Array<[string, string]> = []
-  const policy = substitute(compiled.source, values, checks)
-  const text = JSON.stringify(policy)
-  const reparsed = parsePolicy(text, 'identity')
-  if (!reparsed.ok || checks.some(([template, rendered]) => !shapeOf(template).test(rendered))) {
-    throw new VendError('ERR_POLICY_INVALID', 'the rendered policy failed its re-check')
-  }
-  if (utf8(text).length > MAX_POLICY_BYTES) {
-    throw new VendError(
-      'ERR_POLICY_TOO_LARGE',
-      `the rendered policy exceeds ${MAX_POLICY_BYTES} bytes`,
-    )
-  }
-  return { text, sha256: await sha256Hex(text), values }
+  return renderChecked(compiled, values)
 }

@@ -1,3 +1,4 @@
+import type { NativeDigests } from '../crypto/digests.ts'
 import { createRandomHexId } from './random-id.ts'
 
 /**
@@ -10,6 +11,11 @@ export interface CoreDeps {
   readonly now: () => Date
   /** A fresh unique value per call: signature nonces, request ids. */
   readonly randomId: () => string
+  /**
+   * Synchronous digests from the runtime's own crypto, used for signing and hashing when present;
+   * Web Crypto otherwise (Workers have nothing else).
+   */
+  readonly digests?: NativeDigests | undefined
 }
 
 /** 128 random bits as 32 lowercase hex characters, from Web Crypto (pooled). @public */

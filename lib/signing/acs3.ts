@@ -1,4 +1,4 @@
-import { hmacSha256Hex, sha256Hex } from '../crypto/hmac.ts'
+import { webDigests, type Digests } from '../crypto/digests.ts'
 import { compareCodeUnits, percentEncode } from './percent-encode.ts'
 
 /** The algorithm name that opens the string to sign and the Authorization header. @internal */
@@ -60,8 +60,10 @@ export const acs3CanonicalRequest = (input: Acs3Input) => {
 }
 
 /** `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request. @internal */
-export const acs3StringToSign = async (canonicalRequest: string): Promise<string> =>
-  `${ACS3}\n${await sha256Hex(canonicalRequest)}`
+export const acs3StringToSign = async (
+  canonicalRequest: string,
+  digests: Digests = webDigests,
+): Promise<string> => `${ACS3}\n${await digests.sha256Hex(canonicalRequest)}`
 
 /**
  * The full `Authorization` header value. The HMAC key is the secret itself (no `&`, unlike RPC).
@@ -73,8 +75,10 @@ export const acs3Authorization = async (
   input: Acs3Input,
   accessKeyId: string,
   accessKeySecret: string,
+  digests: Digests = webDigests,
 ): Promise<string> => {
   const { request, signedHeaders } = acs3CanonicalRequest(input)
-  const signature = await hmacSha256Hex(accessKeySecret, await acs3StringToSign(request))
+  const stringToSign = await acs3StringToSign(request, digests)
+  const signature = await digests.hmacSha256Hex(accessKeySecret, stringToSign)
   return `${ACS3} Credential=${accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`
 }

@@ -1,4 +1,4 @@
-import { hmacSha256, sha256Hex } from '../crypto/hmac.ts'
+import { webDigests, type Digests } from '../crypto/digests.ts'
 import { toHex } from '../crypto/encoding.ts'
 import { compareCodeUnits, percentEncode } from './percent-encode.ts'
 
@@ -87,8 +87,11 @@ export const ossV4StringToSign = async (
   datetime: string,
   region: string,
   canonicalRequest: string,
-): Promise<string> =>
-  `${OSS4}\n${datetime}\n${scope(dayOf(datetime), region)}\n${await sha256Hex(canonicalRequest)}`
+  digests: Digests = webDigests,
+): Promise<string> => {
+  const hashed = await digests.sha256Hex(canonicalRequest)
+  return `${OSS4}\n${datetime}\n${scope(dayOf(datetime), region)}\n${hashed}`
+}
 
 /**
  * HMAC-SHA256 chain `"aliyun_v4" + secret` → date → region → `oss` → `aliyun_v4_request`. It
@@ -99,9 +102,10 @@ export const ossV4SigningKey = async (
   accessKeySecret: string,
   yyyymmdd: string,
   region: string,
+  digests: Digests = webDigests,
 ): Promise<Uint8Array<ArrayBuffer>> => {
-  let key = await hmacSha256(`aliyun_v4${accessKeySecret}`, yyyymmdd)
-  for (const part of [region, 'oss', 'aliyun_v4_request']) key = await hmacSha256(key, part)
+  let key = await digests.hmacSha256(`aliyun_v4${accessKeySecret}`, yyyymmdd)
+  for (const part of [region, 'oss', 'aliyun_v4_request']) key = await digests.hmacSha256(key, part)
   return key
 }
 
@@ -111,9 +115,10 @@ export const ossV4Signature = async (
   datetime: string,
   region: string,
   stringToSign: string,
+  digests: Digests = webDigests,
 ): Promise<string> => {
-  const signingKey = await ossV4SigningKey(accessKeySecret, dayOf(datetime), region)
-  return toHex(await hmacSha256(signingKey, stringToSign))
+  const signingKey = await ossV4SigningKey(accessKeySecret, dayOf(datetime), region, digests)
+  return toHex(await digests.hmacSha256(signingKey, stringToSign))
 }
 
 const DATETIME = /^\d{8}T\d{6}Z$/
@@ -131,13 +136,15 @@ export const ossV4Authorization = async (
   accessKeyId: string,
   accessKeySecret: string,
   region: string,
+  digests: Digests = webDigests,
 ): Promise<string> => {
   const datetime = request.headers['x-oss-date']
   if (!datetime || !DATETIME.test(datetime)) {
     throw new TypeError('OSS V4 signing needs an x-oss-date header of the form yyyymmddTHHMMSSZ')
   }
-  const stringToSign = await ossV4StringToSign(datetime, region, ossV4CanonicalRequest(request))
-  const signature = await ossV4Signature(accessKeySecret, datetime, region, stringToSign)
+  const canonical = ossV4CanonicalRequest(request)
+  const stringToSign = await ossV4StringToSign(datetime, region, canonical, digests)
+  const signature = await ossV4Signature(accessKeySecret, datetime, region, stringToSign, digests)
   const additional = ossV4AdditionalHeaders(request.additionalHeaders)
   const credential = `Credential=${accessKeyId}/${scope(dayOf(datetime), region)}`
   const additionalPart = additional.length > 0 ? `,AdditionalHeaders=${additional.join(';')}` : ''
@@ -193,7 +200,8 @@ export const ossV4PostSignature = (
   yyyymmdd: string,
   region: string,
   policyBase64: string,
-): Promise<string> => ossV4Signature(accessKeySecret, yyyymmdd, region, policyBase64)
+  digests: Digests = webDigests,
+): Promise<string> => ossV4Signature(accessKeySecret, yyyymmdd, region, policyBase64, digests)
 
 /** `yyyymmddTHHMMSSZ` in UTC, the form of `x-oss-date` and of the V4 scope's datetime. @internal */
 export const ossV4Date = (date: Date): string =>

@@ -1,16 +1,20 @@
 import type { Credentials } from '../credentials/types.ts'
+import { digestsOf } from '../crypto/digests.ts'
 import { isVendError, VendError } from '../errors.ts'
-import { callOpenApi } from '../openapi/call.ts'
+import { callOpenApi, type ReplyParser } from '../openapi/call.ts'
 import {
   buildAnonymousRequest,
-  buildSignedRequest,
+  prepareSignedCall,
+  type BuiltRequest,
+  type PreparedCall,
   type SignatureScheme,
 } from '../openapi/signed-request.ts'
 import type { CoreDeps } from '../runtime/deps.ts'
 import { stsErrors } from './errors.ts'
+import { readAssumeRoleInput } from './input-check.ts'
+import { assumeRoleReplyParser } from './reply-check.ts'
 import {
   assumeRoleInput,
-  assumeRoleReply,
   assumeRoleWithOidcInput,
   callerIdentityReply,
   type AssumeRoleInput,
@@ -63,8 +67,9 @@ const badInput = (operation: string, issues: readonly { path: PropertyKey[]; mes
   )
 
 /**
- * An STS client over injected fetch, clock and nonce. Inputs are checked against STS's own
- * limits before anything is sent; replies are parsed with zod; errors come back as VendError.
+ * An STS client over injected fetch, clock, nonce and (when the runtime has them) native digests.
+ * Inputs are checked against STS's own limits before anything is sent; replies are checked
+ * against their schemas; errors come back as VendError.
  * @example
  * const sts = createStsClient({ endpoint: 'https://sts.cn-hangzhou.aliyuncs.com' }, deps)
  * const { credentials } = await sts.assumeRole(source, { roleArn, roleSessionName: 'jwt.web.alice' })
@@ -79,14 +84,20 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
   const timeoutMs = options.timeoutMs ?? 5_000
   let offsetMs = 0
   const signingTime = () => new Date(deps.now().getTime() + offsetMs)
+  const digests = digestsOf(deps.digests)
+  // What every AssumeRole (or GetCallerIdentity) shares is worked out once, here.
+  const prepare = (action: string) =>
+    prepareSignedCall({ endpoint, action, version: STS_VERSION }, scheme, digests)
+  const assumeRoleCall = prepare('AssumeRole')
+  const callerIdentityCall = prepare('GetCallerIdentity')
 
   /** Sends through the governor; reports the outcome of what reached STS. */
-  const call = async <S extends Parameters<typeof callOpenApi>[2]['schema']>(
-    request: Parameters<typeof callOpenApi>[1],
+  const call = async <T>(
+    request: BuiltRequest,
     operation: string,
-    schema: S,
+    schema: ReplyParser<T>,
     lane?: string,
-  ) => {
+  ): Promise<T> => {
     const observe = options.observe
     let startedMs = 0
     const send = () => {
@@ -129,27 +140,28 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
     )
   }
 
-  const signed = async <S extends Parameters<typeof callOpenApi>[2]['schema']>(
+  const signed = async <T>(
     source: Credentials,
+    prepared: PreparedCall,
     action: string,
     params: Record<string, string>,
-    schema: S,
+    schema: ReplyParser<T>,
     lane?: string,
-  ) => {
-    const request = await buildSignedRequest(
-      { endpoint, action, version: STS_VERSION, params },
-      { credentials: source, scheme, now: signingTime(), nonce: deps.randomId() },
-    )
+  ): Promise<T> => {
+    const request = await prepared(params, {
+      credentials: source,
+      now: signingTime(),
+      nonce: deps.randomId(),
+    })
     return call(request, action, schema, lane)
   }
 
   return {
     async assumeRole(source, input, lane) {
-      const parsed = assumeRoleInput.safeParse(input)
-      if (!parsed.success) throw badInput('AssumeRole', parsed.error.issues)
-      const i = parsed.data
+      const i = readAssumeRoleInput(input) ?? checkedAssumeRoleInput(input)
       return signed(
         source,
+        assumeRoleCall,
         'AssumeRole',
         compact({
           RoleArn: i.roleArn,
@@ -159,7 +171,7 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
           ExternalId: i.externalId,
           SourceIdentity: i.sourceIdentity,
         }),
-        assumeRoleReply,
+        assumeRoleReplyParser,
         lane,
       )
     },
@@ -180,12 +192,20 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
         { endpoint, action: 'AssumeRoleWithOIDC', version: STS_VERSION, params },
         signingTime(),
       )
-      return call(request, 'AssumeRoleWithOIDC', assumeRoleReply)
+      return call(request, 'AssumeRoleWithOIDC', assumeRoleReplyParser)
     },
 
-    getCallerIdentity: (source) => signed(source, 'GetCallerIdentity', {}, callerIdentityReply),
+    getCallerIdentity: (source) =>
+      signed(source, callerIdentityCall, 'GetCallerIdentity', {}, callerIdentityReply),
     clockOffsetMs: () => offsetMs,
   }
+}
+
+/** The schema's verdict on input the quick read refused: its data, or its refusal as VendError. */
+const checkedAssumeRoleInput = (input: AssumeRoleInput): AssumeRoleInput => {
+  const parsed = assumeRoleInput.safeParse(input)
+  if (!parsed.success) throw badInput('AssumeRole', parsed.error.issues)
+  return parsed.data
 }
 
 const compact = (params: Record<string, string | undefined>): Record<string, string> =>

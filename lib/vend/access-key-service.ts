@@ -1,3 +1,4 @@
+import type { AuditFields } from '../audit/audited.ts'
 import type { Caller } from '../auth/caller.ts'
 import type { AccessKeyProfile } from '../config/schema.ts'
 import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
@@ -35,7 +36,7 @@ export interface AccessKeyResult {
 export interface Reported {
   readonly body: AccessKeyBody & { readonly Refreshed: boolean }
   readonly cache: AccessKeyResult['cache']
-  readonly audit: Readonly<Record<string, unknown>>
+  readonly audit: AuditFields
 }
 
 interface Held {

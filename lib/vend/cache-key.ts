@@ -1,22 +1,16 @@
-/** What a cached vend depends on: change any part and it is a different entry. @internal */
-export interface VendCacheKeyParts {
-  readonly generation: string
-  readonly callerId: string
-  readonly profile: string
-  readonly roleArn: string
-  readonly externalIdHash: string
-  readonly policySha256: string
-  readonly durationSeconds: number
-}
-
-/** Newline-joined: no part can contain a newline (ids, ARNs and hex are all single-line). @internal */
-export const vendCacheKey = (p: VendCacheKeyParts): string =>
-  [
-    p.generation,
-    p.callerId,
-    p.profile,
-    p.roleArn,
-    p.externalIdHash,
-    p.policySha256,
-    p.durationSeconds,
-  ].join('\n')
+/**
+ * What a cached vend depends on: change any part and it is a different entry. Newline-joined: no
+ * part can contain a newline (ids, ARNs and hex are all single-line). One template literal, so a
+ * hit builds the key without an intermediate array or object.
+ * @internal
+ */
+export const vendCacheKey = (
+  generation: string,
+  callerId: string,
+  profile: string,
+  roleArn: string,
+  externalIdHash: string,
+  policySha256: string,
+  durationSeconds: number,
+): string =>
+  `${generation}\n${callerId}\n${profile}\n${roleArn}\n${externalIdHash}\n${policySha256}\n${durationSeconds}`

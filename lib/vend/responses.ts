@@ -17,7 +17,7 @@ export interface CredentialsBody {
   readonly ServerTime: string
   readonly RefreshAfter: string
   readonly RoleSessionName: string
-  readonly PolicySha256?: string
+  readonly PolicySha256?: string | undefined
 }
 
 /** Where an `oss-upload` caller uploads. @internal */
@@ -36,27 +36,54 @@ export interface AccessKeyBody {
   readonly Expiration: string
 }
 
+// Each body is one object literal with every field in its final order: no spread per request,
+// and every answer of a kind shares one shape, which JSON.stringify walks fastest.
+
 /** @internal */
 export const credentialsBody = (
   granted: Granted,
   refreshAfter: Date,
   now: Date,
-): CredentialsBody => {
-  const body: CredentialsBody = {
-    Code: 'Success',
-    AccessKeyId: granted.accessKeyId,
-    AccessKeySecret: granted.accessKeySecret,
-    SecurityToken: granted.securityToken,
-    Expiration: formatTimestamp(granted.expiration),
-    ServerTime: formatTimestamp(now),
-    RefreshAfter: formatTimestamp(refreshAfter),
-    RoleSessionName: granted.roleSessionName,
-  }
-  return granted.policySha256 ? { ...body, PolicySha256: granted.policySha256 } : body
-}
+): CredentialsBody => ({
+  Code: 'Success',
+  AccessKeyId: granted.accessKeyId,
+  AccessKeySecret: granted.accessKeySecret,
+  SecurityToken: granted.securityToken,
+  Expiration: formatTimestamp(granted.expiration),
+  ServerTime: formatTimestamp(now),
+  RefreshAfter: formatTimestamp(refreshAfter),
+  RoleSessionName: granted.roleSessionName,
+  // Left out of the JSON when there is no session policy.
+  PolicySha256: granted.policySha256 || undefined,
+})
+
+/** Credentials and where to upload with them. @internal */
+export const uploadBody = (
+  granted: Granted,
+  refreshAfter: Date,
+  now: Date,
+  place: UploadPlace,
+): CredentialsBody & UploadPlace => ({
+  Code: 'Success',
+  AccessKeyId: granted.accessKeyId,
+  AccessKeySecret: granted.accessKeySecret,
+  SecurityToken: granted.securityToken,
+  Expiration: formatTimestamp(granted.expiration),
+  ServerTime: formatTimestamp(now),
+  RefreshAfter: formatTimestamp(refreshAfter),
+  RoleSessionName: granted.roleSessionName,
+  PolicySha256: granted.policySha256 || undefined,
+  Bucket: place.Bucket,
+  Region: place.Region,
+  Endpoint: place.Endpoint,
+  Prefix: place.Prefix,
+})
 
 /** @internal */
-export const uploadPlace = (profile: OssUploadProfile, prefix: string): UploadPlace => ({
+export const uploadPlace = (
+  profile: Pick<OssUploadProfile, 'bucket' | 'region' | 'endpoint'>,
+  prefix: string,
+): UploadPlace => ({
   Bucket: profile.bucket,
   Region: profile.region,
   Endpoint: ossEndpoint(profile),
@@ -64,10 +91,37 @@ export const uploadPlace = (profile: OssUploadProfile, prefix: string): UploadPl
 })
 
 /** The form answer keeps the times and names but swaps the keys for a signed form. @internal */
-export const postObjectBody = (body: CredentialsBody, place: UploadPlace, form: PostObjectForm) => {
-  const { AccessKeyId: _id, AccessKeySecret: _secret, SecurityToken: _token, ...rest } = body
-  return { ...rest, ...place, PostObject: form }
+export interface PostObjectBody extends Omit<
+  CredentialsBody,
+  'AccessKeyId' | 'AccessKeySecret' | 'SecurityToken'
+> {
+  readonly Bucket: string
+  readonly Region: string
+  readonly Endpoint: string
+  readonly Prefix: string
+  readonly PostObject: PostObjectForm
 }
+
+/** @internal */
+export const postObjectBody = (
+  granted: Granted,
+  refreshAfter: Date,
+  now: Date,
+  place: UploadPlace,
+  form: PostObjectForm,
+): PostObjectBody => ({
+  Code: 'Success',
+  Expiration: formatTimestamp(granted.expiration),
+  ServerTime: formatTimestamp(now),
+  RefreshAfter: formatTimestamp(refreshAfter),
+  RoleSessionName: granted.roleSessionName,
+  PolicySha256: granted.policySha256 || undefined,
+  Bucket: place.Bucket,
+  Region: place.Region,
+  Endpoint: place.Endpoint,
+  Prefix: place.Prefix,
+  PostObject: form,
+})
 
 /** @internal */
 export const accessKeyBody = (key: {

@@ -4,7 +4,9 @@ import { createSingleFlight } from '../cache/single-flight.ts'
 import type { CompiledProfile, LoadedConfig } from '../config/load.ts'
 import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
 import { VendError } from '../errors.ts'
-import { renderTemplate, substituteChecked } from '../policy/template.ts'
+import type { AuditFields } from '../audit/audited.ts'
+import type { OssUploadProfile } from '../config/schema.ts'
+import { substituteChecked, type RenderedPolicy } from '../policy/template.ts'
 import type { StsClient } from '../sts/client.ts'
 import { createCircuit } from '../upstream/circuit.ts'
 import { withRetry } from '../upstream/retry.ts'
@@ -13,11 +15,17 @@ import { isAllowed } from './allowed.ts'
 import { vendCacheKey } from './cache-key.ts'
 import { createHubChain } from './hub-chain.ts'
 import { signPostObject } from './post-object.ts'
-import { credentialsBody, postObjectBody, uploadPlace } from './responses.ts'
+import {
+  credentialsBody,
+  postObjectBody,
+  uploadBody,
+  uploadPlace,
+  type UploadPlace,
+} from './responses.ts'
 import { callerLane } from './caller-lane.ts'
 import { sessionNameFor, sourceIdentityFor } from './session-name.ts'
 import type { SharedVends } from './shared-vends.ts'
-import { templateValues } from './template-values.ts'
+import { checkDeclared } from './template-values.ts'
 import type { StsVended } from './vended.ts'
 import type { VendDeps } from './vend-deps.ts'
 import type { VendEntry } from './vend-entry.ts'
@@ -35,6 +43,27 @@ export interface VendRequest {
 const STALE_FLOOR_MS = 60_000
 
 type CacheState = 'hit' | 'shared' | 'miss' | 'stale'
+
+/** What one request's answer depends on besides the cached entry. */
+interface Answering {
+  readonly now: Date
+  readonly minRemainingMs: number
+  readonly upload: OssUploadProfile | undefined
+  readonly place: UploadPlace | undefined
+  readonly form: boolean
+}
+
+const servesForms = (
+  profile: OssUploadProfile,
+): profile is OssUploadProfile & { readonly form: NonNullable<OssUploadProfile['form']> } =>
+  profile.form !== undefined
+
+const NO_PARAMETERS: Readonly<Record<string, string>> = Object.freeze({})
+
+const hasAny = (record: Readonly<Record<string, string>>) => {
+  for (const _ in record) return true
+  return false
+}
 
 /**
  * The STS vend path: authorize (deny by default, 404 either way), render the session policy, then
@@ -131,6 +160,55 @@ export const createVendService = (init: {
       retry,
     )
 
+  /** Where each rendering of an `oss-upload` profile uploads: worked out once, not per hit. */
+  const places = new WeakMap<RenderedPolicy, UploadPlace>()
+  const placeFor = (upload: OssUploadProfile, rendered: RenderedPolicy): UploadPlace => {
+    let place = places.get(rendered)
+    if (!place) {
+      place = uploadPlace(upload, substituteChecked(upload.prefix, rendered.values))
+      places.set(rendered, place)
+    }
+    return place
+  }
+
+  /** The answer the profile's kind calls for, with the fields of its audit line. */
+  const respond = async (
+    entry: VendEntry,
+    cache: CacheState,
+    at: Answering,
+  ): Promise<StsVended> => {
+    const granted = entry.result
+    const nowMs = at.now.getTime()
+    const refreshAfter = new Date(Math.max(nowMs, granted.expiration.getTime() - at.minRemainingMs))
+    const audit: AuditFields = {
+      roleArn: granted.roleArn,
+      sessionName: granted.roleSessionName,
+      policySha256: granted.policySha256 ?? null,
+      durationSeconds: granted.durationSeconds,
+      cache,
+      stsRequestId: granted.stsRequestId ?? null,
+    }
+    const { upload, place } = at
+    if (!upload || !place) {
+      return { kind: 'sts', body: credentialsBody(granted, refreshAfter, at.now), cache, audit }
+    }
+    if (!at.form || !servesForms(upload)) {
+      const body = uploadBody(granted, refreshAfter, at.now, place)
+      return { kind: 'oss-upload', body, cache, audit }
+    }
+    const form = await signPostObject({
+      profile: upload,
+      prefix: place.Prefix,
+      accessKeyId: granted.accessKeyId,
+      accessKeySecret: granted.accessKeySecret,
+      securityToken: granted.securityToken,
+      expiration: granted.expiration,
+      now: at.now,
+    })
+    const body = postObjectBody(granted, refreshAfter, at.now, place, form)
+    return { kind: 'post-object', body, cache, audit }
+  }
+
   const vend = async (
     loaded: LoadedConfig,
     profileName: string,
@@ -166,60 +244,33 @@ export const createVendService = (init: {
     if (minRemainingMs >= durationSeconds * 1000) {
       throw new VendError('ERR_NARROWING_DENIED', 'minRemainingSeconds must be below the duration')
     }
-    const rendered = compiled.template
-      ? await renderTemplate(
-          compiled.template,
-          templateValues(caller, compiled, request.parameters ?? {}),
-        )
-      : undefined
-    if (!compiled.template && Object.keys(request.parameters ?? {}).length > 0) {
+    const parameters = request.parameters ?? NO_PARAMETERS
+    if (compiled.template) checkDeclared(compiled.profile, parameters)
+    else if (hasAny(parameters)) {
       throw new VendError('ERR_BAD_REQUEST', 'this profile declares no parameters')
     }
-    const key = vendCacheKey({
-      generation: loaded.generation,
-      callerId: caller.id,
-      profile: profileName,
-      roleArn: profile.roleArn,
-      externalIdHash: compiled.externalIdHash,
-      policySha256: rendered?.sha256 ?? '-',
+    const rendered =
+      compiled.fixedPolicy ??
+      (compiled.renderPolicy ? await compiled.renderPolicy(caller, parameters) : undefined)
+    const key = vendCacheKey(
+      loaded.generation,
+      caller.id,
+      profileName,
+      profile.roleArn,
+      compiled.externalIdHash,
+      rendered ? rendered.sha256 : '-',
       durationSeconds,
-    })
+    )
     // Rendered before any STS work: a value the prefix refuses costs no call.
-    const place =
-      upload && rendered
-        ? uploadPlace(upload, substituteChecked(upload.prefix, rendered.values))
-        : undefined
+    const place = upload && rendered ? placeFor(upload, rendered) : undefined
     const now = deps.now()
     const nowMs = now.getTime()
-
-    const respond = async (entry: VendEntry, cache: CacheState): Promise<StsVended> => {
-      const granted = entry.result
-      const refreshAfter = new Date(Math.max(nowMs, granted.expiration.getTime() - minRemainingMs))
-      const audit = {
-        roleArn: granted.roleArn,
-        sessionName: granted.roleSessionName,
-        policySha256: granted.policySha256 ?? null,
-        durationSeconds: granted.durationSeconds,
-        cache,
-        stsRequestId: granted.stsRequestId ?? null,
-      }
-      const body = credentialsBody(granted, refreshAfter, now)
-      if (!upload || !place) return { kind: 'sts', body, cache, audit }
-      if (!request.form || !upload.form) {
-        return { kind: 'oss-upload', body: { ...body, ...place }, cache, audit }
-      }
-      const form = await signPostObject({
-        ...granted,
-        profile: { ...upload, form: upload.form },
-        prefix: place.Prefix,
-        now,
-      })
-      return { kind: 'post-object', body: postObjectBody(body, place, form), cache, audit }
-    }
+    const form = request.form === true
+    const answer = { now, minRemainingMs, upload, place, form }
 
     const present = cache.get(key)
     if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) {
-      return respond(present, 'hit')
+      return respond(present, 'hit', answer)
     }
     const usable = (entry: VendEntry) =>
       entry.result.expiration.getTime() - deps.now().getTime() >= minRemainingMs
@@ -248,11 +299,11 @@ export const createVendService = (init: {
           : { entry: await compute(), shared: false }
       })
       cache.set(key, fresh.entry)
-      return respond(fresh.entry, fresh.shared ? 'shared' : 'miss')
+      return respond(fresh.entry, fresh.shared ? 'shared' : 'miss', answer)
     } catch (error) {
       const remainingMs = present ? present.result.expiration.getTime() - nowMs : 0
       if (present && servesStale(error, remainingMs, STALE_FLOOR_MS))
-        return respond(present, 'stale')
+        return respond(present, 'stale', answer)
       throw error
     }
   }

@@ -1,11 +1,12 @@
-import type { AccessKeyBody, CredentialsBody, postObjectBody, UploadPlace } from './responses.ts'
+import type { AuditFields } from '../audit/audited.ts'
+import type { AccessKeyBody, CredentialsBody, PostObjectBody, UploadPlace } from './responses.ts'
 
 /** Fields every answer reports to the audit wrapper. */
 interface Answer {
   /** hit, shared (another instance's vend), miss or stale (served while upstream is down). */
   readonly cache: 'hit' | 'shared' | 'miss' | 'stale'
   /** Fields of the audit line (never a secret). */
-  readonly audit: Readonly<Record<string, unknown>>
+  readonly audit: AuditFields
 }
 
 /**
@@ -17,7 +18,7 @@ export type Vended = Answer &
   (
     | { readonly kind: 'sts'; readonly body: CredentialsBody }
     | { readonly kind: 'oss-upload'; readonly body: CredentialsBody & UploadPlace }
-    | { readonly kind: 'post-object'; readonly body: ReturnType<typeof postObjectBody> }
+    | { readonly kind: 'post-object'; readonly body: PostObjectBody }
     | { readonly kind: 'access-key'; readonly body: AccessKeyBody }
   )
 

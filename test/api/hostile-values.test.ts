@@ -61,6 +61,27 @@ describe('hostile template values are refused before any STS call', () => {
     })
   })
 
+  it('a hostile value is refused even when a rendering and credentials for a benign one are cached', async () => {
+    const token = await h.signer.sign({ tenant: 'acme-corp' }, { sub: 'mallory' })
+    await benign(token, 'photos-2024')
+    await benign(token, 'photos-2024')
+    const calls = h.assumeRoleCalls()
+    for (const [, value] of HOSTILE) {
+      const res = await h.request('/v1/credentials/upload', {
+        token,
+        body: { parameters: { folder: value } },
+      })
+      expect([res.status, res.json().Code]).toEqual([400, 'ERR_POLICY_VALUE'])
+      const claimed = await h.signer.sign({ tenant: value }, { sub: 'mallory' })
+      const byClaim = await h.request('/v1/credentials/upload', {
+        token: claimed,
+        body: { parameters: { folder: 'photos-2024' } },
+      })
+      expect([byClaim.status, byClaim.json().Code]).toEqual([400, 'ERR_POLICY_VALUE'])
+    }
+    expect(h.assumeRoleCalls()).toBe(calls)
+  })
+
   it('a hostile subject never reaches the policy raw: it is hashed into caller.id', async () => {
     const token = await h.signer.sign({ tenant: 'acme-corp' }, { sub: '*' })
     const res = await h.request('/v1/credentials/upload', {

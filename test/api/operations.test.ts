@@ -46,6 +46,38 @@ describe('operations take effect at once', () => {
     expect(h.assumeRoleCalls()).toBe(2)
   })
 
+  it('a reload that changes a template: no rendering of the old template is served again', async () => {
+    h = await startVendHarness()
+    const token = await h.signer.sign({ tenant: 'acme-corp' }, { sub: 'alice' })
+    const vend = async (profile: string, body?: unknown) => {
+      const res = await h!.request(`/v1/credentials/${profile}`, { token, body })
+      expect(res.status).toBe(200)
+      const json = res.json()
+      return { json, policy: h!.emulator.world.findSession(json.AccessKeyId)!.sessionPolicyText }
+    }
+    const folder = { parameters: { folder: 'photos' } }
+    const before = { upload: await vend('upload', folder), photos: await vend('photos') }
+    expect(before.upload.policy).toContain('demo-bucket/users/jwt.web.alice/photos/*')
+    expect(before.photos.json.Prefix).toBe('users/jwt.web.alice/')
+    // The same values again: served from the caches, with the same policy.
+    expect((await vend('upload', folder)).json.PolicySha256).toBe(before.upload.json.PolicySha256)
+
+    const next = JSON.parse(JSON.stringify(h.config))
+    next.profiles.upload.sessionPolicy.Statement[0].Resource = [
+      'acs:oss:*:*:demo-bucket/inbox/${caller.id}/${params.folder}/*',
+    ]
+    next.profiles.photos.prefix = 'members/${caller.id}/'
+    await h.reload(JSON.stringify(next))
+
+    const after = { upload: await vend('upload', folder), photos: await vend('photos') }
+    expect(after.upload.policy).toContain('demo-bucket/inbox/jwt.web.alice/photos/*')
+    expect(after.upload.policy).not.toContain('demo-bucket/users/')
+    expect(after.upload.json.PolicySha256).not.toBe(before.upload.json.PolicySha256)
+    expect(after.photos.json.Prefix).toBe('members/jwt.web.alice/')
+    expect(after.photos.policy).toContain('members/jwt.web.alice/')
+    expect(after.photos.policy).not.toContain('users/jwt.web.alice/')
+  })
+
   it('an invalid new config is refused as a whole and the running one stays', async () => {
     h = await startVendHarness()
     const generation = h.credvend.generation

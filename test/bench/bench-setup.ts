@@ -3,6 +3,7 @@ import { assemble } from '../../lib/assemble.ts'
 import type { ConfigInput } from '../../lib/config/schema.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
+import { nodeDigests } from '../../functions/node/platform/native-digests.ts'
 import { makeSigner, ISSUER, AUDIENCE } from '../helpers/vend-harness.ts'
 
 const ROLE = 'acs:ram::1234567890123456:role/bench'
@@ -27,8 +28,29 @@ const instantSts = (tokenLength = 1000) => {
   return { fetch: fetchFn, calls: () => n }
 }
 
-/** credvend in-process with two identical profiles (so a warm caller can still miss on the second). */
-export const benchApp = async () => {
+/**
+ * What the rate limits are set to: `high` keeps them on (so their cost is in the row) far above
+ * what the bench sends; `off` removes them; `defaults` is what a deployment gets by leaving the
+ * section out.
+ */
+export type BenchLimits = 'high' | 'off' | 'defaults'
+
+const HIGH = { perSecond: 100_000, burst: 100_000 }
+const limitsFor = (limits: BenchLimits): ConfigInput['limits'] =>
+  limits === 'high'
+    ? { perCaller: HIGH, perCallerMisses: HIGH, perSourceAddress: HIGH }
+    : limits === 'off'
+      ? { perCaller: null, perCallerMisses: null, perSourceAddress: null }
+      : undefined
+
+/**
+ * credvend in-process against an instant STS, with two identical `sts` profiles `a` and `b` (so a
+ * caller cached on one still misses on the other). The STS governor admits far more than the
+ * bench sends: the rows measure the vend path, not the pacing.
+ */
+export const benchApp = async (
+  options: { limits?: BenchLimits; cacheEntries?: number | 'default' } = {},
+) => {
   const signer = await makeSigner('ES256', 'bench')
   const sts = instantSts()
   const profile = {
@@ -37,10 +59,10 @@ export const benchApp = async () => {
     roleArn: ROLE,
     durationSeconds: 3600,
   }
+  const limits = limitsFor(options.limits ?? 'high')
+  const cacheEntries = options.cacheEntries ?? 200_000
   const config: ConfigInput = {
     region: 'cn-hangzhou',
-    // The governor must not refuse the benchmark's tens of thousands of instant STS answers: the
-    // rows measure the vend path, not the pacing.
     sts: { endpoint: 'https://sts.cn-hangzhou.aliyuncs.com', maxCallsPerSecond: 100_000 },
     callers: {
       jwt: [
@@ -54,13 +76,8 @@ export const benchApp = async () => {
       ],
     },
     profiles: { a: profile, b: profile },
-    // Limits on, so their cost is in every row, but far above what the benchmark sends.
-    limits: {
-      perCaller: { perSecond: 100_000, burst: 100_000 },
-      perCallerMisses: { perSecond: 100_000, burst: 100_000 },
-      perSourceAddress: { perSecond: 100_000, burst: 100_000 },
-    },
-    cache: { maxEntries: 200_000 },
+    ...(limits ? { limits } : {}),
+    ...(cacheEntries === 'default' ? {} : { cache: { maxEntries: cacheEntries } }),
   }
   const deps = {
     fetch: sts.fetch,
@@ -68,6 +85,8 @@ export const benchApp = async () => {
     randomId: randomHexId,
     sleep: async () => {},
     random: Math.random,
+    // What the Node and FC entries inject: the rows measure those runtimes.
+    digests: nodeDigests,
   }
   const source = fromStatic({
     accessKeyId: 'LTAI5tBench',
@@ -78,12 +97,36 @@ export const benchApp = async () => {
     { deps, env: {}, log: () => {}, sharePending: true, source: () => source },
     JSON.stringify(config),
   )
-  return { app, credvend, signer, sts }
+  /** One vend; anything but a 200 stops the row, since timing error answers would mean nothing. */
+  const get = async (profileName: string, token: string) => {
+    const res = await app.request(`/v1/credentials/${profileName}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    if (res.status !== 200)
+      throw new Error(`vend of ${profileName} answered ${res.status}: ${await res.text()}`)
+    return res.text()
+  }
+  return { app, credvend, signer, sts, get }
 }
 
-/** The baseline of row 1: a bare Hono route returning the same JSON. */
-export const bareApp = (body: unknown) => {
+/** The baseline of the cache-hit rows: a bare Hono route answering the same JSON. */
+export const bareApp = (bodies: Readonly<Record<string, unknown>>) => {
   const app = new Hono()
-  app.get('/v1/credentials/:profile', (c) => c.json(body, 200, { 'Cache-Control': 'no-store' }))
+  app.get('/v1/credentials/:profile', (c) =>
+    c.json(bodies[c.req.param('profile')] ?? null, 200, { 'Cache-Control': 'no-store' }),
+  )
   return app
 }
+
+/** `count` JWTs for `subject(i)`, each with its own jti, so every one is new to the token cache. */
+export const signMany = (
+  signer: Awaited<ReturnType<typeof makeSigner>>,
+  count: number,
+  subject: (i: number) => string,
+  tag: string,
+) =>
+  Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      signer.sign({ jti: `${tag}${i}` }, { sub: subject(i) }),
+    ),
+  )

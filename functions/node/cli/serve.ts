@@ -1,6 +1,6 @@
 import { assemble } from '../../../lib/assemble.ts'
 import { fromStatic } from '../../../lib/credentials/provider.ts'
-import { jsonLineLog } from '../platform/deps.ts'
+import { serverLineLog } from '../platform/stdout-log.ts'
 import { nodeRuntime } from '../platform/node-runtime.ts'
 import { createDemoConfig } from './local/demo-config.ts'
 import { listenLoopback, listenOn, startLocalEmulator } from './local/local-emulator.ts'
@@ -103,11 +103,16 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
     void readConfigText(path)
       .then((text) => assembly.reload(text))
       .catch((error: Error) =>
-        jsonLineLog({ type: 'config', event: 'reload-refused', problems: error.message }),
+        serverLineLog({ type: 'config', event: 'reload-refused', problems: error.message }),
       )
   process.on('SIGHUP', reload)
   const appUrl = `http://${host}:${listener.port}`
-  jsonLineLog({ type: 'server', event: 'listening', url: appUrl, generation: credvend.generation })
+  serverLineLog({
+    type: 'server',
+    event: 'listening',
+    url: appUrl,
+    generation: credvend.generation,
+  })
   return {
     appUrl,
     close: async () => {

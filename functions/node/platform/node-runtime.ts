@@ -3,14 +3,15 @@ import type { CredentialProvider, ProviderInput } from '../../../lib/credentials
 import type { StsClient } from '../../../lib/sts/client.ts'
 import type { VendDeps } from '../../../lib/vend/vend-deps.ts'
 import { connectRedis } from './connect-redis.ts'
-import { createNodeDeps, jsonLineLog } from './deps.ts'
-import { pooledFetch } from './pooled-fetch.ts'
+import { createNodeDeps } from './deps.ts'
+import { createHttpFetch } from './http-fetch.ts'
 import { nodeSourceChain } from './source-chain.ts'
+import { serverLineLog } from './stdout-log.ts'
 
 /**
  * What a Node server hands to `assemble`: undici's sized keep-alive pool, JSON log lines on
- * stdout, the full provider chain for credvend's own identity (unless a source is given, as in
- * local mode), and Redis when the config has a `redis` section.
+ * stdout (one write per event-loop turn), the full provider chain for credvend's own identity
+ * (unless a source is given, as in local mode), and Redis when the config has a `redis` section.
  */
 export const nodeRuntime = (options: {
   readonly env: Readonly<Record<string, string | undefined>>
@@ -18,14 +19,14 @@ export const nodeRuntime = (options: {
   readonly source?: (sts: StsClient) => CredentialProvider
   readonly loadInput?: ProviderInput
 }): Runtime => {
-  const deps = options.deps ?? createNodeDeps({ fetch: pooledFetch() })
+  const deps = options.deps ?? createNodeDeps({ fetch: createHttpFetch() })
   return {
     deps,
-    log: jsonLineLog,
+    log: serverLineLog,
     sharePending: true,
     env: options.env,
     source: options.source ?? ((sts) => nodeSourceChain(options.env, deps, sts)),
     ...(options.loadInput ? { loadInput: options.loadInput } : {}),
-    connectShared: (settings) => connectRedis(settings, deps, jsonLineLog),
+    connectShared: (settings) => connectRedis(settings, deps, serverLineLog),
   }
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createLru } from '../../../lib/cache/lru.ts'
 
-/** An LRU whose values are their own sizes, bounded to `maxSize` in total. */
+/** A cache whose values are their own sizes, bounded to `maxSize` in total. */
 const sized = (maxSize: number, maxEntries = 1000) =>
   createLru<string, number>(maxEntries, { maxSize, sizeOf: (v) => v })
 
@@ -10,7 +10,7 @@ const present = (lru: ReturnType<typeof sized>, ...keys: string[]) =>
   keys.filter((k) => lru.get(k) !== undefined)
 
 describe('createLru bounded by size', () => {
-  it('evicts the least recently used entries until the total fits', () => {
+  it('evicts the oldest unread entries until the total fits, never the one just set', () => {
     const lru = sized(10)
     lru.set('a', 4)
     lru.set('b', 4)
@@ -74,7 +74,7 @@ describe('createLru bounded by size', () => {
           else if ('delete' in o) lru.delete(o.delete)
           else lru.purge((_, v) => v > o.purgeAbove)
           const held = ['a', 'b', 'c', 'd', 'e'].flatMap((k) => {
-            // Reading refreshes recency, which never changes the total: safe inside the check.
+            // Reading only marks an entry, which never changes the total: safe inside the check.
             const v = lru.get(k)
             return v === undefined ? [] : [v]
           })

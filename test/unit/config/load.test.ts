@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { envSecretResolver, loadConfig } from '../../../lib/config/load.ts'
 
@@ -260,5 +261,44 @@ describe('loadConfig', () => {
       expect.stringMatching(/^profiles\.acme-reports\.allow: .*\(found an object\)$/),
     ])
     expect(found.join('\n')).not.toMatch(/hunter/)
+  })
+
+  it('renders a policy without variables once, at load; a templated one gets a renderer instead', async () => {
+    const config = structuredClone(valid) as any
+    config.profiles.mine = {
+      kind: 'sts',
+      allow: [{ apiKey: 'acme' }],
+      roleArn: 'acs:ram::2222222222222222:role/app',
+      sessionPolicy: {
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['oss:GetObject'],
+            Resource: ['acs:oss:*:*:b/${caller.id}/*'],
+          },
+        ],
+      },
+    }
+    const loaded = await loadConfig(JSON.stringify(config), envSecretResolver(env))
+    const fixed = loaded.profiles.get('acme-reports')!
+    const text = JSON.stringify(valid.profiles['acme-reports'].sessionPolicy)
+    expect(fixed.fixedPolicy).toMatchObject({
+      text,
+      sha256: createHash('sha256').update(text).digest('hex'),
+      bytes: Buffer.byteLength(text),
+    })
+    expect(fixed.renderPolicy).toBeUndefined()
+    const templated = loaded.profiles.get('mine')!
+    expect(templated.fixedPolicy).toBeUndefined()
+    expect(templated.renderPolicy).toBeTypeOf('function')
+  })
+
+  it('refuses a policy without variables that STS would refuse as too large, at load', async () => {
+    const config = structuredClone(valid) as any
+    config.profiles['acme-reports'].sessionPolicy.Statement[0].Sid = 'x'.repeat(2100)
+    expect(await problems(config)).toEqual([
+      'profiles.acme-reports.sessionPolicy: the rendered policy exceeds 2047 bytes',
+    ])
   })
 })

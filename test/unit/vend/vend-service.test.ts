@@ -35,6 +35,16 @@ const config: ConfigInput = {
   },
   profiles: {
     plain: { kind: 'sts', allow: [{ jwt: 'web' }], roleArn: ROLE, durationSeconds: 900 },
+    fixed: {
+      kind: 'sts',
+      allow: [{ jwt: 'web' }],
+      roleArn: ROLE,
+      sessionPolicy: {
+        Version: '1',
+        Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:b/*' }],
+      },
+      durationSeconds: 900,
+    },
     chained: {
       kind: 'sts',
       allow: [{ jwt: 'web' }],
@@ -227,6 +237,38 @@ describe('the STS vend service', () => {
     await expect(vend('plain', jwtCaller('alice'), { form: true })).rejects.toMatchObject({
       code: 'ERR_BAD_REQUEST',
     })
+  })
+
+  it('a fixed session policy is the one rendered at load, sent as is and reported by its hash', async () => {
+    const { vend, assumeRole, loaded } = await setup()
+    const rendered = loaded.profiles.get('fixed')!.fixedPolicy!
+    const first = await vend('fixed')
+    const again = await vend('fixed', jwtCaller('alice'), {})
+    expect([first.cache, again.cache]).toEqual(['miss', 'hit'])
+    expect(assumeRole.mock.calls.map(([, input]) => input.policy)).toEqual([rendered.text])
+    expect(again.body.PolicySha256).toBe(rendered.sha256)
+    expect(again.audit.policySha256).toBe(rendered.sha256)
+    await expect(
+      vend('fixed', jwtCaller('alice'), { parameters: { folder: 'x' } }),
+    ).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' })
+    await expect(
+      vend('plain', jwtCaller('alice'), { parameters: { folder: 'x' } }),
+    ).rejects.toMatchObject({
+      code: 'ERR_BAD_REQUEST',
+      message: 'this profile declares no parameters',
+    })
+  })
+
+  it("each caller's upload place is its own, hit or miss", async () => {
+    const { vend } = await setup()
+    const prefix = async (sub: string) => {
+      const answer = await vend('upload', jwtCaller(sub))
+      return [answer.cache, 'Prefix' in answer.body ? answer.body.Prefix : undefined]
+    }
+    expect(await prefix('alice')).toEqual(['miss', 'users/jwt.web.alice/'])
+    expect(await prefix('bob')).toEqual(['miss', 'users/jwt.web.bob/'])
+    expect(await prefix('alice')).toEqual(['hit', 'users/jwt.web.alice/'])
+    expect(await prefix('bob')).toEqual(['hit', 'users/jwt.web.bob/'])
   })
 
   it('a chained session is served only while every link before it is valid', async () => {
