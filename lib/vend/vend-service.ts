@@ -256,8 +256,6 @@ export const createVendService = (init: {
       loaded.generation,
       caller.id,
       profileName,
-      profile.roleArn,
-      compiled.externalIdHash,
       rendered ? rendered.sha256 : '-',
       durationSeconds,
     )
