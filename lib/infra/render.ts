@@ -33,7 +33,7 @@ const secretRefs = (node: unknown, out: Set<string>): Set<string> => {
  * - credvend's execution role: trusted by Function Compute; allowed exactly `sts:AssumeRole` on the
  *   first link of every chain, `kms:GetSecretValue` on the secrets the config names, and writing
  *   its logs;
- * - each assumed role: its trust policy (the Step 5 renderer: one trusted principal, ExternalId
+ * - each assumed role: its trust policy (the partner trust-policy renderer: one trusted principal, ExternalId
  *   references as `{{env:NAME}}`) and its permission ceiling from the profile's template;
  * - each upload bucket's CORS, exposing ETag for browser multipart.
  * Secrets never appear: ExternalIds stay references.

@@ -93,7 +93,7 @@ describe('Workers smoke (workerd via miniflare)', () => {
     await res.text()
   })
 
-  it('the Step 2 allow and refuse cases hold inside workerd, none reaching STS', async () => {
+  it('the allow and refuse cases of the vend API hold inside workerd, none reaching STS', async () => {
     const before = outbound.length
     const call = async (path: string, init: RequestInit = {}) => {
       const res = await mf.dispatchFetch(`http://credvend.test${path}`, init as never)
