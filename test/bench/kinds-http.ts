@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { jsonLineLog } from '../../functions/node/platform/deps.ts'
+import { serverLineLog } from '../../functions/node/platform/stdout-log.ts'
 import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { interleave, median } from './measure.ts'
 import { KINDS, startKinds, type Kind } from './kinds-setup.ts'
@@ -18,11 +18,12 @@ interface Ready {
 
 /**
  * The server side, run in a child process: the app on @hono/node-server as the Node server serves
- * it (the socket's peer as the source address, one JSON audit line per vend on stdout), and the
- * bare route on a second port of the same process. Only one of the two is loaded at a time.
+ * it (the socket's peer as the source address, its audit lines batched per event-loop turn on
+ * stdout as the Node server writes them), and the bare route on a second port of the same
+ * process. Only one of the two is loaded at a time.
  */
 export const serveKinds = async () => {
-  const kinds = await startKinds({ log: jsonLineLog })
+  const kinds = await startKinds({ log: serverLineLog })
   type Env = { incoming: { socket?: { remoteAddress?: string | undefined } } }
   const peer = (env: Env) => {
     const sourceAddress = env.incoming.socket?.remoteAddress
