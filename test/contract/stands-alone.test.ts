@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest'
  * order it was built in (CHANGELOG.md is where change is recorded).
  */
 const OUTSIDE = /\b(?:PRODUCT|ALIBABA|STYLE|ANCHORS)\.md\b|\.\.\/shared\b/
-const BUILD_HISTORY = /\b(?:later )?step \d+\b|\bsteps \d+\s*[–-]\s*\d+\b/i
+const BUILD_HISTORY =
+  /\bstep \d+\b|\bsteps \d+\s*[–-]\s*\d+\b|\b(?:a|the) (?:later|next|earlier|previous) step\b/i
 
 /** What is tracked; outside a git checkout, every file but installed and built ones. */
 const listFiles = (): string[] => {
