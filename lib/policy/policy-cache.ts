@@ -78,13 +78,13 @@ export const policyRenderer = (
     return checkValue(slot.name, typeof value === 'string' ? value : undefined, slot.pattern)
   }
   return async (caller, params) => {
+    const checkedValues = slots.map((slot) => checked(slot, caller, params))
     // Checked values carry no control character, so newlines keep the key unambiguous.
     let key = id
-    for (const slot of slots) key += `\n${checked(slot, caller, params)}`
+    for (const value of checkedValues) key += `\n${value}`
     const found = cache.get(key)
     if (found) return found
-    const values = new Map<string, string>()
-    for (const slot of slots) values.set(slot.name, checked(slot, caller, params))
+    const values = new Map(slots.map((slot, i) => [slot.name, checkedValues[i]!]))
     const rendered = await renderChecked(template, values)
     cache.set(key, rendered)
     return rendered

@@ -11,10 +11,9 @@ import {
 } from '../openapi/signed-request.ts'
 import type { CoreDeps } from '../runtime/deps.ts'
 import { stsErrors } from './errors.ts'
-import { readAssumeRoleInput } from './input-check.ts'
-import { assumeRoleReplyParser } from './reply-check.ts'
 import {
   assumeRoleInput,
+  assumeRoleReply,
   assumeRoleWithOidcInput,
   callerIdentityReply,
   type AssumeRoleInput,
@@ -158,7 +157,7 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
 
   return {
     async assumeRole(source, input, lane) {
-      const i = readAssumeRoleInput(input) ?? checkedAssumeRoleInput(input)
+      const i = checkedAssumeRoleInput(input)
       return signed(
         source,
         assumeRoleCall,
@@ -171,7 +170,7 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
           ExternalId: i.externalId,
           SourceIdentity: i.sourceIdentity,
         }),
-        assumeRoleReplyParser,
+        assumeRoleReply,
         lane,
       )
     },
@@ -192,7 +191,7 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
         { endpoint, action: 'AssumeRoleWithOIDC', version: STS_VERSION, params },
         signingTime(),
       )
-      return call(request, 'AssumeRoleWithOIDC', assumeRoleReplyParser)
+      return call(request, 'AssumeRoleWithOIDC', assumeRoleReply)
     },
 
     getCallerIdentity: (source) =>
@@ -201,7 +200,7 @@ export const createStsClient = (options: StsClientOptions, deps: CoreDeps): StsC
   }
 }
 
-/** The schema's verdict on input the quick read refused: its data, or its refusal as VendError. */
+/** The input as the schema reads it, or its refusal as a VendError: nothing malformed is sent. */
 const checkedAssumeRoleInput = (input: AssumeRoleInput): AssumeRoleInput => {
   const parsed = assumeRoleInput.safeParse(input)
   if (!parsed.success) throw badInput('AssumeRole', parsed.error.issues)

@@ -25,7 +25,7 @@ import {
 import { callerLane } from './caller-lane.ts'
 import { sessionNameFor, sourceIdentityFor } from './session-name.ts'
 import type { SharedVends } from './shared-vends.ts'
-import { checkDeclared } from './template-values.ts'
+import { checkDeclared } from './check-declared.ts'
 import type { StsVended } from './vended.ts'
 import type { VendDeps } from './vend-deps.ts'
 import type { VendEntry } from './vend-entry.ts'

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { jwtCallerId, type Caller } from '../../../../lib/auth/caller.ts'
-import { utf8 } from '../../../../lib/crypto/encoding.ts'
-import { MAX_POLICY_BYTES, renderTemplate } from '../../../../lib/policy/template.ts'
+import { MAX_POLICY_BYTES } from '../../../../lib/policy/template.ts'
 import { sessionNameFor } from '../../../../lib/vend/session-name.ts'
-import { templateValues } from '../../../../lib/vend/template-values.ts'
+import { checkDeclared } from '../../../../lib/vend/check-declared.ts'
 import { UsageError } from '../usage-error.ts'
 import { placeholderResolver, readConfigFile } from './config-check.ts'
 
@@ -57,8 +56,10 @@ export const policyRenderCommand = async (args: readonly string[], env: NodeJS.P
     )
     return
   }
-  const rendered = await renderTemplate(compiled.template, templateValues(caller, compiled, params))
-  const bytes = utf8(rendered.text).length
+  // The server's own path: declared parameters, then the load-time or per-caller rendering.
+  checkDeclared(compiled.profile, params)
+  const rendered = compiled.fixedPolicy ?? (await compiled.renderPolicy!(caller, params))
+  const { bytes } = rendered
   console.log(rendered.text)
   console.log(
     `size: ${bytes} of ${MAX_POLICY_BYTES} bytes (${Math.round((bytes / MAX_POLICY_BYTES) * 100)}%)`,
