@@ -31,7 +31,7 @@ const entryBytes = ({ caller, kid }: VerifiedToken) =>
   ITEM_OVERHEAD_BYTES * arrayItems(caller.claims) +
   ENTRY_OVERHEAD_BYTES
 
-type Entry = VerifiedToken & { readonly validUntilMs: number; readonly bytes: number }
+type Entry = VerifiedToken & { readonly validUntilMs: number }
 
 /**
  * Tokens already verified, keyed by the SHA-256 of the token (never the token itself), kept
@@ -43,7 +43,8 @@ type Entry = VerifiedToken & { readonly validUntilMs: number; readonly bytes: nu
 export const createTokenCache = (maxEntries = 10_000, maxBytes = TOKEN_CACHE_MAX_BYTES) => {
   const entries = createLru<string, Entry>(maxEntries, {
     maxSize: maxBytes,
-    sizeOf: (e) => e.bytes,
+    // Asked once per entry, when it is set; the cache keeps the answer.
+    sizeOf: entryBytes,
   })
   return {
     get(tokenHash: string, nowMs: number): VerifiedToken | undefined {
@@ -59,7 +60,6 @@ export const createTokenCache = (maxEntries = 10_000, maxBytes = TOKEN_CACHE_MAX
       entries.set(tokenHash, {
         ...verified,
         validUntilMs: Math.min(verified.expiresAtMs, nowMs + JWKS_MAX_AGE_MS),
-        bytes: entryBytes(verified),
       })
     },
     /** Called with each freshly fetched key set: drops tokens whose key is gone. */

@@ -1,6 +1,7 @@
 import { createSharedGovernor } from './shared-governor.ts'
 import type { SharedState } from './shared-state.ts'
-import { createFairLanes, SYSTEM_LANE } from '../upstream/fair-lanes.ts'
+import { createRateLimiter } from '../limits/rate-limiter.ts'
+import { createFairLanes, LOGIN_LANE, SYSTEM_LANE } from '../upstream/fair-lanes.ts'
 import { createGovernor } from '../upstream/governor.ts'
 
 /** How a reload may change the budget's split. @internal */
@@ -34,13 +35,24 @@ export const createStsGovernor = (init: {
     now,
     sleep,
   })
+  // Logins, which anyone can send, get a second's burst of their share and that rate after it.
+  let loginRate = 0
+  let loginLimit = createRateLimiter(null, { maxKeys: 1, now })
+  const loginOverRate = () => {
+    const rate = Math.max(1, Math.floor(init.ratePerSecond * shares.loginShare))
+    if (rate !== loginRate) {
+      loginRate = rate
+      loginLimit = createRateLimiter({ perSecond: rate, burst: rate }, { maxKeys: 1, now })
+    }
+    return loginLimit.take(LOGIN_LANE)
+  }
   const lanes = createFairLanes({
     run: (deadline, send) => governor.run(deadline, send),
     now,
     sleep,
     maxQueued: () =>
       Math.max(1, Math.ceil((init.ratePerSecond * deadlineMs * shares.maxShare) / 1000)),
-    loginPerSecond: () => Math.max(1, Math.floor(init.ratePerSecond * shares.loginShare)),
+    overRate: (lane) => (lane === LOGIN_LANE ? loginOverRate() : undefined),
   })
   return {
     /** Sends `send` in its lane's turn, or refuses with ERR_STS_THROTTLED past the deadline. */

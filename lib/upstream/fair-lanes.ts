@@ -19,8 +19,6 @@ interface Lane {
   refused: number
   /** Whether the lane is in `turns` (at most once, however often it emptied and refilled). */
   inTurns: boolean
-  /** The login lane's own rate: the theoretical arrival time of its next call (GCRA). */
-  nextFreeMs: number
 }
 
 /**
@@ -29,8 +27,8 @@ interface Lane {
  * the governor's slots go round-robin over the lanes that have calls waiting, so a flood in one
  * lane costs every other lane at most one slot per turn. A lane may hold at most `maxQueued`
  * waiting calls (its bounded share of what the deadline lets the budget serve); beyond that, and
- * past a call's deadline, the call is refused with ERR_STS_THROTTLED. The login lane has its own
- * small rate besides: unauthenticated callers can never spend more than it.
+ * past a call's deadline, the call is refused with ERR_STS_THROTTLED. A lane may have its own
+ * rate besides (`overRate`): the login lane's keeps unauthenticated callers to a small share.
  * @internal
  */
 export const createFairLanes = (init: {
@@ -39,7 +37,11 @@ export const createFairLanes = (init: {
   readonly now: () => Date
   readonly sleep: (ms: number) => Promise<void>
   readonly maxQueued: () => number
-  readonly loginPerSecond: () => number
+  /**
+   * A lane's own rate limit, asked before it queues: seconds to wait when the lane is over it
+   * (the login lane's small share), undefined to go on.
+   */
+  readonly overRate?: (lane: string) => number | undefined
 }) => {
   const lanes = new Map<string, Lane>()
   /** Lanes with calls waiting, in the order they take their next turn. */
@@ -48,11 +50,7 @@ export const createFairLanes = (init: {
 
   const laneOf = (name: string): Lane => {
     let lane = lanes.get(name)
-    if (!lane)
-      lanes.set(
-        name,
-        (lane = { queue: [], admitted: 0, refused: 0, inTurns: false, nextFreeMs: 0 }),
-      )
+    if (!lane) lanes.set(name, (lane = { queue: [], admitted: 0, refused: 0, inTurns: false }))
     return lane
   }
 
@@ -65,15 +63,6 @@ export const createFairLanes = (init: {
   const refuse = (lane: Lane, waitMs: number) => {
     lane.refused++
     return budgetExhausted(waitMs)
-  }
-
-  /** The login lane's rate, as a GCRA with a second's burst. */
-  const loginAllowed = (lane: Lane, nowMs: number): number | undefined => {
-    const interval = 1000 / Math.max(1, init.loginPerSecond())
-    const next = Math.max(lane.nextFreeMs, nowMs)
-    if (next - nowMs > 1000 - interval) return next - nowMs
-    lane.nextFreeMs = next + interval
-    return undefined
   }
 
   const takeTurn = (name: string, lane: Lane) => {
@@ -130,10 +119,8 @@ export const createFairLanes = (init: {
     submit<T>(laneName: string, deadlineMs: number, send: () => Promise<T>): Promise<T> {
       const lane = laneOf(laneName)
       const nowMs = init.now().getTime()
-      if (laneName === LOGIN_LANE) {
-        const waitMs = loginAllowed(lane, nowMs)
-        if (waitMs !== undefined) return Promise.reject(refuse(lane, waitMs))
-      }
+      const waitSeconds = init.overRate?.(laneName)
+      if (waitSeconds !== undefined) return Promise.reject(refuse(lane, waitSeconds * 1000))
       if (lane.queue.length >= init.maxQueued())
         return Promise.reject(refuse(lane, deadlineMs - nowMs))
       return new Promise<T>((resolve, reject) => {

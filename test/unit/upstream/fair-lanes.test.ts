@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createRateLimiter } from '../../../lib/limits/rate-limiter.ts'
 import { createFairLanes, LOGIN_LANE } from '../../../lib/upstream/fair-lanes.ts'
 
 /** A governor that grants one slot each time the test says so: the order is all that is seen. */
@@ -22,12 +23,16 @@ const setup = (
 ) => {
   const governor = steppedGovernor()
   const sent: string[] = []
+  const now = () => new Date(options.nowMs?.() ?? 0)
+  // The login lane's own rate, as the STS governor sets it: a second's burst, then that rate.
+  const perSecond = options.loginPerSecond ?? 1
+  const loginLimit = createRateLimiter({ perSecond, burst: perSecond }, { maxKeys: 1, now })
   const lanes = createFairLanes({
     run: governor.run,
-    now: () => new Date(options.nowMs?.() ?? 0),
+    now,
     sleep: () => new Promise(() => {}),
     maxQueued: () => options.maxQueued ?? 100,
-    loginPerSecond: () => options.loginPerSecond ?? 1,
+    overRate: (lane) => (lane === LOGIN_LANE ? loginLimit.take(lane) : undefined),
   })
   const submit = (lane: string, name: string) =>
     lanes.submit(lane, 60_000, async () => {
