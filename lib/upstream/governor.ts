@@ -1,9 +1,8 @@
 import { VendError } from '../errors.ts'
 
 /**
- * A second, plus the millisecond Date may tick between the start this governor records and the
- * moment fetch puts the request on the wire (measured at the wire, a bare second showed 21 starts
- * in a second at rate 20 under load).
+ * A second, plus the millisecond Date may tick between the moment fetch puts a request on the
+ * wire and the start this governor records just after it.
  */
 const SPACING_MS = 1001
 
@@ -46,8 +45,8 @@ export const createGovernor = (options: {
   }
   const governor = {
     /**
-     * Waits for a slot, then calls `send` in the same turn, so the start recorded is the moment
-     * the request goes out; `deadlineMs` is absolute (epoch ms).
+     * Waits for a slot, then calls `send` in the same turn and records the start just after it,
+     * never before the request went out; `deadlineMs` is absolute (epoch ms).
      */
     async run<T>(deadlineMs: number, send: () => Promise<T>): Promise<T> {
       const nowMs = options.now().getTime()
@@ -85,8 +84,11 @@ export const createGovernor = (options: {
         await options.sleep(needMs - wokeMs)
         if (tries >= 2 && options.now().getTime() === wokeMs) break
       }
+      // Recorded once `send` has put the request out (fetch is called synchronously inside it):
+      // a pause in between (a GC, a busy loop) then counts against this start, never the next.
+      const sent = send()
       mine.atMs = Math.max(mine.atMs, options.now().getTime())
-      return send()
+      return sent
     },
     /** A slot with nothing to send in it: for tests of the pacing itself. */
     acquire: (deadlineMs: number): Promise<void> => governor.run(deadlineMs, async () => {}),
