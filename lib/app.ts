@@ -1,4 +1,5 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import type { MiddlewareHandler } from 'hono'
+import { Hono } from 'hono/tiny'
 import { isVendError, VendError } from './errors.ts'
 import { onError } from './http/on-error.ts'
 import { requestId } from './http/request-id.ts'

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { assemble, type Assembly } from '../../lib/assemble.ts'
+import { fcChain } from '../../lib/credentials/fc-chain.ts'
 import type { ProviderInput } from '../../lib/credentials/provider.ts'
 import { createNodeDeps, jsonLineLog } from '../node/platform/deps.ts'
 import { createHttpFetch } from '../node/platform/http-fetch.ts'
-import { nodeSourceChain } from '../node/platform/source-chain.ts'
 
 /** @internal */
 export type FcApp = Assembly['app']
@@ -31,7 +31,7 @@ const buildFcApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise
       log: jsonLineLog,
       sharePending: true,
       env,
-      source: (sts) => nodeSourceChain(env, deps, sts),
+      source: () => fcChain({ env, fetch: deps.fetch, now: deps.now }),
       loadInput: input,
       // Shared by every instance of the function. ioredis is a file of its own in the code
       // package (bundle-fc.ts): loaded only when the config has a redis section.

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { formatTimestamp } from '../signing/timestamp.ts'
 import type { AgentCredentials } from './agent-credentials.ts'
 

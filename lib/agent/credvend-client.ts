@@ -1,23 +1,25 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import { VendError } from '../errors.ts'
 import { parseTimestamp } from '../signing/timestamp.ts'
 
-const stamp = z
-  .string()
-  .transform(
-    (text, ctx) =>
+const stamp = z.pipe(
+  z.string(),
+  z.transform(
+    (text: string, ctx) =>
       parseTimestamp(text) ??
-      (ctx.addIssue({ code: 'custom', message: 'not YYYY-MM-DDThh:mm:ssZ' }), z.NEVER),
-  )
+      (ctx.issues.push({ code: 'custom', message: 'not YYYY-MM-DDThh:mm:ssZ', input: text }),
+      z.NEVER),
+  ),
+)
 
 /** A vend answer as the client side needs it; other fields are ignored. @internal */
 const vendAnswer = z.looseObject({
   Code: z.literal('Success'),
-  AccessKeyId: z.string().min(1),
-  AccessKeySecret: z.string().min(1),
-  SecurityToken: z.string().min(1).optional(),
+  AccessKeyId: z.string().check(z.minLength(1)),
+  AccessKeySecret: z.string().check(z.minLength(1)),
+  SecurityToken: z.optional(z.string().check(z.minLength(1))),
   Expiration: stamp,
-  ServerTime: stamp.optional(),
+  ServerTime: z.optional(stamp),
 })
 
 /** Credentials a client of credvend holds, with the server's clock at issue. @public */
@@ -68,7 +70,7 @@ export const createCredvendClient = (init: {
     }
     const json: unknown = await response.json().catch(() => undefined)
     if (!response.ok) {
-      const code = z.object({ Code: z.string().regex(/^[A-Z_]{1,64}$/) }).safeParse(json)
+      const code = z.object({ Code: z.string().check(z.regex(/^[A-Z_]{1,64}$/)) }).safeParse(json)
       throw new VendError(
         response.status >= 500 ? 'ERR_PROVIDER_UNAVAILABLE' : 'ERR_PROVIDER_MISCONFIGURED',
         `credvend refused the vend: HTTP ${response.status}${code.success ? ` ${code.data.Code}` : ''}`,

@@ -1,5 +1,5 @@
 import type { NativeDigests } from '../crypto/digests.ts'
-import { sha256HexSync } from '../crypto/sha256-sync.ts'
+import { sha256Hex } from '../crypto/hmac.ts'
 import { API_KEY_PREFIX, verifyApiKey, type ApiKeyRecord } from './api-key.ts'
 import type { Caller } from './caller.ts'
 import { verifyJwt, type IssuerVerifier } from './jwt.ts'
@@ -27,7 +27,7 @@ export interface AuthenticatorInit {
   readonly now: () => Date
   /** Set when signed Alibaba logins are enabled: verifies the `cvs_` session tokens they yield. */
   readonly sessionTokenKey?: string | undefined
-  /** The runtime's native SHA-256 for token-cache keys, faster than the pure-JS one used without. */
+  /** The runtime's synchronous SHA-256 for token-cache keys; Web Crypto's is awaited without it. */
   readonly digests?: NativeDigests | undefined
 }
 
@@ -51,7 +51,7 @@ export const createAuthenticator = (init: AuthenticatorInit) =>
       return verifySessionToken(init.sessionTokenKey, token, now)
     // Before hashing or decoding, so their cost stays bounded whatever a caller sends.
     if (token.length > MAX_JWT_BYTES) throw authError('ERR_AUTH_MALFORMED')
-    const tokenHash = init.digests?.sha256Hex(token) ?? sha256HexSync(token)
+    const tokenHash = init.digests ? init.digests.sha256Hex(token) : await sha256Hex(token)
     const cached = init.tokenCache.get(tokenHash, now.getTime())
     if (cached) return cached.caller
     const verified = await verifyJwt(token, init.issuers, now, init.keptClaims)

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type * as z from '../zod.ts'
 import type { ApiKeyRecord } from '../auth/api-key.ts'
 import { TEMPLATE_VALUE_PATTERN } from '../auth/caller-alphabet.ts'
 import { sha256Hex } from '../crypto/hmac.ts'

@@ -1,12 +1,14 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import { TEMPLATE_VALUE_PATTERN } from '../auth/caller-alphabet.ts'
 import { RAM_PRINCIPAL } from '../partners/ram-principal.ts'
 import { ROLE_ARN } from '../sts/schemas.ts'
 
 /** A secret is never written in the file: it is a reference resolved at load. @public */
 export const secretRef = z.union([
-  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
-  z.strictObject({ kmsSecret: z.string().min(1).max(192) }),
+  z.strictObject({
+    env: z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')),
+  }),
+  z.strictObject({ kmsSecret: z.string().check(z.minLength(1), z.maxLength(192)) }),
 ])
 /** @public */
 export type SecretRef = z.infer<typeof secretRef>
@@ -14,7 +16,7 @@ export type SecretRef = z.infer<typeof secretRef>
 /** Ids end up inside `caller.id` (`jwt.<id>.<sub>`), so they may not contain the `.` separator. */
 const id = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and -, at most 32')
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and -, at most 32'))
 
 /** Asymmetric algorithms only: an HMAC key would have to be shared with the issuer. */
 const JWT_ALGORITHMS = [
@@ -40,9 +42,11 @@ const jwks = z.strictObject({
   keys: z.array(
     z
       .looseObject({ kty: z.string() })
-      .refine(
-        (key) => PRIVATE_JWK_MEMBERS.every((member) => !(member in key)),
-        'a public key only: this key has private members (d, p, q, … or k); never put a signing key in the config',
+      .check(
+        z.refine(
+          (key) => PRIVATE_JWK_MEMBERS.every((member) => !(member in key)),
+          'a public key only: this key has private members (d, p, q, … or k); never put a signing key in the config',
+        ),
       ),
   ),
 })
@@ -53,10 +57,15 @@ const jwtIssuer = z
     issuer: z.url(),
     // Never STS's own audience: a token minted for AssumeRoleWithOIDC must not also open credvend.
     audience: z
-      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-      .refine(
-        (a) => ![a].flat().includes('sts.aliyuncs.com'),
-        "sts.aliyuncs.com is the RRSA audience for STS itself; project a token with credvend's own audience",
+      .union([
+        z.string().check(z.minLength(1)),
+        z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+      ])
+      .check(
+        z.refine(
+          (a) => ![a].flat().includes('sts.aliyuncs.com'),
+          "sts.aliyuncs.com is the RRSA audience for STS itself; project a token with credvend's own audience",
+        ),
       ),
     /**
      * What this issuer's tokens are for. `login` (people signing in to an app): the `typ` header
@@ -64,45 +73,48 @@ const jwtIssuer = z
      * identity tokens such as ACK's projected service-account tokens, which carry no `typ`):
      * `typ` is checked only where `type` is set.
      */
-    kind: z.enum(['login', 'workload']).default('login'),
+    kind: z._default(z.enum(['login', 'workload']), 'login'),
     /** The pinned `typ` header. */
-    type: z.string().min(1).optional(),
+    type: z.optional(z.string().check(z.minLength(1))),
     /** Refuse tokens issued for longer than this (`exp` − `iat`), which then must carry `iat`. */
-    maxTokenLifetimeSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(31 * 86_400)
-      .optional(),
-    algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
-    jwksUri: z
-      .url()
-      .refine(
-        (u) =>
-          u.startsWith('https://') ||
-          /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(u),
-        'https, or http to loopback',
-      )
-      .optional(),
-    jwks: jwks.optional(),
-    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    maxTokenLifetimeSeconds: z.optional(z.int().check(z.minimum(60), z.maximum(31 * 86_400))),
+    algorithms: z._default(z.array(z.enum(JWT_ALGORITHMS)).check(z.minLength(1)), [
+      'RS256',
+      'ES256',
+    ]),
+    jwksUri: z.optional(
+      z
+        .url()
+        .check(
+          z.refine(
+            (u) =>
+              u.startsWith('https://') ||
+              /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(u),
+            'https, or http to loopback',
+          ),
+        ),
+    ),
+    jwks: z.optional(jwks),
+    clockToleranceSeconds: z._default(z.int().check(z.minimum(0), z.maximum(300)), 30),
   })
-  .refine(
-    (j) => (j.jwksUri === undefined) !== (j.jwks === undefined),
-    'exactly one of jwksUri and jwks',
+  .check(
+    z.refine(
+      (j) => (j.jwksUri === undefined) !== (j.jwks === undefined),
+      'exactly one of jwksUri and jwks',
+    ),
   )
 
 const digest = z.union([
-  z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 digest'),
+  z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 digest')),
   secretRef,
 ])
 
 const apiKey = z.strictObject({
   id,
   /** Digests of `cvk_<id>_<secret>`; several while a key is being rotated. */
-  sha256: z.array(digest).min(1).max(4),
-  expires: z.iso.datetime({ offset: false }).optional(),
-  disabled: z.boolean().default(false),
+  sha256: z.array(digest).check(z.minLength(1), z.maxLength(4)),
+  expires: z.optional(z.iso.datetime({ offset: false })),
+  disabled: z._default(z.boolean(), false),
 })
 
 const ACCOUNT = /^\d{16}$/
@@ -112,82 +124,85 @@ const allowRule = z.union([
     /** A caller that logged in with a signed GetCallerIdentity: exact account and role (name or RoleId). */
     alibaba: z
       .strictObject({
-        account: z.string().regex(ACCOUNT, 'a 16-digit account id'),
-        role: z
-          .string()
-          .regex(/^[A-Za-z0-9._@-]{1,64}$/)
-          .optional(),
-        roleId: z
-          .string()
-          .regex(/^\d{1,32}$/)
-          .optional(),
+        account: z.string().check(z.regex(ACCOUNT, 'a 16-digit account id')),
+        role: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._@-]{1,64}$/))),
+        roleId: z.optional(z.string().check(z.regex(/^\d{1,32}$/))),
       })
-      .refine(
-        (r) => (r.role === undefined) !== (r.roleId === undefined),
-        'exactly one of role and roleId',
+      .check(
+        z.refine(
+          (r) => (r.role === undefined) !== (r.roleId === undefined),
+          'exactly one of role and roleId',
+        ),
       ),
   }),
   z.strictObject({
     jwt: id,
     /** Exact, or a pattern where `*` matches any run of characters except `:` (one segment of a
      * service-account or CI subject, e.g. `system:serviceaccount:billing:*`). */
-    sub: z
-      .string()
-      .min(1)
-      .refine((p) => !/\*\*|^\*$/.test(p), 'a sub pattern must keep a fixed part')
-      .optional(),
-    claims: z.record(z.string(), z.string()).optional(),
+    sub: z.optional(
+      z.string().check(
+        z.minLength(1),
+        z.refine((p) => !/\*\*|^\*$/.test(p), 'a sub pattern must keep a fixed part'),
+      ),
+    ),
+    claims: z.optional(z.record(z.string(), z.string())),
   }),
   z.strictObject({ apiKey: id }),
 ])
 
 const PATTERN_DEFAULT = TEMPLATE_VALUE_PATTERN
-const variable = z.strictObject({ pattern: z.string().default(PATTERN_DEFAULT) })
+const variable = z.strictObject({ pattern: z._default(z.string(), PATTERN_DEFAULT) })
 
 const duration = z.union([
-  z.number().int().min(900).max(43_200),
+  z.int().check(z.minimum(900), z.maximum(43_200)),
   z.strictObject({
-    default: z.number().int().min(900).max(43_200),
-    max: z.number().int().min(900).max(43_200),
+    default: z.int().check(z.minimum(900), z.maximum(43_200)),
+    max: z.int().check(z.minimum(900), z.maximum(43_200)),
   }),
 ])
 
 /** An intermediate role credvend passes through on the way to the profile's role. */
 const hop = z.strictObject({
-  roleArn: z.string().regex(ROLE_ARN, 'a RAM role ARN'),
-  externalId: secretRef.optional(),
+  roleArn: z.string().check(z.regex(ROLE_ARN, 'a RAM role ARN')),
+  externalId: z.optional(secretRef),
   /** A hub session serves many vends; role chaining caps it at one hour. */
-  durationSeconds: z.number().int().min(900).max(3600).default(3600),
+  durationSeconds: z._default(z.int().check(z.minimum(900), z.maximum(3600)), 3600),
 })
 
 /** Fields every vending profile shares, whatever it vends. */
 const profileCommon = {
-  allow: z.array(allowRule).min(1),
-  roleArn: z.string().regex(ROLE_ARN, 'a RAM role ARN'),
-  externalId: secretRef.optional(),
+  allow: z.array(allowRule).check(z.minLength(1)),
+  roleArn: z.string().check(z.regex(ROLE_ARN, 'a RAM role ARN')),
+  externalId: z.optional(secretRef),
   /**
    * Hub roles assumed in order before `roleArn` (credvend → hub → partner role), each from the
    * live credentials of the one before.
    */
-  via: z.array(hop).max(2).default([]),
+  via: z._default(z.array(hop).check(z.maxLength(2)), []),
   /** Patterns for `${claims.NAME}` variables, keyed `claims.NAME`. */
-  variables: z.record(z.string().regex(/^claims\.[A-Za-z0-9_]{1,64}$/), variable).default({}),
+  variables: z._default(
+    z.record(z.string().check(z.regex(/^claims\.[A-Za-z0-9_]{1,64}$/)), variable),
+    {},
+  ),
   /** Request parameters a caller may send to narrow the grant, used as `${params.NAME}`. */
-  parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/), variable).default({}),
+  parameters: z._default(
+    z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/)), variable),
+    {},
+  ),
   /** Role chaining above one hour is unconfirmed on STS; it must be asked for explicitly. */
-  allowAboveOneHour: z.boolean().default(false),
+  allowAboveOneHour: z._default(z.boolean(), false),
   /** `pseudonymous`: a keyed hash, so internal ids never reach a partner's audit trail. */
-  sessionName: z.enum(['caller', 'pseudonymous']).default('caller'),
-  sourceIdentity: z.boolean().default(false),
-  disabled: z.boolean().default(false),
+  sessionName: z._default(z.enum(['caller', 'pseudonymous']), 'caller'),
+  sourceIdentity: z._default(z.boolean(), false),
+  disabled: z._default(z.boolean(), false),
 }
 
 const stsProfile = z.strictObject({
   kind: z.literal('sts'),
   ...profileCommon,
   /** The session-policy template; `${…}` variables only in Resource and Condition values. */
-  sessionPolicy: z.record(z.string(), z.unknown()).optional(),
-  durationSeconds: duration.default(3600),
+  sessionPolicy: z.optional(z.record(z.string(), z.unknown())),
+  durationSeconds: z._default(duration, 3600),
 })
 
 /** What an `oss-upload` caller may do under its prefix; each preset maps to RAM actions (lib/policy/oss-presets.ts). */
@@ -196,86 +211,98 @@ const OSS_PRESETS = ['put', 'multipart', 'list', 'read', 'delete'] as const
 /** An exact origin: scheme, host and optional port, nothing else (no path, no wildcard). */
 const origin = z
   .string()
-  .regex(
-    /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?$/,
-    'an exact origin such as https://app.example.com',
+  .check(
+    z.regex(
+      /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?$/,
+      'an exact origin such as https://app.example.com',
+    ),
   )
 
 const ossUploadProfile = z.strictObject({
   kind: z.literal('oss-upload'),
   ...profileCommon,
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an OSS bucket name'),
+  bucket: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an OSS bucket name')),
   /** The ali-oss form, e.g. `oss-cn-hangzhou`. */
-  region: z.string().regex(/^oss-[a-z]{2}-[a-z0-9-]+$/, 'an OSS region such as oss-cn-hangzhou'),
+  region: z
+    .string()
+    .check(z.regex(/^oss-[a-z]{2}-[a-z0-9-]+$/, 'an OSS region such as oss-cn-hangzhou')),
   /** Defaults to `https://<region>.aliyuncs.com`; plain http only to a loopback emulator. */
-  endpoint: z
-    .url()
-    .refine(
-      (u) =>
-        /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(u) ||
-        /^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
-      'https://host, or http to a loopback emulator',
-    )
-    .optional(),
+  endpoint: z.optional(
+    z
+      .url()
+      .check(
+        z.refine(
+          (u) =>
+            /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(u) ||
+            /^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
+          'https://host, or http to a loopback emulator',
+        ),
+      ),
+  ),
   /**
    * The caller's own prefix, e.g. `users/${caller.id}/`: relative to the bucket, ending in `/`,
    * scoped by a caller or claim variable, optionally narrowed by a declared `${params.NAME}`.
    */
-  prefix: z
-    .string()
-    .min(2)
-    .max(512)
-    .regex(/^[^/\\*?%]/, 'must not start with /, \\ or a wildcard')
-    .regex(/^[^*?%\\]*$/, 'no wildcards, % or \\ in the prefix')
-    .regex(/\/$/, 'must end with /')
-    .refine(
+  prefix: z.string().check(
+    z.minLength(2),
+    z.maxLength(512),
+    z.regex(/^[^/\\*?%]/, 'must not start with /, \\ or a wildcard'),
+    z.regex(/^[^*?%\\]*$/, 'no wildcards, % or \\ in the prefix'),
+    z.regex(/\/$/, 'must end with /'),
+    z.refine(
       (p) => /\$\{(caller\.(id|sub)|claims\.[A-Za-z0-9_]+)\}/.test(p),
       'must contain ${caller.id}, ${caller.sub} or a claim, so each caller gets its own prefix',
     ),
-  actions: z
-    .array(z.enum(OSS_PRESETS))
-    .min(1)
-    .refine((a) => new Set(a).size === a.length, 'each preset once'),
+  ),
+  actions: z.array(z.enum(OSS_PRESETS)).check(
+    z.minLength(1),
+    z.refine((a) => new Set(a).size === a.length, 'each preset once'),
+  ),
   /** PostObject form limits; a profile with a form serves forms only unless `only: false`. */
-  form: z
-    .strictObject({
-      maxSizeBytes: z
-        .number()
-        .int()
-        .min(1)
-        .max(5 * 1024 ** 3),
-      minSizeBytes: z.number().int().min(0).default(0),
-      contentTypes: z
-        .array(
-          z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9!#$&^_.+*-]+$/i, 'a MIME type'),
-        )
-        .min(1)
-        .max(32)
-        .optional(),
-      /** Refuse plain credentials, so the limits cannot be side-stepped with ali-oss. */
-      only: z.boolean().default(true),
-      /**
-       * The ACL every uploaded object gets, pinned in the signed policy so a browser cannot make
-       * its object public: `private`, or `default` to follow the bucket's own ACL.
-       */
-      objectAcl: z.enum(['private', 'default']).default('private'),
-      /**
-       * Download headers pinned in the signed policy and returned in `Fields`, e.g.
-       * `{ "Content-Disposition": "attachment" }`. OSS checks only the fields a policy names, so a
-       * header left out here is the browser's to choose for its own object.
-       */
-      headers: z
-        .partialRecord(
-          z.enum(['Cache-Control', 'Content-Disposition', 'Content-Encoding', 'Expires']),
-          z.string().regex(/^[\x20-\x7e]{1,1024}$/, 'printable ASCII, at most 1,024 characters'),
-        )
-        .optional(),
-    })
-    .refine((f) => f.minSizeBytes <= f.maxSizeBytes, 'minSizeBytes exceeds maxSizeBytes')
-    .optional(),
+  form: z.optional(
+    z
+      .strictObject({
+        maxSizeBytes: z.int().check(z.minimum(1), z.maximum(5 * 1024 ** 3)),
+        minSizeBytes: z._default(z.int().check(z.minimum(0)), 0),
+        contentTypes: z.optional(
+          z
+            .array(
+              z
+                .string()
+                .check(
+                  z.regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9!#$&^_.+*-]+$/i, 'a MIME type'),
+                ),
+            )
+            .check(z.minLength(1), z.maxLength(32)),
+        ),
+        /** Refuse plain credentials, so the limits cannot be side-stepped with ali-oss. */
+        only: z._default(z.boolean(), true),
+        /**
+         * The ACL every uploaded object gets, pinned in the signed policy so a browser cannot make
+         * its object public: `private`, or `default` to follow the bucket's own ACL.
+         */
+        objectAcl: z._default(z.enum(['private', 'default']), 'private'),
+        /**
+         * Download headers pinned in the signed policy and returned in `Fields`, e.g.
+         * `{ "Content-Disposition": "attachment" }`. OSS checks only the fields a policy names, so a
+         * header left out here is the browser's to choose for its own object.
+         */
+        headers: z.optional(
+          z.partialRecord(
+            z.enum(['Cache-Control', 'Content-Disposition', 'Content-Encoding', 'Expires']),
+            z
+              .string()
+              .check(z.regex(/^[\x20-\x7e]{1,1024}$/, 'printable ASCII, at most 1,024 characters')),
+          ),
+        ),
+      })
+      .check(
+        z.refine((f) => f.minSizeBytes <= f.maxSizeBytes, 'minSizeBytes exceeds maxSizeBytes'),
+      ),
+  ),
   /** Browser origins allowed to call this profile (CORS, exact match). */
-  corsOrigins: z.array(origin).max(32).default([]),
-  durationSeconds: duration.default(900),
+  corsOrigins: z._default(z.array(origin).check(z.maxLength(32)), []),
+  durationSeconds: z._default(duration, 900),
 })
 
 /**
@@ -284,33 +311,28 @@ const ossUploadProfile = z.strictObject({
  */
 const accessKeyProfile = z.strictObject({
   kind: z.literal('access-key'),
-  allow: z.array(allowRule).min(1),
-  secretName: z.string().regex(/^[\w/:.@-]{1,192}$/, 'a KMS secret name or ARN'),
+  allow: z.array(allowRule).check(z.minLength(1)),
+  secretName: z.string().check(z.regex(/^[\w/:.@-]{1,192}$/, 'a KMS secret name or ARN')),
   /** Re-read after this long when KMS names no next rotation. */
-  maxTtlSeconds: z.number().int().min(60).max(86_400).default(3600),
+  maxTtlSeconds: z._default(z.int().check(z.minimum(60), z.maximum(86_400)), 3600),
   /** After NextRotationDate, wait this long, plus up to as much again of jitter, before re-reading. */
-  rotationDelaySeconds: z.number().int().min(0).max(3600).default(300),
+  rotationDelaySeconds: z._default(z.int().check(z.minimum(0), z.maximum(3600)), 300),
   /** How long a rotated-out key keeps working (the secret's overlap); 0 trusts nothing past the rotation. */
-  overlapSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .default(0),
+  overlapSeconds: z._default(z.int().check(z.minimum(0), z.maximum(7 * 86_400)), 0),
   /** At most one report-triggered refresh per this many seconds. */
-  reportIntervalSeconds: z.number().int().min(1).max(3600).default(10),
-  disabled: z.boolean().default(false),
+  reportIntervalSeconds: z._default(z.int().check(z.minimum(1), z.maximum(3600)), 10),
+  disabled: z._default(z.boolean(), false),
 })
 
 const profile = z.discriminatedUnion('kind', [stsProfile, ossUploadProfile, accessKeyProfile])
 
 /** A token bucket: `perSecond` sustained, up to `burst` at once; `null` turns the limit off. */
-const bucket = z
-  .strictObject({
-    perSecond: z.number().positive().max(100_000),
-    burst: z.number().int().min(1).max(100_000),
-  })
-  .nullable()
+const bucket = z.nullable(
+  z.strictObject({
+    perSecond: z.number().check(z.positive(), z.maximum(100_000)),
+    burst: z.int().check(z.minimum(1), z.maximum(100_000)),
+  }),
+)
 
 /** Generous for people and services that cache (the agent, the browser helper), tight on STS work. */
 export const LIMIT_DEFAULTS = {
@@ -323,21 +345,24 @@ export const LIMIT_DEFAULTS = {
 
 const limits = z.strictObject({
   /** Every authenticated request of one caller (vends, hits included, and reports). */
-  perCaller: bucket.default(LIMIT_DEFAULTS.perCaller),
+  perCaller: z._default(bucket, LIMIT_DEFAULTS.perCaller),
   /** Vends of one caller that need STS: a caller cannot spend the account's quota by varying its asks. */
-  perCallerMisses: bucket.default(LIMIT_DEFAULTS.perCallerMisses),
+  perCallerMisses: z._default(bucket, LIMIT_DEFAULTS.perCallerMisses),
   /**
    * Every /v1 request from one source address, before authentication, so token checks and
    * signed logins cannot be flooded. Off it only behind a proxy that hides client addresses.
    */
-  perSourceAddress: bucket.default(LIMIT_DEFAULTS.perSourceAddress),
+  perSourceAddress: z._default(bucket, LIMIT_DEFAULTS.perSourceAddress),
   /**
    * Signed logins from one source address, on top of `perSourceAddress`: each unauthenticated
    * login may cost an STS call, so a handful of addresses must not be able to spend the budget.
    */
-  perSourceAddressLogins: bucket.default(LIMIT_DEFAULTS.perSourceAddressLogins),
+  perSourceAddressLogins: z._default(bucket, LIMIT_DEFAULTS.perSourceAddressLogins),
   /** Memory bound of each limiter: keys not seen since the last sweep are forgotten first. */
-  trackedKeys: z.number().int().min(100).max(1_000_000).default(LIMIT_DEFAULTS.trackedKeys),
+  trackedKeys: z._default(
+    z.int().check(z.minimum(100), z.maximum(1_000_000)),
+    LIMIT_DEFAULTS.trackedKeys,
+  ),
 })
 
 /**
@@ -349,12 +374,15 @@ const redis = z.strictObject({
   /** `redis://` or `rediss://` (TLS); a reference, since a URL may carry a password. */
   url: secretRef,
   /** AUTH (Redis 6 ACL user and password); a password in the URL works as well. */
-  username: z.string().min(1).max(128).optional(),
-  password: secretRef.optional(),
+  username: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  password: z.optional(secretRef),
   /** `rediss://` verifies the server against the system roots, or this PEM bundle. */
-  tls: z
-    .strictObject({ ca: secretRef.optional(), servername: z.string().min(1).max(253).optional() })
-    .optional(),
+  tls: z.optional(
+    z.strictObject({
+      ca: z.optional(secretRef),
+      servername: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+    }),
+  ),
   /**
    * Sealing keys (each resolves to at least 32 characters of secret). The first seals; all open,
    * so a new key goes first and the old one stays until the longest vend it sealed has expired.
@@ -362,26 +390,27 @@ const redis = z.strictObject({
   keys: z
     .array(
       z.strictObject({
-        id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ and -, at most 16'),
+        id: z
+          .string()
+          .check(z.regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, _ and -, at most 16')),
         secret: secretRef,
       }),
     )
-    .min(1)
-    .max(4)
-    .refine((k) => new Set(k.map((e) => e.id)).size === k.length, 'each key id once'),
+    .check(
+      z.minLength(1),
+      z.maxLength(4),
+      z.refine((k) => new Set(k.map((e) => e.id)).size === k.length, 'each key id once'),
+    ),
   /** Every name credvend writes starts with this, so deployments can share one Redis. */
-  keyPrefix: z
-    .string()
-    .regex(/^[A-Za-z0-9:_.-]{0,64}$/)
-    .default('credvend:'),
+  keyPrefix: z._default(z.string().check(z.regex(/^[A-Za-z0-9:_.-]{0,64}$/)), 'credvend:'),
   /** A command slower than this counts as Redis being down for the request that sent it. */
-  commandTimeoutMs: z.number().int().min(10).max(5_000).default(250),
+  commandTimeoutMs: z._default(z.int().check(z.minimum(10), z.maximum(5_000)), 250),
   /**
    * How many instances may run at once (FC's instance limit). While Redis is unreachable each
    * instance governs alone at `sts.maxCallsPerSecond / maxInstances`, so together they stay
    * under the quota.
    */
-  maxInstances: z.number().int().min(1).max(10_000).default(10),
+  maxInstances: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 10),
 })
 
 /**
@@ -391,127 +420,194 @@ const redis = z.strictObject({
  */
 export const configSchema = z
   .strictObject({
-    $schema: z.string().optional(),
-    region: z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/),
+    $schema: z.optional(z.string()),
+    region: z.string().check(z.regex(/^[a-z]{2}-[a-z0-9-]+$/)),
     sts: z.strictObject({
       endpoint: z
         .url()
-        .refine(
-          (u) =>
-            /^https:\/\/sts(-vpc)?(\.[a-z0-9-]+)?\.aliyuncs\.com\/?$/.test(u) ||
-            /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
-          'https://sts[-vpc].<region>.aliyuncs.com, or a loopback emulator',
+        .check(
+          z.refine(
+            (u) =>
+              /^https:\/\/sts(-vpc)?(\.[a-z0-9-]+)?\.aliyuncs\.com\/?$/.test(u) ||
+              /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
+            'https://sts[-vpc].<region>.aliyuncs.com, or a loopback emulator',
+          ),
         ),
-      signature: z.enum(['rpc-hmac-sha1', 'acs3-hmac-sha256']).default('rpc-hmac-sha1'),
-      timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+      signature: z._default(z.enum(['rpc-hmac-sha1', 'acs3-hmac-sha256']), 'rpc-hmac-sha1'),
+      timeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(30_000)), 5_000),
       /**
        * Calls started in any one-second window, counting every call this instance makes. STS
        * allows about 100 per second per account; higher values only make sense against an
        * emulator or in a benchmark.
        */
-      maxCallsPerSecond: z.number().int().min(1).max(100_000).default(80),
+      maxCallsPerSecond: z._default(z.int().check(z.minimum(1), z.maximum(100_000)), 80),
       /**
        * Fair shares of that budget. Calls queue in lanes (one per JWT issuer, API key, Alibaba
        * account, one for signed logins) and take turns; a lane may hold at most `maxShare` of
        * what the budget serves within `upstream.deadlineMs`, and signed logins, which anyone can
        * send, never use more than `loginShare` of the rate.
        */
-      lanes: z
-        .strictObject({
-          maxShare: z.number().gt(0).max(1).default(0.5),
-          loginShare: z.number().gt(0).max(1).default(0.1),
-        })
-        .default({ maxShare: 0.5, loginShare: 0.1 }),
+      lanes: z._default(
+        z.strictObject({
+          maxShare: z._default(z.number().check(z.gt(0), z.maximum(1)), 0.5),
+          loginShare: z._default(z.number().check(z.gt(0), z.maximum(1)), 0.1),
+        }),
+        { maxShare: 0.5, loginShare: 0.1 },
+      ),
     }),
     callers: z.strictObject({
-      jwt: z.array(jwtIssuer).default([]),
-      apiKeys: z.array(apiKey).default([]),
+      jwt: z._default(z.array(jwtIssuer), []),
+      apiKeys: z._default(z.array(apiKey), []),
       /**
        * Login with a signed STS GetCallerIdentity (`POST /v1/session/alibaba`). Off by default:
        * binding a signed request to one credvend deployment is unconfirmed against live STS.
        */
-      alibaba: z
-        .strictObject({
-          enabled: z.boolean().default(false),
-          accounts: z.array(z.string().regex(ACCOUNT, 'a 16-digit account id')).min(1),
+      alibaba: z.optional(
+        z.strictObject({
+          enabled: z._default(z.boolean(), false),
+          accounts: z
+            .array(z.string().check(z.regex(ACCOUNT, 'a 16-digit account id')))
+            .check(z.minLength(1)),
           /** HMAC key for the session tokens credvend issues (shared by every instance). */
           sessionTokenKey: secretRef,
-          sessionMinutes: z.number().int().min(1).max(60).default(15),
+          sessionMinutes: z._default(z.int().check(z.minimum(1), z.maximum(60)), 15),
           /** credvend's own timestamp window for signed logins, tighter than STS's. */
-          windowSeconds: z.number().int().min(30).max(900).default(300),
-        })
-        .optional(),
+          windowSeconds: z._default(z.int().check(z.minimum(30), z.maximum(900)), 300),
+        }),
+      ),
     }),
     /**
      * credvend's own RAM identity (the role its function runs as), which profile roles — or their
      * first hub — trust. Only used to render trust policies; the running identity comes from the
      * source-credential chain.
      */
-    sourcePrincipal: z
-      .string()
-      .regex(RAM_PRINCIPAL, 'a RAM principal ARN (acs:ram::<account>:role/<name>)')
-      .optional(),
+    sourcePrincipal: z.optional(
+      z
+        .string()
+        .check(z.regex(RAM_PRINCIPAL, 'a RAM principal ARN (acs:ram::<account>:role/<name>)')),
+    ),
     /** Key for pseudonymous session names (HMAC-SHA256); required if any profile uses them. */
-    sessionNameKey: secretRef.optional(),
+    sessionNameKey: z.optional(secretRef),
     profiles: z.record(
-      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'),
+      z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -')),
       profile,
     ),
-    limits: limits.default(LIMIT_DEFAULTS),
-    cache: z
-      .strictObject({ maxEntries: z.number().int().min(1).max(1_000_000).default(10_000) })
-      .default({ maxEntries: 10_000 }),
-    upstream: z
-      .strictObject({
-        attempts: z.number().int().min(1).max(6).default(3),
-        deadlineMs: z.number().int().min(100).max(60_000).default(10_000),
-        backoffBaseMs: z.number().int().min(1).max(5_000).default(100),
-        backoffCapMs: z.number().int().min(1).max(30_000).default(2_000),
-        circuitFailures: z.number().int().min(1).max(100).default(5),
-        circuitCooldownMs: z.number().int().min(100).max(600_000).default(30_000),
-      })
-      .default({
+    limits: z._default(limits, LIMIT_DEFAULTS),
+    cache: z._default(
+      z.strictObject({
+        maxEntries: z._default(z.int().check(z.minimum(1), z.maximum(1_000_000)), 10_000),
+      }),
+      { maxEntries: 10_000 },
+    ),
+    upstream: z._default(
+      z.strictObject({
+        attempts: z._default(z.int().check(z.minimum(1), z.maximum(6)), 3),
+        deadlineMs: z._default(z.int().check(z.minimum(100), z.maximum(60_000)), 10_000),
+        backoffBaseMs: z._default(z.int().check(z.minimum(1), z.maximum(5_000)), 100),
+        backoffCapMs: z._default(z.int().check(z.minimum(1), z.maximum(30_000)), 2_000),
+        circuitFailures: z._default(z.int().check(z.minimum(1), z.maximum(100)), 5),
+        circuitCooldownMs: z._default(z.int().check(z.minimum(100), z.maximum(600_000)), 30_000),
+      }),
+      {
         attempts: 3,
         deadlineMs: 10_000,
         backoffBaseMs: 100,
         backoffCapMs: 2_000,
         circuitFailures: 5,
         circuitCooldownMs: 30_000,
-      }),
+      },
+    ),
     /** KMS Secrets Manager, for access-key profiles and `{ kmsSecret }` references. */
-    kms: z
-      .strictObject({
+    kms: z.optional(
+      z.strictObject({
         /** `https://kms.<region>.aliyuncs.com`, `https://kms-vpc.<region>.aliyuncs.com`, or a loopback emulator. */
         endpoint: z
           .url()
-          .refine(
-            (u) =>
-              /^https:\/\/kms(-vpc)?\.[a-z0-9-]+\.aliyuncs\.com\/?$/.test(u) ||
-              /^https:\/\/[a-z0-9.-]+\.cryptoservice\.kms\.aliyuncs\.com\/?$/.test(u) ||
-              /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
-            'https://kms[-vpc].<region>.aliyuncs.com, or a loopback emulator',
+          .check(
+            z.refine(
+              (u) =>
+                /^https:\/\/kms(-vpc)?\.[a-z0-9-]+\.aliyuncs\.com\/?$/.test(u) ||
+                /^https:\/\/[a-z0-9.-]+\.cryptoservice\.kms\.aliyuncs\.com\/?$/.test(u) ||
+                /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
+              'https://kms[-vpc].<region>.aliyuncs.com, or a loopback emulator',
+            ),
           ),
-        timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
-      })
-      .optional(),
+        timeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(30_000)), 5_000),
+      }),
+    ),
     /**
      * This deployment is the internal function (or local mode): it serves /openapi.json,
      * /metrics and access-key profiles. The public function leaves it off.
      */
-    exposeInternalRoutes: z.boolean().default(false),
-    redis: redis.optional(),
+    exposeInternalRoutes: z._default(z.boolean(), false),
+    redis: z.optional(redis),
   })
-  .superRefine((config, ctx) => {
-    const jwtIds = new Set(config.callers.jwt.map((j) => j.id))
-    const keyIds = new Set(config.callers.apiKeys.map((k) => k.id))
-    for (const [name, profile] of Object.entries(config.profiles)) {
-      if (profile.kind === 'access-key') {
-        if (!config.kms)
+  .check(
+    z.superRefine((config, ctx) => {
+      const jwtIds = new Set(config.callers.jwt.map((j) => j.id))
+      const keyIds = new Set(config.callers.apiKeys.map((k) => k.id))
+      for (const [name, profile] of Object.entries(config.profiles)) {
+        if (profile.kind === 'access-key') {
+          if (!config.kms)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['profiles', name],
+              message: 'access-key profiles need the kms section (its endpoint)',
+            })
+          profile.allow.forEach((rule, i) => {
+            const known =
+              'jwt' in rule
+                ? jwtIds.has(rule.jwt)
+                : 'apiKey' in rule
+                  ? keyIds.has(rule.apiKey)
+                  : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
+            if (!known)
+              ctx.addIssue({
+                code: 'custom',
+                path: ['profiles', name, 'allow', i],
+                message: 'names a caller that is not configured',
+              })
+          })
+          continue
+        }
+        const max =
+          typeof profile.durationSeconds === 'number'
+            ? profile.durationSeconds
+            : profile.durationSeconds.max
+        if (
+          typeof profile.durationSeconds !== 'number' &&
+          profile.durationSeconds.default > profile.durationSeconds.max
+        ) {
           ctx.addIssue({
             code: 'custom',
-            path: ['profiles', name],
-            message: 'access-key profiles need the kms section (its endpoint)',
+            path: ['profiles', name, 'durationSeconds'],
+            message: 'default exceeds max',
           })
+        }
+        if (max > 3600 && !profile.allowAboveOneHour) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', name, 'durationSeconds'],
+            message: 'above 3600 s needs allowAboveOneHour: true (role chaining limit unconfirmed)',
+          })
+        }
+        profile.via.forEach((hop, i) => {
+          // A vended chain is served only while every link is valid: a hub shorter than the vend
+          // would cut every vend short and turn each cache miss into STS calls.
+          if (hop.durationSeconds < max)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['profiles', name, 'via', i, 'durationSeconds'],
+              message: `a hub must last at least the profile's longest vend (${max} s)`,
+            })
+        })
+        if (profile.sessionName === 'pseudonymous' && !config.sessionNameKey) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', name, 'sessionName'],
+            message: 'pseudonymous session names need sessionNameKey',
+          })
+        }
         profile.allow.forEach((rule, i) => {
           const known =
             'jwt' in rule
@@ -526,62 +622,9 @@ export const configSchema = z
               message: 'names a caller that is not configured',
             })
         })
-        continue
       }
-      const max =
-        typeof profile.durationSeconds === 'number'
-          ? profile.durationSeconds
-          : profile.durationSeconds.max
-      if (
-        typeof profile.durationSeconds !== 'number' &&
-        profile.durationSeconds.default > profile.durationSeconds.max
-      ) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['profiles', name, 'durationSeconds'],
-          message: 'default exceeds max',
-        })
-      }
-      if (max > 3600 && !profile.allowAboveOneHour) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['profiles', name, 'durationSeconds'],
-          message: 'above 3600 s needs allowAboveOneHour: true (role chaining limit unconfirmed)',
-        })
-      }
-      profile.via.forEach((hop, i) => {
-        // A vended chain is served only while every link is valid: a hub shorter than the vend
-        // would cut every vend short and turn each cache miss into STS calls.
-        if (hop.durationSeconds < max)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['profiles', name, 'via', i, 'durationSeconds'],
-            message: `a hub must last at least the profile's longest vend (${max} s)`,
-          })
-      })
-      if (profile.sessionName === 'pseudonymous' && !config.sessionNameKey) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['profiles', name, 'sessionName'],
-          message: 'pseudonymous session names need sessionNameKey',
-        })
-      }
-      profile.allow.forEach((rule, i) => {
-        const known =
-          'jwt' in rule
-            ? jwtIds.has(rule.jwt)
-            : 'apiKey' in rule
-              ? keyIds.has(rule.apiKey)
-              : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
-        if (!known)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['profiles', name, 'allow', i],
-            message: 'names a caller that is not configured',
-          })
-      })
-    }
-  })
+    }),
+  )
 
 /** @public */
 export type ConfigInput = z.input<typeof configSchema>

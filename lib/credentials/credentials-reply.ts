@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import { parseTimestamp } from '../signing/timestamp.ts'
 
 /**
@@ -7,19 +7,24 @@ import { parseTimestamp } from '../signing/timestamp.ts'
  * `Success` (IMDS always sends it; the legacy URI client, `src/uri_credential.ts`, requires it).
  * @internal
  */
-export const credentialsReply = z
-  .looseObject({
-    Code: z.string().optional(),
-    AccessKeyId: z.string().min(1),
-    AccessKeySecret: z.string().min(1),
-    SecurityToken: z.string().min(1),
-    Expiration: z.string(),
-  })
-  .refine((r) => r.Code === undefined || r.Code === 'Success', 'Code is not Success')
-  .transform((r, ctx) => {
+export const credentialsReply = z.pipe(
+  z
+    .looseObject({
+      Code: z.optional(z.string()),
+      AccessKeyId: z.string().check(z.minLength(1)),
+      AccessKeySecret: z.string().check(z.minLength(1)),
+      SecurityToken: z.string().check(z.minLength(1)),
+      Expiration: z.string(),
+    })
+    .check(z.refine((r) => r.Code === undefined || r.Code === 'Success', 'Code is not Success')),
+  z.transform((r, ctx) => {
     const expiration = parseTimestamp(r.Expiration)
     if (!expiration) {
-      ctx.addIssue({ code: 'custom', message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ' })
+      ctx.issues.push({
+        code: 'custom',
+        message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ',
+        input: r,
+      })
       return z.NEVER
     }
     return {
@@ -28,4 +33,5 @@ export const credentialsReply = z
       securityToken: r.SecurityToken,
       expiration,
     }
-  })
+  }),
+)

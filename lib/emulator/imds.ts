@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { formatTimestamp } from '../signing/timestamp.ts'
 import { randomAlnum, type EmulatorDeps } from './emulator-deps.ts'
 import type { RoleRecord, SessionRecord, World } from './world.ts'

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import type { Credentials } from '../credentials/types.ts'
 import { digestsOf } from '../crypto/digests.ts'
 import { VendError } from '../errors.ts'
@@ -11,35 +11,34 @@ import { kmsErrors } from './errors.ts'
 /** @public */
 export const KMS_VERSION = '2016-01-20'
 
-const stamp = z
-  .string()
-  .transform(
-    (t, ctx) =>
-      parseTimestamp(t) ?? (ctx.addIssue({ code: 'custom', message: 'not a timestamp' }), z.NEVER),
-  )
+const stamp = z.pipe(
+  z.string(),
+  z.transform(
+    (t: string, ctx) =>
+      parseTimestamp(t) ??
+      (ctx.issues.push({ code: 'custom', message: 'not a timestamp', input: t }), z.NEVER),
+  ),
+)
 
 /**
  * GetSecretValue's reply, the fields credvend uses (aliyun/alibabacloud-typescript-sdk
  * `kms-20160120/src/models/GetSecretValueResponseBody.ts`).
  * @internal
  */
-const secretValueReply = z
-  .looseObject({
+const secretValueReply = z.pipe(
+  z.looseObject({
     RequestId: z.string(),
     SecretName: z.string(),
     VersionId: z.string(),
     SecretData: z.string(),
-    SecretType: z.string().optional(),
-    VersionStages: z.looseObject({ VersionStage: z.array(z.string()) }).optional(),
-    RotationInterval: z
-      .string()
-      .regex(/^\d+s$/)
-      .optional(),
-    NextRotationDate: stamp.optional(),
-    LastRotationDate: stamp.optional(),
-    ExtendedConfig: z.string().optional(),
-  })
-  .transform((r) => ({
+    SecretType: z.optional(z.string()),
+    VersionStages: z.optional(z.looseObject({ VersionStage: z.array(z.string()) })),
+    RotationInterval: z.optional(z.string().check(z.regex(/^\d+s$/))),
+    NextRotationDate: z.optional(stamp),
+    LastRotationDate: z.optional(stamp),
+    ExtendedConfig: z.optional(z.string()),
+  }),
+  z.transform((r) => ({
     requestId: r.RequestId,
     secretName: r.SecretName,
     versionId: r.VersionId,
@@ -52,7 +51,8 @@ const secretValueReply = z
     nextRotationDate: r.NextRotationDate,
     lastRotationDate: r.LastRotationDate,
     extendedConfig: r.ExtendedConfig,
-  }))
+  })),
+)
 
 /** @public */
 export type SecretValue = z.output<typeof secretValueReply>
@@ -109,10 +109,11 @@ export type KmsClient = ReturnType<typeof createKmsClient>
  * aliyun/alibabacloud-typescript-sdk `kms-20160120/src/models/GetSecretValueResponseBody.ts`.
  * @public
  */
-export const ramCredentialsData = z
-  .looseObject({
-    AccessKeyId: z.string().regex(/^[A-Za-z0-9]{8,64}$/),
-    AccessKeySecret: z.string().min(8).max(128),
-    GenerateTimestamp: z.string().optional(),
-  })
-  .transform((d) => ({ accessKeyId: d.AccessKeyId, accessKeySecret: d.AccessKeySecret }))
+export const ramCredentialsData = z.pipe(
+  z.looseObject({
+    AccessKeyId: z.string().check(z.regex(/^[A-Za-z0-9]{8,64}$/)),
+    AccessKeySecret: z.string().check(z.minLength(8), z.maxLength(128)),
+    GenerateTimestamp: z.optional(z.string()),
+  }),
+  z.transform((d) => ({ accessKeyId: d.AccessKeyId, accessKeySecret: d.AccessKeySecret })),
+)

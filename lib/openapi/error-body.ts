@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 
 /**
  * Alibaba's error bodies: the POP gateway's `{ RequestId, HostId, Code, Message, Recommend }`
@@ -8,6 +8,7 @@ import * as z from 'zod'
  * reaches a log.
  * @internal
  */
-export const alibabaErrorBody = z
-  .looseObject({ Code: z.string().min(1), RequestId: z.string().optional() })
-  .transform((b) => ({ code: b.Code, requestId: b.RequestId }))
+export const alibabaErrorBody = z.pipe(
+  z.looseObject({ Code: z.string().check(z.minLength(1)), RequestId: z.optional(z.string()) }),
+  z.transform((b) => ({ code: b.Code, requestId: b.RequestId })),
+)

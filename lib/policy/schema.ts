@@ -1,23 +1,27 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import { isKnownConditionKey } from './condition-keys.ts'
 import { isKnownOperator, type ConditionBlock } from './conditions.ts'
 
-const list = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-  .transform((v) => (typeof v === 'string' ? [v] : v))
+const list = z.pipe(
+  z.union([
+    z.string().check(z.minLength(1)),
+    z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  ]),
+  z.transform((v) => (typeof v === 'string' ? [v] : v)),
+)
 
-const conditionValues = z
-  .union([
+const conditionValues = z.pipe(
+  z.union([
     z.string(),
     z.boolean(),
     z.number(),
-    z.array(z.union([z.string(), z.boolean(), z.number()])).min(1),
-  ])
-  .transform((v) => (Array.isArray(v) ? v : [v]).map(String))
+    z.array(z.union([z.string(), z.boolean(), z.number()])).check(z.minLength(1)),
+  ]),
+  z.transform((v) => (Array.isArray(v) ? v : [v]).map(String)),
+)
 
-const condition = z
-  .record(z.string(), z.record(z.string(), conditionValues))
-  .superRefine((block, ctx) => {
+const condition = z.record(z.string(), z.record(z.string(), conditionValues)).check(
+  z.superRefine((block, ctx) => {
     for (const [operator, keys] of Object.entries(block)) {
       if (!isKnownOperator(operator)) {
         ctx.addIssue({
@@ -36,32 +40,39 @@ const condition = z
         }
       }
     }
-  })
+  }),
+)
 
 const principal = z.union([
   z.literal('*'),
   z
-    .strictObject({ RAM: list.optional(), Service: list.optional(), Federated: list.optional() })
-    .refine((p) => p.RAM || p.Service || p.Federated, 'Principal names no principal'),
+    .strictObject({
+      RAM: z.optional(list),
+      Service: z.optional(list),
+      Federated: z.optional(list),
+    })
+    .check(z.refine((p) => p.RAM || p.Service || p.Federated, 'Principal names no principal')),
 ])
 
 const statement = z
   .strictObject({
-    Sid: z.string().optional(),
+    Sid: z.optional(z.string()),
     Effect: z.enum(['Allow', 'Deny']),
-    Action: list.optional(),
-    NotAction: list.optional(),
-    Resource: list.optional(),
-    NotResource: list.optional(),
-    Principal: principal.optional(),
-    Condition: condition.optional(),
+    Action: z.optional(list),
+    NotAction: z.optional(list),
+    Resource: z.optional(list),
+    NotResource: z.optional(list),
+    Principal: z.optional(principal),
+    Condition: z.optional(condition),
   })
-  .refine((s) => (s.Action === undefined) !== (s.NotAction === undefined), {
-    message: 'a statement needs exactly one of Action and NotAction',
-  })
-  .refine((s) => !(s.Resource && s.NotResource), {
-    message: 'Resource and NotResource are exclusive',
-  })
+  .check(
+    z.refine((s) => (s.Action === undefined) !== (s.NotAction === undefined), {
+      message: 'a statement needs exactly one of Action and NotAction',
+    }),
+    z.refine((s) => !(s.Resource && s.NotResource), {
+      message: 'Resource and NotResource are exclusive',
+    }),
+  )
 
 /** A RAM policy after parsing: every list normalised to an array. @public */
 export type RamStatement = z.output<typeof statement> & { Condition?: ConditionBlock }
@@ -73,7 +84,7 @@ export interface RamPolicy {
 
 const document = z.strictObject({
   Version: z.literal('1'),
-  Statement: z.array(statement).min(1),
+  Statement: z.array(statement).check(z.minLength(1)),
 })
 
 /**

@@ -1,5 +1,6 @@
-import { Hono, type Context } from 'hono'
-import * as z from 'zod'
+import type { Context } from 'hono'
+import { Hono } from 'hono/tiny'
+import * as z from '../zod.ts'
 import { bodyLimit } from 'hono/body-limit'
 import type { Credvend } from '../credvend.ts'
 import type { AppBindings } from '../http/bindings.ts'
@@ -8,7 +9,9 @@ import { uploadCors } from './upload-cors.ts'
 import { vendBody, type VendBody } from './vend-body.ts'
 
 const MAX_BODY_BYTES = 16 * 1024
-const reportBody = z.strictObject({ AccessKeyId: z.string().regex(/^[A-Za-z0-9.]{8,128}$/) })
+const reportBody = z.strictObject({
+  AccessKeyId: z.string().check(z.regex(/^[A-Za-z0-9.]{8,128}$/)),
+})
 const CREDENTIAL_PARAMS =
   /^(access_?token|token|api_?key|key|jwt|bearer|authorization|password|secret)$/i
 

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 
 /**
  * `GET /healthz`: liveness only. It touches no provider and no upstream, so a slow STS never

@@ -1,7 +1,6 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { Credvend } from '../credvend.ts'
 import type { AppBindings } from '../http/bindings.ts'
-import openapi from '../generated/openapi.ts'
 
 /**
  * `/readyz` everywhere (details only where internal routes are on), and `/openapi.json` and
@@ -19,7 +18,11 @@ export const internalRoutes = (credvend: Credvend) => {
       : { status: 'not ready', ...(internal ? { reason: state.reason } : {}) }
     return c.json(body, state.ready ? 200 : 503, { 'Cache-Control': 'no-store' })
   })
-  routes.get('/openapi.json', (c) => (credvend.internal ? c.json(openapi) : c.notFound()))
+  // Loaded on first ask: most instances never serve it, and the FC bundle ships it as a file of
+  // its own.
+  routes.get('/openapi.json', async (c) =>
+    credvend.internal ? c.json((await import('../generated/openapi.ts')).default) : c.notFound(),
+  )
   routes.get('/metrics', (c) =>
     credvend.internal
       ? c.text(credvend.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' })

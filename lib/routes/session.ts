@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { bodyLimit } from 'hono/body-limit'
 import type { Credvend } from '../credvend.ts'
 import { VendError } from '../errors.ts'

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 
 /**
  * The optional body of `POST /v1/credentials/{profile}`: narrowing only. Strict — an unknown
@@ -6,14 +6,15 @@ import * as z from 'zod'
  * @public
  */
 export const vendBody = z.strictObject({
-  durationSeconds: z.number().int().min(900).max(43_200).optional(),
-  minRemainingSeconds: z.number().int().min(0).max(43_200).optional(),
+  durationSeconds: z.optional(z.number().check(z.int(), z.minimum(900), z.maximum(43_200))),
+  minRemainingSeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(43_200))),
   /** `oss-upload` profiles with a form: answer with a signed PostObject form. */
-  form: z.boolean().optional(),
-  parameters: z
-    .record(z.string().max(64), z.string().max(10_240))
-    .refine((p) => Object.keys(p).length <= 16, 'at most 16 parameters')
-    .optional(),
+  form: z.optional(z.boolean()),
+  parameters: z.optional(
+    z
+      .record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(10_240)))
+      .check(z.refine((p) => Object.keys(p).length <= 16, 'at most 16 parameters')),
+  ),
 })
 
 /** @public */

@@ -1,6 +1,6 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 
-const timestamp = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+const timestamp = z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/))
 
 /**
  * The 200 body of a vend: a superset of the credentials-URI format the official tools parse
@@ -16,39 +16,38 @@ export const vendResponse = z.object({
   ServerTime: timestamp,
   RefreshAfter: timestamp,
   RoleSessionName: z.string(),
-  PolicySha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
+  PolicySha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
 })
 
 /** What an `oss-upload` profile adds: where to upload. @public */
 export const uploadFields = z.object({
   Bucket: z.string(),
-  Region: z.string().regex(/^oss-/),
+  Region: z.string().check(z.regex(/^oss-/)),
   Endpoint: z.url(),
   Prefix: z.string(),
 })
 
 /** The `form: true` answer: a signed PostObject form, and no AccessKeySecret. @public */
-export const postObjectResponse = vendResponse
-  .omit({ AccessKeyId: true, AccessKeySecret: true, SecurityToken: true })
-  .extend(uploadFields.shape)
-  .extend({
+export const postObjectResponse = z.extend(
+  z.extend(
+    z.omit(vendResponse, { AccessKeyId: true, AccessKeySecret: true, SecurityToken: true }),
+    uploadFields.shape,
+  ),
+  {
     PostObject: z.object({
       Url: z.url(),
       Fields: z.record(z.string(), z.string()),
       KeyPrefix: z.string(),
-      MinSizeBytes: z.number().int(),
-      MaxSizeBytes: z.number().int(),
-      ContentTypes: z.array(z.string()).optional(),
-      ContentTypeField: z
-        .literal('x-oss-content-type')
-        .optional()
-        .describe('Present with ContentTypes: the form field that must carry one of them'),
+      MinSizeBytes: z.number().check(z.int()),
+      MaxSizeBytes: z.number().check(z.int()),
+      ContentTypes: z.optional(z.array(z.string())),
+      ContentTypeField: z.optional(z.literal('x-oss-content-type')).register(z.globalRegistry, {
+        description: 'Present with ContentTypes: the form field that must carry one of them',
+      }),
       Expiration: timestamp,
     }),
-  })
+  },
+)
 
 /** Every error body. @public */
 export const errorResponse = z.object({

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import { authError } from '../auth/jwt-errors.ts'
 import { isVendError } from '../errors.ts'
 import { callOpenApi } from '../openapi/call.ts'
@@ -21,16 +21,16 @@ export const alibabaLoginBodySchema = z.strictObject({
   params: z.strictObject({
     // Only a role session can log in (STS answers AssumedRoleUser for nothing else): a long-term
     // key or a missing token is refused here, before it can spend an STS call.
-    AccessKeyId: z.string().regex(/^STS\.[A-Za-z0-9]{8,124}$/),
+    AccessKeyId: z.string().check(z.regex(/^STS\.[A-Za-z0-9]{8,124}$/)),
     Action: z.literal('GetCallerIdentity'),
     Version: z.literal(STS_VERSION),
-    Format: z.literal('JSON').optional(),
+    Format: z.optional(z.literal('JSON')),
     SignatureMethod: z.literal('HMAC-SHA1'),
     SignatureVersion: z.literal('1.0'),
-    SignatureNonce: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-    Timestamp: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-    Signature: z.string().regex(/^[A-Za-z0-9+/]{27}=$/, 'a base64 HMAC-SHA1'),
-    SecurityToken: z.string().min(1).max(8192),
+    SignatureNonce: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/)),
+    Timestamp: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)),
+    Signature: z.string().check(z.regex(/^[A-Za-z0-9+/]{27}=$/, 'a base64 HMAC-SHA1')),
+    SecurityToken: z.string().check(z.minLength(1), z.maxLength(8192)),
   }),
 })
 

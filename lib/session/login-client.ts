@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import type { CredentialProvider } from '../credentials/provider.ts'
 import { VendError } from '../errors.ts'
 import { parseTimestamp } from '../signing/timestamp.ts'
@@ -6,7 +6,7 @@ import { alibabaLoginBody } from './login-body.ts'
 
 const answer = z.looseObject({
   Code: z.literal('Success'),
-  SessionToken: z.string().startsWith('cvs_'),
+  SessionToken: z.string().check(z.startsWith('cvs_')),
   Expiration: z.string(),
 })
 

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import type { Caller } from '../auth/caller.ts'
 import { authError } from '../auth/jwt-errors.ts'
 import { toBase64Url, utf8 } from '../crypto/encoding.ts'
@@ -18,13 +18,10 @@ export interface AlibabaIdentity {
 
 const payload = z.strictObject({
   v: z.literal(1),
-  account: z.string().regex(/^\d{16}$/),
-  role: z.string().regex(/^[a-z0-9._@-]{1,64}$/),
-  roleId: z
-    .string()
-    .regex(/^\d{1,32}$/)
-    .optional(),
-  exp: z.number().int(),
+  account: z.string().check(z.regex(/^\d{16}$/)),
+  role: z.string().check(z.regex(/^[a-z0-9._@-]{1,64}$/)),
+  roleId: z.optional(z.string().check(z.regex(/^\d{1,32}$/))),
+  exp: z.number().check(z.int()),
 })
 
 const fromBase64Url = (text: string): string => {

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import { parseTimestamp } from '../signing/timestamp.ts'
 
 /**
@@ -16,12 +16,14 @@ export const SOURCE_IDENTITY = /^(?!acs:|aliyun:|alibabacloud:)[\w+=,.@-]{2,64}$
 
 /** AssumeRole input, with STS's own limits encoded so a bad call never leaves the process. @public */
 export const assumeRoleInput = z.strictObject({
-  roleArn: z.string().regex(ROLE_ARN, 'not a RAM role ARN'),
-  roleSessionName: z.string().regex(ROLE_SESSION_NAME, '2–64 of [A-Za-z0-9.@_-]'),
-  durationSeconds: z.number().int().min(900).optional(),
-  policy: z.string().min(1).max(2048).optional(),
-  externalId: z.string().regex(EXTERNAL_ID, 'malformed ExternalId').optional(),
-  sourceIdentity: z.string().regex(SOURCE_IDENTITY, 'malformed SourceIdentity').optional(),
+  roleArn: z.string().check(z.regex(ROLE_ARN, 'not a RAM role ARN')),
+  roleSessionName: z.string().check(z.regex(ROLE_SESSION_NAME, '2–64 of [A-Za-z0-9.@_-]')),
+  durationSeconds: z.optional(z.number().check(z.int(), z.minimum(900))),
+  policy: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  externalId: z.optional(z.string().check(z.regex(EXTERNAL_ID, 'malformed ExternalId'))),
+  sourceIdentity: z.optional(
+    z.string().check(z.regex(SOURCE_IDENTITY, 'malformed SourceIdentity')),
+  ),
 })
 /** @public */
 export type AssumeRoleInput = z.input<typeof assumeRoleInput>
@@ -32,53 +34,64 @@ export type AssumeRoleInput = z.input<typeof assumeRoleInput>
  * @public
  */
 export const assumeRoleWithOidcInput = z.strictObject({
-  roleArn: z.string().regex(ROLE_ARN, 'not a RAM role ARN'),
-  oidcProviderArn: z.string().regex(/^acs:ram::\d{1,32}:oidc-provider\/[A-Za-z0-9._-]{1,128}$/),
-  oidcToken: z.string().min(4).max(20_000),
-  roleSessionName: z.string().regex(ROLE_SESSION_NAME, '2–64 of [A-Za-z0-9.@_-]'),
-  durationSeconds: z.number().int().min(900).optional(),
-  policy: z.string().min(1).max(2048).optional(),
+  roleArn: z.string().check(z.regex(ROLE_ARN, 'not a RAM role ARN')),
+  oidcProviderArn: z
+    .string()
+    .check(z.regex(/^acs:ram::\d{1,32}:oidc-provider\/[A-Za-z0-9._-]{1,128}$/)),
+  oidcToken: z.string().check(z.minLength(4), z.maxLength(20_000)),
+  roleSessionName: z.string().check(z.regex(ROLE_SESSION_NAME, '2–64 of [A-Za-z0-9.@_-]')),
+  durationSeconds: z.optional(z.number().check(z.int(), z.minimum(900))),
+  policy: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 })
 /** @public */
 export type AssumeRoleWithOidcInput = z.input<typeof assumeRoleWithOidcInput>
 
-const expiration = z.string().transform((text, ctx) => {
-  const date = parseTimestamp(text)
-  if (!date) {
-    ctx.addIssue({ code: 'custom', message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ' })
-    return z.NEVER
-  }
-  return date
-})
+const expiration = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
+    const date = parseTimestamp(text)
+    if (!date) {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ',
+        input: text,
+      })
+      return z.NEVER
+    }
+    return date
+  }),
+)
 
-const credentialsBlock = z
-  .looseObject({
-    AccessKeyId: z.string().min(1),
-    AccessKeySecret: z.string().min(1),
-    SecurityToken: z.string().min(1),
+const credentialsBlock = z.pipe(
+  z.looseObject({
+    AccessKeyId: z.string().check(z.minLength(1)),
+    AccessKeySecret: z.string().check(z.minLength(1)),
+    SecurityToken: z.string().check(z.minLength(1)),
     Expiration: expiration,
-  })
-  .transform((c) => ({
+  }),
+  z.transform((c) => ({
     accessKeyId: c.AccessKeyId,
     accessKeySecret: c.AccessKeySecret,
     securityToken: c.SecurityToken,
     expiration: c.Expiration,
-  }))
+  })),
+)
 
 /** AssumeRole and AssumeRoleWithOIDC share this reply; mapped to camelCase in one place. @internal */
-export const assumeRoleReply = z
-  .looseObject({
+export const assumeRoleReply = z.pipe(
+  z.looseObject({
     RequestId: z.string(),
     AssumedRoleUser: z.looseObject({ AssumedRoleId: z.string(), Arn: z.string() }),
     Credentials: credentialsBlock,
-    SourceIdentity: z.string().optional(),
-  })
-  .transform((r) => ({
+    SourceIdentity: z.optional(z.string()),
+  }),
+  z.transform((r) => ({
     requestId: r.RequestId,
     assumedRoleUser: { arn: r.AssumedRoleUser.Arn, assumedRoleId: r.AssumedRoleUser.AssumedRoleId },
     credentials: r.Credentials,
     ...(r.SourceIdentity === undefined ? {} : { sourceIdentity: r.SourceIdentity }),
-  }))
+  })),
+)
 /** @public */
 export type AssumeRoleResult = z.output<typeof assumeRoleReply>
 
@@ -87,17 +100,17 @@ export type AssumeRoleResult = z.output<typeof assumeRoleReply>
  * `sts-20150401/src/models/GetCallerIdentityResponseBody.ts`.
  * @internal
  */
-export const callerIdentityReply = z
-  .looseObject({
+export const callerIdentityReply = z.pipe(
+  z.looseObject({
     RequestId: z.string(),
     AccountId: z.string(),
     Arn: z.string(),
     IdentityType: z.string(),
-    PrincipalId: z.string().optional(),
-    UserId: z.string().optional(),
-    RoleId: z.string().optional(),
-  })
-  .transform((r) => ({
+    PrincipalId: z.optional(z.string()),
+    UserId: z.optional(z.string()),
+    RoleId: z.optional(z.string()),
+  }),
+  z.transform((r) => ({
     requestId: r.RequestId,
     accountId: r.AccountId,
     arn: r.Arn,
@@ -105,6 +118,7 @@ export const callerIdentityReply = z
     principalId: r.PrincipalId,
     userId: r.UserId,
     roleId: r.RoleId,
-  }))
+  })),
+)
 /** @public */
 export type CallerIdentity = z.output<typeof callerIdentityReply>

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../zod.ts'
 import { DOWN, type SharedState } from '../store/shared-state.ts'
 import type { VendEntry } from './vend-entry.ts'
 
@@ -11,12 +11,12 @@ const entryJson = z.strictObject({
     accessKeyId: z.string(),
     accessKeySecret: z.string(),
     securityToken: z.string(),
-    expiration: z.number().int(),
+    expiration: z.number().check(z.int()),
     roleSessionName: z.string(),
     roleArn: z.string(),
-    policySha256: z.string().nullable(),
-    durationSeconds: z.number().int(),
-    stsRequestId: z.string().nullable(),
+    policySha256: z.nullable(z.string()),
+    durationSeconds: z.number().check(z.int()),
+    stsRequestId: z.nullable(z.string()),
   }),
 })
 

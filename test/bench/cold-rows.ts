@@ -127,9 +127,11 @@ client.assumeRole(new Sts.AssumeRoleRequest({ roleArn: ${JSON.stringify(world.ta
     `official SDK (@alicloud/sts20150401 + openapi-core) import + one AssumeRole: ` +
     `+${officialAdded.toFixed(0)} ms, CPU +${officialCpu.toFixed(0)} ms ` +
     `(empty node -e: ${wall('empty').toFixed(0)} ms, CPU ${cpu('empty').toFixed(0)} ms; subtracted)`
-  for (const [name, shape] of [
-    ['builtIn', `built-in shape: require ${FC_HANDLER_FILE} + handler, one vend`],
-    ['custom', `custom shape: node ${FC_SERVER_FILE} + one vend over HTTP`],
+  // The budget is the built-in shape's, whose Headers, Request and Response are the bundle's own;
+  // the custom shape runs on @hono/node-server, which loads Node's undici for them (≈ 35 ms).
+  for (const [name, shape, budgeted] of [
+    ['builtIn', `built-in shape: require ${FC_HANDLER_FILE} + handler, one vend`, true],
+    ['custom', `custom shape: node ${FC_SERVER_FILE} + one vend over HTTP`, false],
   ] as const) {
     // Medians over the spawns first, then the ratio: a ratio per round of two differences is
     // meaningless whenever load makes one spawn's difference tiny.
@@ -145,8 +147,8 @@ client.assumeRole(new Sts.AssumeRoleRequest({ roleArn: ${JSON.stringify(world.ta
       measured: `+${added.toFixed(0)} ms over empty node, CPU +${cpuAdded.toFixed(0)} ms (${percent(cpuAdded / officialCpu)} by CPU)`,
       ratio: `${percent(share)} of the official added time (medians)`,
       spread: `${percent(Math.min(...shares))}–${percent(Math.max(...shares))} per round, over ${shares.length} spawns`,
-      budget: '≤ 60 %',
-      ok: share <= 0.6,
+      budget: budgeted ? '≤ 60 %' : 'none',
+      ok: budgeted ? share <= 0.6 : 'report',
     })
   }
 }

@@ -44,6 +44,7 @@ const SHIPPING_LIB_ROOT_FILES: readonly string[] = [
   'lib/errors.ts',
   'lib/generation.ts',
   'lib/log.ts',
+  'lib/zod.ts',
 ]
 
 /**

@@ -1,37 +1,37 @@
 import { describe, expect, it } from 'vitest'
-import {
-  bundleFcServerWith,
-  bundleFcWith,
-  NO_JSON_SCHEMA,
-  ZOD_JSON_SCHEMA_MODULES,
-} from '../../functions/node/tools/bundle-fc.ts'
+import { bundleFcServerWith, bundleFcWith } from '../../functions/node/tools/bundle-fc.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 /**
- * zod's JSON Schema conversion stays out of both FC entries: its two modules are stand-ins of a
- * few hundred bytes, and everything else of zod the app validates with is still there (the FC
- * tests vend through the built package, which parses its config and every body with zod).
+ * Both FC entries carry zod/mini only (lib/zod.ts): no module of zod's classic API, none of its
+ * JSON Schema conversion (the documents are generated before the build), and no locale but
+ * English. The validating core is there: the FC tests vend through the built package, which
+ * parses its config and every body with it.
  */
-describe('FC bundle: zod without JSON Schema conversion', () => {
+describe('FC bundle: zod/mini and nothing else of zod', () => {
   it.each([
     ['index.js', bundleFcWith],
     ['server.js', bundleFcServerWith],
   ] as const)(
     '%s',
     async (_file, build) => {
-      const { text, metafile } = await build({ metafile: true })
+      const { metafile } = await build({ metafile: true })
       const output = Object.values(metafile!.outputs)[0]!
-      const zodInputs = Object.entries(output.inputs).filter(([path]) => path.includes('/zod/'))
-      const conversion = zodInputs.filter(([path]) => ZOD_JSON_SCHEMA_MODULES.test(path))
-      expect(conversion.map(([path]) => path.replace(/^.*\/zod\//, 'zod/')).sort()).toEqual([
-        'zod/v4/core/json-schema-processors.js',
-        'zod/v4/core/to-json-schema.js',
+      // esbuild lists a module it read even when tree shaking left nothing of it in the output.
+      const zod = Object.entries(output.inputs)
+        .filter(([path, input]) => path.includes('/zod/') && input.bytesInOutput > 0)
+        .map(([path]) => path.replace(/^.*\/zod\//, 'zod/'))
+      expect(zod.filter((path) => path.startsWith('zod/v4/classic/'))).toEqual([])
+      expect(zod.filter((path) => /json-schema/.test(path))).toEqual([])
+      expect(zod.filter((path) => path.startsWith('zod/v4/locales/'))).toEqual([
+        'zod/v4/locales/en.js',
       ])
-      for (const [, input] of conversion) expect(input.bytesInOutput).toBeLessThan(1_000)
-      expect(text).toContain(NO_JSON_SCHEMA)
-      // The validating core is whole.
-      const core = zodInputs.find(([path]) => path.endsWith('zod/v4/core/schemas.js'))
-      expect(core?.[1].bytesInOutput).toBeGreaterThan(10_000)
+      expect(zod).toContain('zod/v4/mini/schemas.js')
+      expect(
+        output.inputs[
+          Object.keys(output.inputs).find((p) => p.endsWith('zod/v4/core/schemas.js'))!
+        ]!.bytesInOutput,
+      ).toBeGreaterThan(10_000)
     },
     CHILD_PROCESS_TIMEOUT_MS,
   )

@@ -123,3 +123,49 @@ describe('the built FC code package calls STS without the global fetch', () => {
     CHILD_PROCESS_TIMEOUT_MS,
   )
 })
+
+/**
+ * A child process that loads index.js, vends one cache miss (a POST, so the request has a body)
+ * and reports which of Node's undici modules it loaded: none, as the built-in bundle's Headers,
+ * Request and Response are its own (functions/fc/light-web-globals.ts).
+ */
+const probeLoadedUndici = (event: object) => `
+const { handler } = require('./${FC_HANDLER_FILE}')
+process.stdout.write = () => true
+handler(Buffer.from(${JSON.stringify(JSON.stringify(event))}), {
+  requestId: '1-undici', credentials: JSON.parse(process.env.PROBE_KEYS) })
+  .then((r) => {
+    const undici = process.moduleLoadList.filter((m) => m.includes('undici'))
+    process.stderr.write(JSON.stringify({ status: r.statusCode, code: JSON.parse(r.body).Code, undici }))
+  })
+`
+
+describe('the built-in bundle answers without loading undici', () => {
+  it(
+    'a cold index.js vends a miss with no undici module loaded',
+    async () => {
+      const event = {
+        rawPath: '/v1/credentials/plain',
+        body: '{}',
+        headers: { authorization: `Bearer ${FC_TEST_KEY}`, 'content-type': 'application/json' },
+        requestContext: { http: { method: 'POST' } },
+      }
+      const child = spawn(process.execPath, ['-e', probeLoadedUndici(event)], {
+        cwd: packageDir,
+        env: {
+          PATH: process.env.PATH!,
+          HOME: packageDir,
+          PROBE_KEYS: JSON.stringify(keys),
+          ...worldEnv,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let report = ''
+      child.stderr!.on('data', (chunk: Buffer) => (report += chunk.toString('utf8')))
+      const code = await new Promise((resolve) => child.once('exit', resolve))
+      expect(code).toBe(0)
+      expect(JSON.parse(report)).toEqual({ status: 200, code: 'Success', undici: [] })
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+})

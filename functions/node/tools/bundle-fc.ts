@@ -1,68 +1,28 @@
 import { build, type Metafile, type Plugin } from 'esbuild'
-import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 
 /** The Redis client (ioredis) ships as its own file, loaded only by a config with a redis section. */
 export const REDIS_CHUNK = 'connect-redis.js'
-
-const redisApart: Plugin = {
-  name: 'redis-apart',
-  setup(b) {
-    b.onResolve({ filter: /\/connect-redis\.ts$/ }, () => ({
-      path: `./${REDIS_CHUNK}`,
-      external: true,
-    }))
-  },
-}
-
-/** zod's JSON Schema conversion: the two modules of zod v4 core that produce JSON Schema. */
-export const ZOD_JSON_SCHEMA_MODULES =
-  /[\\/]zod[\\/]v4[\\/]core[\\/](?:json-schema-processors|to-json-schema)\.js$/
-
-/** What a stand-in throws, should anything in the bundle ever ask for JSON Schema. */
-export const NO_JSON_SCHEMA = 'JSON Schema conversion is not part of the FC bundle'
+/** The OpenAPI document, loaded by the first `GET /openapi.json` of the internal function. */
+export const OPENAPI_CHUNK = 'openapi.js'
 
 /**
- * The names a module of zod exports, read from its source: the stand-in must offer every one,
- * and a name it lacks (a zod upgrade that exports differently) fails the build loudly.
+ * Modules the app loads with `import()` and a cold instance rarely needs, each shipped as a file
+ * of its own next to the entry. Only modules that share no state with the entry may be apart (a
+ * chunk bundles its own copy of whatever it imports): ioredis's connector, and a document that is
+ * plain data.
  */
-const exportedNames = (source: string): string[] => [
-  ...Array.from(
-    source.matchAll(/^export (?:async )?(?:function\*?|const|let|var|class) ([\w$]+)/gm),
-    (m) => m[1]!,
-  ),
-  ...Array.from(source.matchAll(/^export \{([^}]*)\}/gm), (m) => m[1]!)
-    .flatMap((list) => list.split(','))
-    .map((item) =>
-      item
-        .trim()
-        .split(/\s+as\s+/)
-        .at(-1)!,
-    )
-    .filter(Boolean),
+const APART: readonly { readonly source: RegExp; readonly chunk: string }[] = [
+  { source: /\/connect-redis\.ts$/, chunk: REDIS_CHUNK },
+  { source: /\/generated\/openapi\.ts$/, chunk: OPENAPI_CHUNK },
 ]
 
-/**
- * zod's classic API attaches JSON Schema conversion to every schema it builds (a
- * `toJSONSchema` method and a processor per schema), so no bundler can drop it, yet the deployed
- * app never converts a schema: the JSON Schema documents are generated before the build
- * (`npm run build:schemas`). In the FC bundle those two modules are stand-ins whose functions
- * throw, which takes about 17 KB off the code every cold instance loads.
- */
-const zodWithoutJsonSchema: Plugin = {
-  name: 'zod-without-json-schema',
+const chunksApart: Plugin = {
+  name: 'chunks-apart',
   setup(b) {
-    b.onLoad({ filter: ZOD_JSON_SCHEMA_MODULES }, async (args) => {
-      const names = exportedNames(await readFile(args.path, 'utf8'))
-      // `create…` are factories called while a schema is built; they must return, not throw.
-      const exports = names.map((n) => `${n.startsWith('create') ? 'deferred' : 'absent'} as ${n}`)
-      const contents = [
-        `const absent = () => { throw new Error(${JSON.stringify(NO_JSON_SCHEMA)}) }`,
-        'const deferred = () => absent',
-        `export { ${exports.join(', ')} }`,
-      ].join('\n')
-      return { contents, loader: 'js' }
-    })
+    for (const { source, chunk } of APART) {
+      b.onResolve({ filter: source }, () => ({ path: `./${chunk}`, external: true }))
+    }
   },
 }
 
@@ -76,7 +36,16 @@ interface BundleOptions {
   readonly minify?: boolean
   readonly plugins?: Plugin[]
   readonly metafile?: boolean
+  /** Modules whose exports replace free globals of the same name (esbuild's `inject`). */
+  readonly inject?: string[]
 }
+
+/**
+ * The built-in shape's Headers, Request and Response: light classes in place of Node's, whose
+ * first use loads undici (≈ 35 ms of a cold instance's first answer). Only `index.js` gets them;
+ * the custom shape's server.js runs on @hono/node-server, which loads Node's own anyway.
+ */
+const LIGHT_WEB_GLOBALS = fileURLToPath(new URL('../../fc/light-web-globals.ts', import.meta.url))
 
 const bundle = async (entry: string, options: BundleOptions): Promise<FcBundle> => {
   const result = await build({
@@ -90,8 +59,9 @@ const bundle = async (entry: string, options: BundleOptions): Promise<FcBundle> 
     minify: options.minify ?? true,
     legalComments: 'none',
     write: false,
-    plugins: [zodWithoutJsonSchema, ...(options.plugins ?? [])],
+    plugins: options.plugins ?? [],
     metafile: options.metafile ?? false,
+    inject: options.inject ?? [],
   })
   const text = result.outputFiles[0]!.text
   return result.metafile ? { text, metafile: result.metafile } : { text }
@@ -112,7 +82,11 @@ export const bundleFc = async (options: { minify?: boolean } = {}): Promise<stri
  * can show the contract catching a file that should never ship.
  */
 export const bundleFcWith = (options: BundleOptions = {}): Promise<FcBundle> =>
-  bundle('../../fc/index.ts', { ...options, plugins: [redisApart, ...(options.plugins ?? [])] })
+  bundle('../../fc/index.ts', {
+    ...options,
+    plugins: [chunksApart, ...(options.plugins ?? [])],
+    inject: [LIGHT_WEB_GLOBALS],
+  })
 
 /**
  * The custom-runtime server: the same app on @hono/node-server, on the port FC gives the custom
@@ -123,7 +97,7 @@ export const bundleFcServer = async (options: { minify?: boolean } = {}): Promis
 
 /** The custom-runtime server's build with the same options as `bundleFcWith`. */
 export const bundleFcServerWith = (options: BundleOptions = {}): Promise<FcBundle> =>
-  bundle('../../fc/server.ts', { ...options, plugins: [redisApart, ...(options.plugins ?? [])] })
+  bundle('../../fc/server.ts', { ...options, plugins: [chunksApart, ...(options.plugins ?? [])] })
 
 /** The Redis connector with ioredis inside, written next to the entry as `connect-redis.js`. */
 export const bundleFcRedis = async (options: { minify?: boolean } = {}): Promise<string> =>
@@ -132,3 +106,7 @@ export const bundleFcRedis = async (options: { minify?: boolean } = {}): Promise
 /** The Redis connector's build with the same options as `bundleFcWith`. */
 export const bundleFcRedisWith = (options: BundleOptions = {}): Promise<FcBundle> =>
   bundle('../platform/connect-redis.ts', options)
+
+/** The OpenAPI document, written next to the entry as `openapi.js`. */
+export const bundleFcOpenapi = async (): Promise<string> =>
+  (await bundle('../../../lib/generated/openapi.ts', {})).text

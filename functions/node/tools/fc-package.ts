@@ -1,7 +1,14 @@
 import { chmod, cp, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { bundleFc, bundleFcRedis, bundleFcServer, REDIS_CHUNK } from './bundle-fc.ts'
+import {
+  bundleFc,
+  bundleFcOpenapi,
+  bundleFcRedis,
+  bundleFcServer,
+  OPENAPI_CHUNK,
+  REDIS_CHUNK,
+} from './bundle-fc.ts'
 
 /** The built-in runtime's handler file (`index.handler`). */
 export const FC_HANDLER_FILE = 'index.js'
@@ -23,20 +30,23 @@ cd "$(dirname "$0")" && exec node ${FC_SERVER_FILE}
 
 /**
  * Writes the code package both FC shapes deploy into `dir`: `index.js` (the built-in runtime's
- * handler), `server.js` and `bootstrap` (the custom runtime), `connect-redis.js` (ioredis, loaded
+ * handler), `server.js` and `bootstrap` (the custom runtime), `openapi.js` (the OpenAPI document),
+ * `connect-redis.js` (ioredis, loaded
  * only with a redis section), a `package.json` marking it CommonJS, and `config/` copied from
  * `infra/config/`. Returns the files written, relative to `dir`.
  */
 export const buildFcPackage = async (dir: string): Promise<string[]> => {
   await mkdir(dir, { recursive: true })
-  const [handler, server, redis] = await Promise.all([
+  const [handler, server, redis, openapi] = await Promise.all([
     bundleFc(),
     bundleFcServer(),
     bundleFcRedis(),
+    bundleFcOpenapi(),
   ])
   await writeFile(join(dir, FC_HANDLER_FILE), handler)
   await writeFile(join(dir, FC_SERVER_FILE), server)
   await writeFile(join(dir, REDIS_CHUNK), redis)
+  await writeFile(join(dir, OPENAPI_CHUNK), openapi)
   await writeFile(join(dir, FC_BOOTSTRAP_FILE), BOOTSTRAP)
   await chmod(join(dir, FC_BOOTSTRAP_FILE), 0o755)
   // The repository is ESM ("type": "module"); the package is CommonJS, as FC loads index.handler.
@@ -52,6 +62,7 @@ export const buildFcPackage = async (dir: string): Promise<string[]> => {
     FC_SERVER_FILE,
     FC_BOOTSTRAP_FILE,
     REDIS_CHUNK,
+    OPENAPI_CHUNK,
     'package.json',
     'config/internal.json',
     'config/public.json',

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { configSchema } from '../../../lib/config/schema.ts'
 import { vendBody } from '../../../lib/routes/vend-body.ts'
 import {
@@ -8,7 +8,7 @@ import {
   vendResponse,
 } from '../../../lib/routes/vend-response.ts'
 
-const schema = (s: z.ZodType, io: 'input' | 'output') =>
+const schema = (s: z.core.$ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(s, { io, unrepresentable: 'any' })
 
 const errors = (codes: number[]) =>
@@ -40,7 +40,7 @@ export const generatedDocuments = () => ({
       schemas: {
         VendRequest: schema(vendBody, 'input'),
         Credentials: schema(vendResponse, 'output'),
-        UploadCredentials: schema(vendResponse.extend(uploadFields.shape), 'output'),
+        UploadCredentials: schema(z.extend(vendResponse, uploadFields.shape), 'output'),
         PostObjectForm: schema(postObjectResponse, 'output'),
         Error: schema(errorResponse, 'output'),
       },

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from '../../zod.ts'
 import { parseTimestamp } from '../../signing/timestamp.ts'
 import type { CredentialProvider, ProviderInput } from '../provider.ts'
 import { misconfigured, notConfigured } from '../provider-error.ts'
@@ -16,31 +16,31 @@ export const ENV_CLI_PROFILE_DISABLED = 'ALIBABA_CLOUD_CLI_PROFILE_DISABLED'
 const profileSchema = z.looseObject({
   name: z.string(),
   mode: z.string(),
-  access_key_id: z.string().optional(),
-  access_key_secret: z.string().optional(),
-  sts_token: z.string().optional(),
-  ram_role_arn: z.string().optional(),
-  ram_session_name: z.string().optional(),
-  expired_seconds: z.number().optional(),
-  duration_seconds: z.number().optional(),
-  ram_role_name: z.string().optional(),
-  oidc_token_file: z.string().optional(),
-  oidc_provider_arn: z.string().optional(),
-  source_profile: z.string().optional(),
-  process_command: z.string().optional(),
+  access_key_id: z.optional(z.string()),
+  access_key_secret: z.optional(z.string()),
+  sts_token: z.optional(z.string()),
+  ram_role_arn: z.optional(z.string()),
+  ram_session_name: z.optional(z.string()),
+  expired_seconds: z.optional(z.number()),
+  duration_seconds: z.optional(z.number()),
+  ram_role_name: z.optional(z.string()),
+  oidc_token_file: z.optional(z.string()),
+  oidc_provider_arn: z.optional(z.string()),
+  source_profile: z.optional(z.string()),
+  process_command: z.optional(z.string()),
 })
 type Profile = z.infer<typeof profileSchema>
 const configFile = z.looseObject({
-  current: z.string().optional(),
+  current: z.optional(z.string()),
   profiles: z.array(profileSchema),
 })
 
 const externalOutput = z.looseObject({
   mode: z.enum(['AK', 'StsToken']),
-  access_key_id: z.string().min(1),
-  access_key_secret: z.string().min(1),
-  sts_token: z.string().optional(),
-  sts_expiration: z.union([z.string(), z.number()]).optional(),
+  access_key_id: z.string().check(z.minLength(1)),
+  access_key_secret: z.string().check(z.minLength(1)),
+  sts_token: z.optional(z.string()),
+  sts_expiration: z.optional(z.union([z.string(), z.number()])),
 })
 
 const need = (p: Profile, name: string, keys: Array<keyof Profile>) => {

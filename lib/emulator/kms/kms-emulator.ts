@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { KMS_VERSION } from '../../kms/client.ts'
 import { conditionContext, evaluatePolicies } from '../policy/evaluate.ts'
 import { formatTimestamp } from '../../signing/timestamp.ts'

@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono'
+import type { Context } from 'hono'
+import { Hono } from 'hono/tiny'
 import { randomRequestId, type EmulatorDeps } from '../emulator-deps.ts'
 import type { World } from '../world.ts'
 import { authenticateOss } from './authenticate.ts'

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { randomRequestId, type EmulatorDeps } from '../emulator-deps.ts'
 import type { World } from '../world.ts'
 import { assumeRole } from './assume-role.ts'

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createAuthenticator } from '../../../lib/auth/authenticator.ts'
 import type { TokenCache } from '../../../lib/auth/token-cache.ts'
 import type { NativeDigests } from '../../../lib/crypto/digests.ts'
-import { sha256HexSync } from '../../../lib/crypto/sha256-sync.ts'
+import { sha256Hex } from '../../../lib/crypto/hmac.ts'
 import { nodeDigests } from '../../../functions/node/platform/native-digests.ts'
 
 const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl'
@@ -28,15 +28,16 @@ const authenticator = (tokenCache: TokenCache, digests?: NativeDigests) =>
 describe('token-cache keys', () => {
   it("hash with the runtime's native SHA-256 when it has one, to the same key", async () => {
     const sha256Hex = vi.fn(nodeDigests.sha256Hex)
-    const { cache, get } = cacheHolding(sha256HexSync(token))
+    const key = await sha256Hex(token)
+    const { cache, get } = cacheHolding(key)
     const authenticate = authenticator(cache, { ...nodeDigests, sha256Hex })
     expect(await authenticate(`Bearer ${token}`)).toBe(caller)
     expect(sha256Hex).toHaveBeenCalledWith(token)
-    expect(get).toHaveBeenCalledWith(sha256HexSync(token), expect.any(Number))
+    expect(get).toHaveBeenCalledWith(key, expect.any(Number))
   })
 
-  it('hash with the pure-JS SHA-256 without one (Workers)', async () => {
-    const { cache } = cacheHolding(sha256HexSync(token))
+  it("hash with Web Crypto's SHA-256 without one (Workers), to the same key", async () => {
+    const { cache } = cacheHolding(await sha256Hex(token))
     expect(await authenticator(cache)(`Bearer ${token}`)).toBe(caller)
   })
 })

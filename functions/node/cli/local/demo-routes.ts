@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 
 const here = new URL('./demo/', import.meta.url)
 const require = createRequire(import.meta.url)
