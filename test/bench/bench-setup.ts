@@ -3,18 +3,22 @@ import { assemble } from '../../lib/assemble.ts'
 import type { ConfigInput } from '../../lib/config/schema.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
+import { LightResponse } from '../../functions/node/platform/light-response.ts'
 import { nodeDigests } from '../../functions/node/platform/native-digests.ts'
 import { makeSigner, ISSUER, AUDIENCE } from '../helpers/vend-harness.ts'
 
 const ROLE = 'acs:ram::1234567890123456:role/bench'
 
-/** An STS that answers at once: a canned AssumeRole reply with a realistic 1,000-character token. */
+/**
+ * An STS that answers at once: a canned AssumeRole reply with a realistic 1,000-character token,
+ * as the Response the Node and FC entries' fetch (http-fetch.ts) hands to lib/.
+ */
 const instantSts = (tokenLength = 1000) => {
   let n = 0
   const fetchFn = (async () => {
     n++
     const id = `STS.${String(n).padStart(25, '0')}`
-    return Response.json({
+    return LightResponse.json({
       RequestId: `REQ-${n}`,
       AssumedRoleUser: { AssumedRoleId: `1:${n}`, Arn: `${ROLE}/${n}` },
       Credentials: {
@@ -24,7 +28,7 @@ const instantSts = (tokenLength = 1000) => {
         Expiration: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       },
     })
-  }) as typeof fetch
+  }) as unknown as typeof fetch
   return { fetch: fetchFn, calls: () => n }
 }
 
