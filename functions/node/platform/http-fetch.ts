@@ -1,6 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { LightHeaders } from './light-headers.ts'
 import { LightResponse } from './light-response.ts'
 
@@ -147,14 +146,25 @@ const exchange = (request: Prepared, agent: HttpAgent, signal: AbortSignal | und
 /** Statuses whose Response must have a null body (https://fetch.spec.whatwg.org/#null-body-status). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304])
 
-const DECODE: Record<string, (bytes: Buffer) => Buffer> = {
-  gzip: gunzipSync,
-  'x-gzip': gunzipSync,
-  deflate: inflateSync,
-  br: brotliDecompressSync,
+/**
+ * The decoder for a Content-Encoding, from node:zlib loaded on first need: lib/ sends no
+ * Accept-Encoding, so STS and KMS answers arrive unencoded and most processes never load it.
+ */
+const decoderFor = async (encoding: string): Promise<((bytes: Buffer) => Buffer) | undefined> => {
+  if (!['gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) return undefined
+  const zlib = await import('node:zlib')
+  return encoding === 'br'
+    ? zlib.brotliDecompressSync
+    : encoding === 'deflate'
+      ? zlib.inflateSync
+      : zlib.gunzipSync
 }
 
-const toResponse = (request: Prepared, head: IncomingMessage, body: Buffer): Response => {
+const toResponse = async (
+  request: Prepared,
+  head: IncomingMessage,
+  body: Buffer,
+): Promise<Response> => {
   const status = head.statusCode ?? 0
   const headers = new LightHeaders()
   try {
@@ -167,7 +177,7 @@ const toResponse = (request: Prepared, head: IncomingMessage, body: Buffer): Res
       throw new Error(`redirect to ${headers.get('location')} not followed`)
     }
     const empty = NULL_BODY.has(status) || request.method === 'HEAD'
-    const decode = DECODE[headers.get('content-encoding')?.trim().toLowerCase() ?? '']
+    const decode = await decoderFor(headers.get('content-encoding')?.trim().toLowerCase() ?? '')
     const raw = decode && body.length > 0 ? decode(body) : body
     // Node allocates both from a plain ArrayBuffer, never a SharedArrayBuffer.
     const bytes = empty ? null : (raw as Uint8Array<ArrayBuffer>)
