@@ -13,7 +13,7 @@ export type LightBodyInit =
   string | ArrayBuffer | ArrayBufferView | URLSearchParams | ReadableStream
 
 /**
- * https://fetch.spec.whatwg.org/#concept-bodyinit-extract, for the kinds the FC bundle sends.
+ * https://fetch.spec.whatwg.org/#concept-bodyinit-extract, for the kinds credvend sends.
  * Blob and FormData bodies are refused: making them would load undici, which these classes exist
  * to avoid. Bytes are copied, as the standard copies a buffer source.
  */
@@ -42,7 +42,7 @@ export const extractBody = (body: LightBodyInit | null | undefined): Extracted =
   }
   const kind = (body as object)?.constructor?.name
   if (kind === 'Blob' || kind === 'File' || kind === 'FormData') {
-    throw new TypeError(`${kind} bodies are not supported by the FC built-in bundle`)
+    throw new TypeError(`${kind} bodies are not supported by credvend's light Request and Response`)
   }
   return extractBody(String(body))
 }
@@ -158,6 +158,6 @@ export abstract class LightBody {
   }
 
   async formData(): Promise<FormData> {
-    throw new TypeError('formData() is not supported by the FC built-in bundle')
+    throw new TypeError("formData() is not supported by credvend's light Request and Response")
   }
 }

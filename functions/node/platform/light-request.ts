@@ -24,7 +24,7 @@ interface LightRequestInit {
 }
 
 /**
- * The Fetch standard's `Request` for the FC built-in bundle (see light-headers.ts for why): the
+ * The Fetch standard's `Request`, small (see light-headers.ts for where and why): the
  * URL, method, headers, body, signal and redirect mode the adapter and Hono use, built and checked
  * as https://fetch.spec.whatwg.org/#request-class says. Mode, credentials, cache and the other
  * browser-only members are absent.

@@ -14,7 +14,7 @@ interface LightResponseInit {
 }
 
 /**
- * The Fetch standard's `Response` for the FC built-in bundle (see light-headers.ts for why):
+ * The Fetch standard's `Response`, small (see light-headers.ts for where and why):
  * status, status text, headers and a body read once, checked as
  * https://fetch.spec.whatwg.org/#response-class says, with `json`, `redirect` and `error`.
  */
