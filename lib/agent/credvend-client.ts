@@ -1,16 +1,8 @@
 import * as z from '../zod.ts'
 import { VendError } from '../errors.ts'
-import { parseTimestamp } from '../signing/timestamp.ts'
+import { timestampSchema } from '../signing/timestamp-schema.ts'
 
-const stamp = z.pipe(
-  z.string(),
-  z.transform(
-    (text: string, ctx) =>
-      parseTimestamp(text) ??
-      (ctx.issues.push({ code: 'custom', message: 'not YYYY-MM-DDThh:mm:ssZ', input: text }),
-      z.NEVER),
-  ),
-)
+const stamp = timestampSchema('not YYYY-MM-DDThh:mm:ssZ')
 
 /** A vend answer as the client side needs it; other fields are ignored. @internal */
 const vendAnswer = z.looseObject({

@@ -1,5 +1,5 @@
 import * as z from '../zod.ts'
-import { parseTimestamp } from '../signing/timestamp.ts'
+import { timestampSchema } from '../signing/timestamp-schema.ts'
 
 /**
  * The JSON a credentials URI or ECS metadata returns (aliyun/credentials-nodejs
@@ -14,24 +14,13 @@ export const credentialsReply = z.pipe(
       AccessKeyId: z.string().check(z.minLength(1)),
       AccessKeySecret: z.string().check(z.minLength(1)),
       SecurityToken: z.string().check(z.minLength(1)),
-      Expiration: z.string(),
+      Expiration: timestampSchema('Expiration is not YYYY-MM-DDThh:mm:ssZ'),
     })
     .check(z.refine((r) => r.Code === undefined || r.Code === 'Success', 'Code is not Success')),
-  z.transform((r, ctx) => {
-    const expiration = parseTimestamp(r.Expiration)
-    if (!expiration) {
-      ctx.issues.push({
-        code: 'custom',
-        message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ',
-        input: r,
-      })
-      return z.NEVER
-    }
-    return {
-      accessKeyId: r.AccessKeyId,
-      accessKeySecret: r.AccessKeySecret,
-      securityToken: r.SecurityToken,
-      expiration,
-    }
-  }),
+  z.transform((r) => ({
+    accessKeyId: r.AccessKeyId,
+    accessKeySecret: r.AccessKeySecret,
+    securityToken: r.SecurityToken,
+    expiration: r.Expiration,
+  })),
 )

@@ -5,20 +5,13 @@ import { VendError } from '../errors.ts'
 import { callOpenApi } from '../openapi/call.ts'
 import { prepareSignedCall, type SignatureScheme } from '../openapi/signed-request.ts'
 import type { CoreDeps } from '../runtime/deps.ts'
-import { parseTimestamp } from '../signing/timestamp.ts'
+import { timestampSchema } from '../signing/timestamp-schema.ts'
 import { kmsErrors } from './errors.ts'
 
 /** @public */
 export const KMS_VERSION = '2016-01-20'
 
-const stamp = z.pipe(
-  z.string(),
-  z.transform(
-    (t: string, ctx) =>
-      parseTimestamp(t) ??
-      (ctx.issues.push({ code: 'custom', message: 'not a timestamp', input: t }), z.NEVER),
-  ),
-)
+const stamp = timestampSchema('not a timestamp')
 
 /**
  * GetSecretValue's reply, the fields credvend uses (aliyun/alibabacloud-typescript-sdk

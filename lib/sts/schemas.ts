@@ -1,5 +1,5 @@
 import * as z from '../zod.ts'
-import { parseTimestamp } from '../signing/timestamp.ts'
+import { timestampSchema } from '../signing/timestamp-schema.ts'
 
 /**
  * `acs:ram::<account>:role/<name>`
@@ -46,21 +46,7 @@ export const assumeRoleWithOidcInput = z.strictObject({
 /** @public */
 export type AssumeRoleWithOidcInput = z.input<typeof assumeRoleWithOidcInput>
 
-const expiration = z.pipe(
-  z.string(),
-  z.transform((text: string, ctx) => {
-    const date = parseTimestamp(text)
-    if (!date) {
-      ctx.issues.push({
-        code: 'custom',
-        message: 'Expiration is not YYYY-MM-DDThh:mm:ssZ',
-        input: text,
-      })
-      return z.NEVER
-    }
-    return date
-  }),
-)
+const expiration = timestampSchema('Expiration is not YYYY-MM-DDThh:mm:ssZ')
 
 const credentialsBlock = z.pipe(
   z.looseObject({
