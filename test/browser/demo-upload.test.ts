@@ -1,11 +1,11 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
-import { serveCommand } from '../../functions/node/cli/serve.ts'
+import { startServer } from '../../functions/node/cli/serve.ts'
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts'
 import { describeWithSystemDep } from '../helpers/system-deps.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
-type Server = Extract<Awaited<ReturnType<typeof serveCommand>>, { emulator: unknown }>
+type Server = Extract<Awaited<ReturnType<typeof startServer>>, { emulator: unknown }>
 
 describeWithSystemDep(
   'chromium',
@@ -19,7 +19,7 @@ describeWithSystemDep(
     beforeAll(async () => {
       vi.spyOn(console, 'log').mockImplementation(() => {})
       // Exactly what `npm start` runs, on an ephemeral port.
-      server = (await serveCommand(['--local'], { PORT: '0' })) as Server
+      server = (await startServer({ local: true }, { PORT: '0' })) as Server
       port = new URL(server.appUrl).port
       browser = await launchChromium()
     }, CHILD_PROCESS_TIMEOUT_MS)

@@ -90,17 +90,17 @@ describe('credvend config check', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
       write('ok2.json', withRole(configFor('https://sts.cn-hangzhou.aliyuncs.com'))),
       '--resolve',
     ])
-    expect(await cli.exited).toBe(2)
+    expect(await cli.exited).toBe(1)
     expect(cli.stderr()).toContain(
       'callers.apiKeys[0].sha256[0]: environment variable ACME_SHA256 is not set',
     )
   })
 
-  it('exits 2 with one line per problem', async () => {
+  it('exits 1 (check failed) with one line per problem', async () => {
     const bad = withRole(configFor('https://evil.example.com'))
     ;(bad.profiles.plain as Record<string, unknown>).roleArn = 'not-an-arn'
     const cli = runCli(['config', 'check', write('bad.json', bad)])
-    expect(await cli.exited).toBe(2)
+    expect(await cli.exited).toBe(1)
     const lines = cli
       .stderr()
       .split('\n')
@@ -161,7 +161,7 @@ describe('credvend policy render', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => 
       '--param',
       'folder=x',
     ])
-    expect(await cli.exited).toBe(2)
+    expect(await cli.exited).toBe(1)
     expect(cli.stderr()).toContain('ERR_POLICY_VALUE')
   })
 })

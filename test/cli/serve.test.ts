@@ -68,7 +68,7 @@ describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
     const cli = run(['serve'], { PORT: '0' })
     expect(await cli.exited).toBe(2)
     expect(cli.stderr()).toMatch(
-      /no configuration\. Set CREDVEND_CONFIG=.* or run "credvend serve --local"/,
+      /no configuration\. Pass --config FILE \(or set CREDVEND_CONFIG\), or run "credvend serve --local"/,
     )
     expect(cli.stdout()).not.toContain('LOCAL MODE')
     expect(cli.stdout()).not.toContain('STS emulator')
@@ -77,6 +77,6 @@ describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
   it('a typo in the flag is refused rather than ignored', async () => {
     const cli = run(['serve', '--locale'], { PORT: '0' })
     expect(await cli.exited).toBe(2)
-    expect(cli.stderr()).toContain('unknown option --locale')
+    expect(cli.stderr()).toContain('unknown flag --locale')
   })
 })

@@ -1,91 +1,121 @@
+import packageJson from '../../../package.json' with { type: 'json' }
+import { isVendError } from '../../../lib/errors.ts'
+import { helpText, runCommand, type Command } from './command.ts'
 import { configCheckCommand } from './commands/config-check.ts'
+import { infraCheckCommand, infraRenderCommand } from './commands/infra.ts'
 import { keysCreateCommand } from './commands/keys-create.ts'
-import { partnerCommand } from './commands/partner.ts'
-import { infraCommand } from './commands/infra.ts'
+import { partnerCheckCommand, partnerInitCommand } from './commands/partner.ts'
+import { policyRenderCommand } from './commands/policy-render.ts'
 import {
   agentCommand,
   execCommand,
   exportCommand,
   processCommand,
 } from './commands/client-commands.ts'
-import { policyRenderCommand } from './commands/policy-render.ts'
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts'
 import { serveCommand } from './serve.ts'
 import { UsageError } from './usage-error.ts'
-import { isVendError } from '../../../lib/errors.ts'
 
-const USAGE = `usage: credvend <command>
+const COMMANDS: readonly Command[] = [
+  serveCommand,
+  configCheckCommand,
+  policyRenderCommand,
+  keysCreateCommand,
+  partnerInitCommand,
+  partnerCheckCommand,
+  infraRenderCommand,
+  infraCheckCommand,
+  agentCommand,
+  execCommand,
+  processCommand,
+  exportCommand,
+] as Command[]
 
-  serve [--local]            run the HTTP server on CREDVEND_CONFIG; --local (or CREDVEND_LOCAL=1)
-                             starts the embedded Alibaba emulator with a demo world instead
-  config check FILE [--resolve]
-                             validate a config file (--resolve: also resolve its secret references)
-  policy render --config FILE --profile P --as CLAIMS.json [--param name=value ...]
-                             print the exact session policy a caller would get, and its size
-  keys create ID             mint a partner API key and the digest that goes into config
-  partner init ID --role-arn ARN (--trusted ARN | --config FILE)
-                             onboard a partner: server-generated ExternalId and API key, config
-                             snippet and the trust policy their role needs (printed once)
-  agent --url URL --profile P [--profile Q ...] [--port N] [--token-file F | --token-env N | --api-key-env N]
-                             serve profiles' credentials on 127.0.0.1 for ALIBABA_CLOUD_CREDENTIALS_URI
-  exec --url URL --profile P [auth] -- CMD [ARGS ...]
-                             run CMD with credentials (a private agent, or AccessKey variables)
-  process --url URL --profile P [auth]
-                             print credentials for a CLI "External" profile's process_command
-  export --url URL --profile P --format env|json|cli-config [--region R] [auth]
-                             print credentials as shell exports, credentials-URI JSON or ~/.aliyun/config.json
-  infra render CONFIG --out DIR | infra check CONFIG DIR
-                             the RAM roles, policies and OSS CORS a config implies (policy JSON and
-                             a Terraform wrapper); check reports drift (exit 1)
-  partner check ID --config FILE
-                             deploy gate: the partner role must refuse no/wrong ExternalId and
-                             accept the configured one (exit 1 otherwise)`
+const USAGE = `usage: credvend <command> [flags]   (credvend <command> --help for its flags)
 
-/** The `credvend` command. Exit codes: 0 ok, 1 unexpected failure, 2 usage or configuration. */
-const main = async (argv: readonly string[]) => {
-  const [command, ...args] = argv
-  if (command === 'serve') {
-    const running = await serveCommand(args, process.env)
-    const stop = () => void running.close().then(() => process.exit(0))
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-    return
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(15)} ${c.summary}`).join('\n')}
+
+  --version         print the version
+  -h, --help        print this help
+
+${EXIT_CODES_HELP}`
+
+/** The command named by the first one or two words, and how many words that took. */
+const findCommand = (argv: readonly string[]) => {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ')
+    const command = COMMANDS.find((c) => c.name === name)
+    if (command) return { command, words }
   }
-  if (command === 'config' && args[0] === 'check')
-    return configCheckCommand(args.slice(1), process.env)
-  if (command === 'policy' && args[0] === 'render')
-    return policyRenderCommand(args.slice(1), process.env)
-  if (command === 'keys' && args[0] === 'create') return keysCreateCommand(args.slice(1))
-  if (command === 'agent') return agentCommand(args, process.env)
-  if (command === 'exec') {
-    process.exitCode = await execCommand(args, process.env)
-    return
-  }
-  if (command === 'process') return processCommand(args, process.env)
-  if (command === 'export') return exportCommand(args, process.env)
-  if (command === 'infra') {
-    process.exitCode = await infraCommand(args)
-    return
-  }
-  if (command === 'partner') {
-    process.exitCode = await partnerCommand(args, process.env)
-    return
-  }
-  if (command === undefined || command === 'help' || command === '--help') {
-    console.log(USAGE)
-    return
-  }
-  throw new UsageError(`unknown command "${command}"\n\n${USAGE}`)
+  return undefined
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+/** A group word (`config`, `partner`, …) alone or with --help: the commands under it. */
+const groupHelp = (word: string) => {
+  const members = COMMANDS.filter((c) => c.name.startsWith(`${word} `))
+  return members.length === 0
+    ? undefined
+    : `usage:\n${members.map((c) => `  credvend ${c.usage}\n      ${c.summary}`).join('\n')}`
+}
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const [first] = argv
+  if (first === '--version' || first === '-V') {
+    console.log(packageJson.version)
+    return EXIT.ok
+  }
+  if (first === undefined || first === '--help' || first === '-h') {
+    console.log(USAGE)
+    return EXIT.ok
+  }
+  if (first === 'help') {
+    const found = findCommand(argv.slice(1))
+    const text = found ? helpText(found.command) : argv[1] ? groupHelp(argv[1]) : USAGE
+    if (!text) throw new UsageError(`no command "${argv.slice(1).join(' ')}"`)
+    console.log(text)
+    return EXIT.ok
+  }
+  const found = findCommand(argv)
+  if (found) return runCommand(found.command, argv.slice(found.words), process.env)
+  const group = groupHelp(first)
+  if (group && (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h')) {
+    console.log(group)
+    return argv[1] === undefined ? EXIT.usage : EXIT.ok
+  }
+  throw new UsageError(`unknown command "${argv.slice(0, group ? 2 : 1).join(' ')}"`)
+}
+
+/** Network trouble the user can retry, told apart from a refusal or a failed check. */
+const UNREACHABLE = new Set([
+  'ERR_PROVIDER_UNAVAILABLE',
+  'ERR_STS_UNAVAILABLE',
+  'ERR_STS_TIMEOUT',
+  'ERR_KMS_UNAVAILABLE',
+  'ERR_KMS_TIMEOUT',
+  'ERR_AUTH_JWKS_UNAVAILABLE',
+  'ERR_CIRCUIT_OPEN',
+])
+
+const exitFor = (error: unknown): number => {
   if (error instanceof UsageError) {
-    console.error(`credvend: ${error.message}`)
-    process.exit(2)
+    const hint = error.command ? `credvend ${error.command.name} --help` : 'credvend --help'
+    console.error(`credvend: ${error.message}\n(see ${hint})`)
+    return EXIT.usage
   }
   if (isVendError(error)) {
     console.error(`credvend: ${error.code}: ${error.message}`)
-    process.exit(2)
+    return UNREACHABLE.has(error.code) ? EXIT.unreachable : EXIT.failed
   }
   console.error(`credvend: ${error instanceof Error ? error.message : 'failed'}`)
-  process.exit(1)
-})
+  return EXIT.internal
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    process.exitCode = exitFor(error)
+  },
+)

@@ -6,12 +6,40 @@ import { createNodeDeps } from '../platform/deps.ts'
 import { nodeSourceChain } from '../platform/source-chain.ts'
 import { UsageError } from './usage-error.ts'
 
-/** Values of a repeatable `--name value` option. */
-export const optionValues = (args: readonly string[], name: string): string[] =>
-  args.flatMap((a, i) => (a === name && args[i + 1] !== undefined ? [args[i + 1]!] : []))
+/** The flags every client command takes to reach credvend and prove who it is. */
+export const AUTH_OPTIONS = {
+  url: { type: 'string' },
+  'token-file': { type: 'string' },
+  'token-env': { type: 'string' },
+  'api-key-env': { type: 'string' },
+  'alibaba-login': { type: 'boolean' },
+} as const
 
-export const optionValue = (args: readonly string[], name: string): string | undefined =>
-  optionValues(args, name).at(-1)
+export interface AuthValues {
+  readonly url?: string | undefined
+  readonly 'token-file'?: string | undefined
+  readonly 'token-env'?: string | undefined
+  readonly 'api-key-env'?: string | undefined
+  readonly 'alibaba-login'?: boolean | undefined
+}
+
+export const AUTH_SYNOPSIS =
+  '--url URL [--token-file PATH | --token-env NAME | --api-key-env NAME | --alibaba-login]'
+
+export const AUTH_HELP = `  --url URL             the credvend server: https, or http to loopback (or CREDVEND_URL)
+  --token-file PATH     a workload token file, re-read on every call (or CREDVEND_TOKEN_FILE)
+  --token-env NAME      a login or workload token in the environment variable NAME
+  --api-key-env NAME    a partner API key in the environment variable NAME (default CREDVEND_API_KEY)
+  --alibaba-login       prove this host's own Alibaba identity (a signed GetCallerIdentity)
+`
+
+export const AUTH_ENV = {
+  CREDVEND_URL: 'the credvend server, when --url is not given',
+  CREDVEND_TOKEN_FILE: 'a workload token file, when --token-file is not given',
+  CREDVEND_API_KEY: 'the API key, when no other credential is named',
+  ALIBABA_CLOUD_STS_ENDPOINT:
+    'the STS endpoint --alibaba-login signs for (default sts.aliyuncs.com)',
+} as const
 
 /**
  * How a client command proves who it is to credvend: `--alibaba-login` (a signed GetCallerIdentity
@@ -19,11 +47,8 @@ export const optionValue = (args: readonly string[], name: string): string | und
  * service-account tokens rotate), a token in an environment variable, or an API key in one
  * (`CREDVEND_API_KEY` by default). Never a value on the command line, where `ps` shows it.
  */
-export const bearerFrom = (
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): (() => Promise<string>) => {
-  if (args.includes('--alibaba-login')) {
+export const bearerFrom = (values: AuthValues, env: NodeJS.ProcessEnv): (() => Promise<string>) => {
+  if (values['alibaba-login']) {
     // This host's own Alibaba identity (ECS role, FC, RRSA…), through the same chain the server uses.
     const deps = createNodeDeps({ fetch })
     const sts = createStsClient(
@@ -31,14 +56,14 @@ export const bearerFrom = (
       deps,
     )
     return alibabaSessionBearer({
-      url: credvendUrl(args, env),
+      url: credvendUrl(values, env),
       source: nodeSourceChain(env, deps, sts),
       fetch,
       now: () => new Date(),
       nonce: () => randomUUID(),
     })
   }
-  const file = optionValue(args, '--token-file') ?? env.CREDVEND_TOKEN_FILE
+  const file = values['token-file'] ?? env.CREDVEND_TOKEN_FILE
   if (file) {
     return async () => {
       const token = (await readFile(file, 'utf8').catch(() => '')).trim()
@@ -46,8 +71,7 @@ export const bearerFrom = (
       return token
     }
   }
-  const name =
-    optionValue(args, '--token-env') ?? optionValue(args, '--api-key-env') ?? 'CREDVEND_API_KEY'
+  const name = values['token-env'] ?? values['api-key-env'] ?? 'CREDVEND_API_KEY'
   return async () => {
     const value = env[name]?.trim()
     if (!value)
@@ -59,8 +83,8 @@ export const bearerFrom = (
 }
 
 /** `--url` (or `CREDVEND_URL`): https, or http to loopback only. */
-export const credvendUrl = (args: readonly string[], env: NodeJS.ProcessEnv): string => {
-  const url = optionValue(args, '--url') ?? env.CREDVEND_URL
+export const credvendUrl = (values: AuthValues, env: NodeJS.ProcessEnv): string => {
+  const url = values.url ?? env.CREDVEND_URL
   if (!url)
     throw new UsageError(
       'name the credvend server: --url https://credvend.example.com (or CREDVEND_URL)',

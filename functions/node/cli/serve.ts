@@ -7,6 +7,7 @@ import { listenLoopback, listenOn, startLocalEmulator } from './local/local-emul
 import { localBanner } from './banner.ts'
 import { demoRoutes } from './local/demo-routes.ts'
 import { readConfigText } from './commands/config-check.ts'
+import { defineCommand } from './command.ts'
 import { UsageError } from './usage-error.ts'
 
 /** Env names the serve command reads. */
@@ -30,19 +31,23 @@ const port = (value: string | undefined, fallback: number, name: string): number
   return n
 }
 
+/** What `serve` was asked for: its flags, the environment filling in what they leave out. */
+export interface ServeOptions {
+  readonly local?: boolean | undefined
+  readonly config?: string | undefined
+}
+
 /**
- * `credvend serve [--local]`. Local mode is explicit: the emulator starts only
- * with --local or CREDVEND_LOCAL=1, never because a config or an endpoint is missing.
+ * Starts the server. Local mode is explicit: the emulator starts only with --local or
+ * CREDVEND_LOCAL=1, never because a config or an endpoint is missing.
  */
-export const serveCommand = async (args: readonly string[], env: NodeJS.ProcessEnv) => {
-  const unknown = args.filter((a) => a !== '--local')
-  if (unknown.length > 0) throw new UsageError(`serve: unknown option ${unknown[0]}`)
-  const local = args.includes('--local') || env[ENV_LOCAL] === '1'
+export const startServer = async (options: ServeOptions, env: NodeJS.ProcessEnv) => {
+  const local = options.local === true || env[ENV_LOCAL] === '1'
   if (!local) {
-    const path = env[ENV_CONFIG]
+    const path = options.config ?? env[ENV_CONFIG]
     if (!path) {
       throw new UsageError(
-        `serve: no configuration. Set ${ENV_CONFIG}=/path/to/credvend.json, or run "credvend serve --local" ` +
+        `serve: no configuration. Pass --config FILE (or set ${ENV_CONFIG}), or run "credvend serve --local" ` +
           `(or ${ENV_LOCAL}=1) for the local emulator with a demo world.`,
       )
     }
@@ -121,3 +126,35 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
     },
   }
 }
+
+export const serveCommand = defineCommand({
+  name: 'serve',
+  summary: 'run the HTTP server (--local: on the embedded Alibaba emulator)',
+  usage: 'serve [--local] [--config FILE]',
+  help: `Runs the credvend HTTP server until SIGINT or SIGTERM. With a config it serves that config
+against Alibaba Cloud with credvend's own identity from the provider chain, and SIGHUP reloads the
+file (a bad file is logged and the running generation stays). With --local it starts the embedded
+Alibaba emulator with a demo world and prints how to call it.
+
+options:
+  --local               the embedded emulator and a demo world (or CREDVEND_LOCAL=1)
+  --config FILE         the config to serve (or CREDVEND_CONFIG)
+`,
+  options: { local: { type: 'boolean' }, config: { type: 'string' } },
+  positionals: [0, 0],
+  env: {
+    [ENV_CONFIG]: 'the config, when --config is not given',
+    [ENV_LOCAL]: '1 for local mode',
+    [ENV_PORT]: 'the port to listen on (default 8787)',
+    HOST: 'the address to listen on, configured mode (default 127.0.0.1)',
+    [ENV_EMULATOR_PORT]: "local mode: the emulator's port (default: any free port)",
+    'ALIBABA_CLOUD_*': "configured mode: credvend's own identity, through the provider chain",
+  },
+  async run({ values, env }) {
+    const running = await startServer(values, env)
+    const stop = () => void running.close().then(() => process.exit(0))
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    return new Promise<never>(() => {})
+  },
+})

@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { envSecretResolver, loadConfig, type SecretResolver } from '../../../../lib/config/load.ts'
+import { isVendError } from '../../../../lib/errors.ts'
+import { defineCommand } from '../command.ts'
+import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
 
 /**
@@ -21,16 +24,44 @@ export const readConfigText = async (path: string): Promise<string> => {
 export const readConfigFile = async (path: string, resolve: SecretResolver) =>
   loadConfig(await readConfigText(path), resolve)
 
-/** `credvend config check FILE [--resolve]`: exit 0 with a summary, or 2 with one line per problem. */
-export const configCheckCommand = async (args: readonly string[], env: NodeJS.ProcessEnv) => {
-  const file = args.find((a) => !a.startsWith('--'))
-  if (!file || args.some((a) => a.startsWith('--') && a !== '--resolve'))
-    throw new UsageError('usage: credvend config check FILE [--resolve]')
-  const loaded = await readConfigFile(
-    file,
-    args.includes('--resolve') ? envSecretResolver(env) : placeholderResolver,
-  )
-  console.log(
-    `ok: ${file} — generation ${loaded.generation}, ${loaded.profiles.size + loaded.accessKeyProfiles.size} profile(s), ${loaded.config.callers.jwt.length} JWT issuer(s), ${loaded.apiKeys.size} API key(s)`,
-  )
-}
+export const configCheckCommand = defineCommand({
+  name: 'config check',
+  summary: 'validate a config file',
+  usage: 'config check FILE [--resolve] [--json]',
+  help: `Loads a config file as the server would: its shape, cross-field rules, templates and
+secret references. Without --resolve every secret stands in as a placeholder, so it runs where
+the secrets are not (a laptop, CI). Exits 0 when the config loads, 1 with every problem otherwise.
+
+options:
+  --resolve             also resolve its secret references from the environment
+  --json                print {"ok", "file", ...summary} or {"ok": false, "file", "problems"}
+`,
+  options: { resolve: { type: 'boolean' }, json: { type: 'boolean' } },
+  positionals: [1, 1],
+  env: { 'any {"env": NAME}': 'with --resolve, each secret reference the config names' },
+  async run({ values, positionals, env }) {
+    const file = positionals[0]!
+    const text = await readConfigText(file)
+    let loaded: Awaited<ReturnType<typeof loadConfig>>
+    try {
+      loaded = await loadConfig(text, values.resolve ? envSecretResolver(env) : placeholderResolver)
+    } catch (error) {
+      if (!isVendError(error) || error.code !== 'ERR_CONFIG_INVALID') throw error
+      if (values.json)
+        console.log(JSON.stringify({ ok: false, file, problems: error.message.split('\n') }))
+      else console.error(`credvend config check: ${file}: ${error.message}`)
+      return EXIT.failed
+    }
+    const summary = {
+      generation: loaded.generation,
+      profiles: loaded.profiles.size + loaded.accessKeyProfiles.size,
+      jwtIssuers: loaded.config.callers.jwt.length,
+      apiKeys: loaded.apiKeys.size,
+    }
+    console.log(
+      values.json
+        ? JSON.stringify({ ok: true, file, ...summary })
+        : `ok: ${file} — generation ${summary.generation}, ${summary.profiles} profile(s), ${summary.jwtIssuers} JWT issuer(s), ${summary.apiKeys} API key(s)`,
+    )
+  },
+})

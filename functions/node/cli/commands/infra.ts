@@ -1,10 +1,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { infraDrift, renderInfra } from '../../../../lib/infra/render.ts'
+import { defineCommand } from '../command.ts'
+import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
 import { placeholderResolver, readConfigFile } from './config-check.ts'
-
-const USAGE = 'usage: credvend infra render CONFIG --out DIR | credvend infra check CONFIG DIR'
 
 const render = async (config: string) =>
   renderInfra((await readConfigFile(config, placeholderResolver)).config)
@@ -23,39 +23,56 @@ const filesUnder = async (dir: string): Promise<Map<string, string>> => {
   return out
 }
 
-/**
- * `credvend infra render|check`: the RAM and OSS side of a deployment from its config. Secrets are
- * not needed (ExternalIds stay references), so none are resolved.
- */
-export const infraCommand = async (args: readonly string[]): Promise<number> => {
-  const [sub, config, ...rest] = args
-  if (!config) throw new UsageError(USAGE)
-  if (sub === 'render') {
-    const i = rest.indexOf('--out')
-    const out = i === -1 ? undefined : rest[i + 1]
-    if (!out) throw new UsageError(USAGE)
-    const files = await render(config)
+export const infraRenderCommand = defineCommand({
+  name: 'infra render',
+  summary: 'write the RAM roles, policies and OSS CORS a config implies',
+  usage: 'infra render CONFIG --out DIR',
+  help: `Writes the RAM and OSS side of a deployment from its config into DIR: each role's trust
+and permission policy as JSON, and a Terraform wrapper. No secret is resolved (ExternalIds stay
+references).
+
+options:
+  CONFIG                the config file
+  --out DIR             where the files go (created if missing)
+`,
+  options: { out: { type: 'string' } },
+  positionals: [1, 1],
+  async run({ values, positionals }) {
+    if (!values.out) throw new UsageError('infra render: name the directory: --out DIR')
+    const files = await render(positionals[0]!)
     for (const f of files) {
-      await mkdir(dirname(join(out, f.path)), { recursive: true })
-      await writeFile(join(out, f.path), `${JSON.stringify(f.json, null, 2)}\n`)
+      await mkdir(dirname(join(values.out, f.path)), { recursive: true })
+      await writeFile(join(values.out, f.path), `${JSON.stringify(f.json, null, 2)}\n`)
     }
     console.log(
-      `rendered ${files.length} files into ${out}:\n${files.map((f) => `  ${f.path}`).join('\n')}`,
+      `rendered ${files.length} files into ${values.out}:\n${files.map((f) => `  ${f.path}`).join('\n')}`,
     )
-    return 0
-  }
-  if (sub === 'check') {
-    const dir = rest[0]
-    if (!dir) throw new UsageError(USAGE)
+  },
+})
+
+export const infraCheckCommand = defineCommand({
+  name: 'infra check',
+  summary: 'report drift between rendered files and what a config implies',
+  usage: 'infra check CONFIG DIR [--json]',
+  help: `Compares the files in DIR with what CONFIG implies. Exits 0 when they match, 1 with each
+difference otherwise (re-render with credvend infra render).
+
+options:
+  CONFIG                the config file
+  DIR                   the directory infra render wrote
+  --json                print {"ok", "drift": [...]}
+`,
+  options: { json: { type: 'boolean' } },
+  positionals: [2, 2],
+  async run({ values, positionals }) {
+    const [config, dir] = positionals as [string, string]
     const drift = infraDrift(await render(config), await filesUnder(dir))
-    if (drift.length === 0) {
-      console.log(`ok: ${dir} is what ${config} implies`)
-      return 0
-    }
-    console.log(
-      `drift between ${dir} and ${config} (re-render with credvend infra render):\n${drift.map((d) => `  ${d}`).join('\n')}`,
-    )
-    return 1
-  }
-  throw new UsageError(USAGE)
-}
+    if (values.json) console.log(JSON.stringify({ ok: drift.length === 0, drift }))
+    else if (drift.length === 0) console.log(`ok: ${dir} is what ${config} implies`)
+    else
+      console.log(
+        `drift between ${dir} and ${config} (re-render with credvend infra render):\n${drift.map((d) => `  ${d}`).join('\n')}`,
+      )
+    return drift.length === 0 ? EXIT.ok : EXIT.failed
+  },
+})
