@@ -1,35 +1,9 @@
 import packageJson from '../../../package.json' with { type: 'json' }
 import { isVendError } from '../../../lib/errors.ts'
-import { helpText, runCommand, type Command } from './command.ts'
-import { configCheckCommand } from './commands/config-check.ts'
-import { infraCheckCommand, infraRenderCommand } from './commands/infra.ts'
-import { keysCreateCommand } from './commands/keys-create.ts'
-import { partnerCheckCommand, partnerInitCommand } from './commands/partner.ts'
-import { policyRenderCommand } from './commands/policy-render.ts'
-import {
-  agentCommand,
-  execCommand,
-  exportCommand,
-  processCommand,
-} from './commands/client-commands.ts'
+import { helpText, runCommand } from './command.ts'
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts'
-import { serveCommand } from './serve.ts'
+import { COMMANDS } from './command-table.ts'
 import { UsageError } from './usage-error.ts'
-
-const COMMANDS: readonly Command[] = [
-  serveCommand,
-  configCheckCommand,
-  policyRenderCommand,
-  keysCreateCommand,
-  partnerInitCommand,
-  partnerCheckCommand,
-  infraRenderCommand,
-  infraCheckCommand,
-  agentCommand,
-  execCommand,
-  processCommand,
-  exportCommand,
-] as Command[]
 
 const USAGE = `usage: credvend <command> [flags]   (credvend <command> --help for its flags)
 

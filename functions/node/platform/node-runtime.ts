@@ -2,7 +2,6 @@ import type { Runtime } from '../../../lib/assemble.ts'
 import type { CredentialProvider, ProviderInput } from '../../../lib/credentials/provider.ts'
 import type { StsClient } from '../../../lib/sts/client.ts'
 import type { VendDeps } from '../../../lib/vend/vend-deps.ts'
-import { connectRedis } from './connect-redis.ts'
 import { createNodeDeps } from './deps.ts'
 import { createHttpFetch } from './http-fetch.ts'
 import { nodeSourceChain } from './source-chain.ts'
@@ -27,6 +26,8 @@ export const nodeRuntime = (options: {
     env: options.env,
     source: options.source ?? ((sts) => nodeSourceChain(options.env, deps, sts)),
     ...(options.loadInput ? { loadInput: options.loadInput } : {}),
-    connectShared: (settings) => connectRedis(settings, deps, serverLineLog),
+    // Only a config with a redis section loads the Redis client.
+    connectShared: async (settings) =>
+      (await import('./connect-redis.ts')).connectRedis(settings, deps, serverLineLog),
   }
 }
