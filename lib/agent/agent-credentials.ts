@@ -1,14 +1,20 @@
 import { fullJitterDelay } from '../upstream/backoff.ts'
 import { VendError } from '../errors.ts'
 import type { CredvendClient, VendedCredentials } from './credvend-client.ts'
+import { refusedForBeingAccessKey } from './refused-for-being-access-key.ts'
 
 /**
- * What the agent asks the server for, and refreshes below: well above the 15 minutes under which
- * the official Node SDK refetches on every call (its STALE_TIME).
+ * The official Node SDK treats credentials with 15 minutes or less left as stale and asks the URI
+ * again on every call (`STALE_TIME` in @alicloud/credentials dist/src/providers/session.js). A
+ * refresh 25 minutes before expiry keeps what the agent serves above that wherever the lifetime
+ * allows it, so the SDK can cache.
  */
-const AGENT_MIN_REMAINING_S = 25 * 60
-/** Shorter profiles would leave the SDK refetching constantly: the agent refuses them. */
-const AGENT_MIN_LIFETIME_MS = 30 * 60 * 1000
+const REFRESH_BEFORE_EXPIRY_MS = 25 * 60 * 1000
+/**
+ * The server answers with at least half the lifetime left unless asked otherwise, and STS
+ * lifetimes start at 900 s: anything under this is a clock or server fault, not a profile.
+ */
+const MIN_LIFETIME_MS = 5 * 60 * 1000
 
 interface Held {
   readonly credentials: VendedCredentials
@@ -18,38 +24,53 @@ interface Held {
 }
 
 /**
- * The agent's copy of one profile's credentials: refreshed single-flight once fewer than
- * {@link AGENT_MIN_REMAINING_S} remain, with capped full-jitter backoff after failures, and still
- * served while the server is down as long as they are valid. Lifetimes are taken from the server's
- * own ServerTime/Expiration, so a wrong local clock does not shorten or stretch them.
+ * The official credentials-URI provider rejects an answer without a SecurityToken
+ * (@alicloud/credentials dist/src/providers/uri.js), so an access-key profile cannot be served.
+ */
+const accessKeyProfile = () =>
+  new VendError(
+    'ERR_PROVIDER_MISCONFIGURED',
+    'an access-key profile (its answer has no SecurityToken): the agent serves STS profiles only; use credvend exec or credvend process',
+    { retryable: false },
+  )
+
+/**
+ * The agent's copy of one profile's credentials. Each copy is refreshed single-flight once half
+ * of its remaining lifetime has passed or 25 minutes before it expires, whichever comes later, so
+ * 900-second profiles are served as well as hour-long ones; failures back off with capped full
+ * jitter, and valid credentials are still served while the server is down. Lifetimes are taken
+ * from the server's own ServerTime/Expiration, so a wrong local clock does not shorten or stretch
+ * them. Access-key profiles are refused.
  * @public
  */
 export const createAgentCredentials = (init: {
   client: CredvendClient
   now: () => Date
   random: () => number
+  /** Asked on every vend: a lifetime the profile allows on request beyond its default. */
+  durationSeconds?: number | undefined
 }) => {
   let held: Held | undefined
   let inflight: Promise<Held> | undefined
   let failures = 0
   let nextAttemptMs = 0
   const counters = { fetches: 0, failures: 0 }
+  const narrowing = { durationSeconds: init.durationSeconds }
 
   const fetchOnce = () => {
     inflight ??= (async () => {
       const t0 = init.now().getTime()
       counters.fetches++
       try {
-        // The first ask takes the server's default, so a profile too short for the agent is
-        // reported as such rather than as a refused minRemainingSeconds.
-        const credentials = await init.client.vend(
-          held === undefined ? undefined : AGENT_MIN_REMAINING_S,
-        )
+        // No minRemainingSeconds: the server's default (half the granted duration) can never be
+        // refused as too long, whatever the profile's duration turns out to be.
+        const credentials = await init.client.vend(narrowing)
+        if (credentials.securityToken === undefined) throw accessKeyProfile()
         const lifetimeMs = credentials.expiration.getTime() - credentials.serverTime.getTime()
-        if (lifetimeMs < AGENT_MIN_LIFETIME_MS) {
+        if (lifetimeMs < MIN_LIFETIME_MS) {
           throw new VendError(
             'ERR_PROVIDER_MISCONFIGURED',
-            `the profile's credentials live ${Math.round(lifetimeMs / 60_000)} min; the agent needs profiles of at least 30 min (the official SDKs refetch below 15)`,
+            `the credentials came with ${Math.round(lifetimeMs / 1000)} s left; the agent needs at least ${MIN_LIFETIME_MS / 1000} s (check the clocks)`,
             { retryable: false },
           )
         }
@@ -57,7 +78,7 @@ export const createAgentCredentials = (init: {
         held = {
           credentials,
           expiresAtMs: t0 + lifetimeMs,
-          refreshAtMs: t0 + lifetimeMs - AGENT_MIN_REMAINING_S * 1000,
+          refreshAtMs: t0 + lifetimeMs - Math.min(REFRESH_BEFORE_EXPIRY_MS, lifetimeMs / 2),
         }
         return held
       } catch (error) {
@@ -86,8 +107,19 @@ export const createAgentCredentials = (init: {
         throw error
       }
     },
-    /** The first fetch; it also proves the profile is long enough. */
-    start: () => fetchOnce().then(() => undefined),
+    /** The first fetch: it proves the profile can be served, and names an access-key profile as such. */
+    async start(): Promise<void> {
+      try {
+        await fetchOnce()
+      } catch (error) {
+        if (
+          init.durationSeconds !== undefined &&
+          (await refusedForBeingAccessKey(init.client, error))
+        )
+          throw accessKeyProfile()
+        throw error
+      }
+    },
     stats: () => ({ ...counters, expiresAtMs: held?.expiresAtMs, refreshAtMs: held?.refreshAtMs }),
   }
 }

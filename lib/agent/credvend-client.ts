@@ -24,6 +24,14 @@ export interface VendedCredentials {
   readonly serverTime: Date
 }
 
+/** What a client may ask of a vend (the server's `vendBody`): both only narrow. @public */
+export interface VendNarrowing {
+  /** A lifetime other than the profile's default; the server clamps it to the profile's maximum. */
+  readonly durationSeconds?: number | undefined
+  /** How much validity a cached answer must still have; the server's default is half the duration. */
+  readonly minRemainingSeconds?: number | undefined
+}
+
 /**
  * Calls `POST {url}/v1/credentials/{profile}` with the caller's bearer (re-read on every call:
  * projected service-account tokens rotate) and parses the answer once. Errors carry the server's
@@ -38,7 +46,7 @@ export const createCredvendClient = (init: {
   readonly now: () => Date
   readonly timeoutMs?: number
 }) => ({
-  async vend(minRemainingSeconds?: number): Promise<VendedCredentials> {
+  async vend(narrowing: VendNarrowing = {}): Promise<VendedCredentials> {
     const target = new URL(
       `v1/credentials/${encodeURIComponent(init.profile)}`,
       init.url.endsWith('/') ? init.url : `${init.url}/`,
@@ -50,7 +58,10 @@ export const createCredvendClient = (init: {
       response = await init.fetch(target, {
         method: 'POST',
         headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-        body: JSON.stringify(minRemainingSeconds === undefined ? {} : { minRemainingSeconds }),
+        body: JSON.stringify({
+          durationSeconds: narrowing.durationSeconds,
+          minRemainingSeconds: narrowing.minRemainingSeconds,
+        }),
         signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
       })
     } catch (cause) {

@@ -82,9 +82,12 @@ describe('credvend exec', () => {
         "const { default: C, Config } = require('@alicloud/credentials')",
         "new C(new Config({ type: 'credentials_uri', credentialsURI: process.env.ALIBABA_CLOUD_CREDENTIALS_URI }))",
         "  .getCredential().then((c) => { console.log('child got ' + c.accessKeyId + ' via ' + process.env.ALIBABA_CLOUD_CREDENTIALS_URI.split('/')[2]); process.exit(7) })",
+        `console.log('child sees exec key: ' + (process.env.${KEY_ENV} !== undefined))`,
       ].join('\n')
       const result = await cli(['exec', ...auth(), '--', process.execPath, '-e', child])
       expect(result.code, result.err).toBe(7)
+      // The profile's credentials only, not the key that could vend other profiles.
+      expect(result.out).toContain('child sees exec key: false')
       const [, accessKeyId, host] = /child got (STS\.\S+) via (\S+)/.exec(result.out)!
       expect(host).toMatch(/^127\.0\.0\.1:\d+$/)
       expect(h.emulator.world.findSession(accessKeyId!)!.sessionName).toBe('key.acme')
@@ -252,6 +255,73 @@ describe('access-key profiles through the delivery commands', () => {
         `export ALIBABA_CLOUD_ACCESS_KEY_ID='${h.emulator.erpSecret.current.accessKeyId}'`,
       )
       expect(env.out).not.toContain('SECURITY_TOKEN')
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+})
+
+describe('agent and exec: what they refuse', () => {
+  const akAuth = () => ['--url', url, '--profile', 'erp', '--api-key-env', KEY_ENV]
+
+  it(
+    'the agent refuses an access-key profile at start, with or without a duration, and says what to use',
+    async () => {
+      const [plain, timed] = await Promise.all([
+        cli(['agent', ...akAuth()]),
+        cli(['agent', ...akAuth(), '--duration-seconds', '3600']),
+      ])
+      for (const r of [plain, timed]) {
+        expect(r.code, r.err).toBe(1)
+        expect(r.err).toContain('profile erp: an access-key profile')
+        expect(r.err).toContain('use credvend exec or credvend process')
+        expect(r.out).toBe('') // no URI was handed out
+      }
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+
+  it(
+    'a duration outside the vend API bounds is a usage error before any call; exec refuses one for an access-key profile',
+    async () => {
+      const before = h.assumeRoleCalls()
+      const results = await Promise.all([
+        cli(['agent', ...auth(), '--duration-seconds', '600']),
+        cli(['exec', ...auth(), '--duration-seconds', '1h', '--', 'true']),
+        cli(['exec', ...akAuth(), '--duration-seconds', '3600', '--', 'true']),
+      ])
+      for (const r of results) expect(r.code, r.err).toBe(2)
+      expect(results[0]!.err).toContain('--duration-seconds must be a whole number from 900')
+      expect(results[2]!.err).toContain('erp is an access-key profile')
+      expect(h.assumeRoleCalls()).toBe(before)
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+
+  it(
+    'the help of both names the duration flag and the isolation switches',
+    async () => {
+      for (const command of ['agent', 'exec']) {
+        const r = await cli([command, '--help'])
+        expect(r.code).toBe(0)
+        expect(r.out).toContain('--duration-seconds N')
+        expect(r.out).toContain('ALIBABA_CLOUD_CLI_PROFILE_DISABLED')
+      }
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+
+  it(
+    'exec passes SIGTERM on to the child and ends with its status',
+    async () => {
+      const child =
+        "process.on('SIGTERM', () => { console.log('child stopped'); process.exit(42) }); console.log('child ready'); setInterval(() => {}, 1000)"
+      const run = runCli(['exec', ...auth(), '--', process.execPath, '-e', child], {
+        [KEY_ENV]: h.acmeKey,
+      })
+      await run.output(/child ready/)
+      run.child.kill('SIGTERM')
+      expect(await run.exited).toBe(42)
+      expect(run.stdout()).toContain('child stopped')
     },
     CHILD_PROCESS_TIMEOUT_MS,
   )

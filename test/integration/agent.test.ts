@@ -31,8 +31,11 @@ const rawGet = (port: number, path: string, headers: Record<string, string>, met
 
 beforeAll(async () => {
   h = await startVendHarness({
-    config: (c) => ({
+    config: (c, emulator) => ({
       ...c,
+      // The internal function: it also serves the access-key profile.
+      exposeInternalRoutes: true,
+      kms: { endpoint: emulator.kmsEndpoint },
       profiles: {
         ...c.profiles,
         svc: {
@@ -47,6 +50,13 @@ beforeAll(async () => {
           roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
           durationSeconds: 900,
         },
+        'svc-flex': {
+          kind: 'sts',
+          allow: [{ apiKey: 'acme' }],
+          roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
+          durationSeconds: { default: 900, max: 3600 },
+        },
+        erp: { kind: 'access-key', allow: [{ apiKey: 'acme' }], secretName: 'erp-ram-ak' },
       },
     }),
   })
@@ -187,14 +197,71 @@ describe('credvend agent', () => {
     }
   })
 
-  it('refuses profiles shorter than 30 minutes at start', async () => {
-    await expect(
-      startAgent({
+  it('serves a 900-second profile, and replaces each set once half its lifetime has passed', async () => {
+    const agent = await startAgent({
+      url,
+      profiles: ['svc-short'],
+      bearer: async () => h.acmeKey,
+      now: h.emulator.now,
+    })
+    const store = agent.stores.get('svc-short')!
+    try {
+      const sdk = new Credential(
+        new Config({ type: 'credentials_uri', credentialsURI: agent.uris.get('svc-short') }),
+      )
+      const first = await sdk.getCredential()
+      const session = h.emulator.world.findSession(first.accessKeyId)!
+      expect(session.expiresAt.getTime() - h.emulator.now().getTime()).toBeLessThanOrEqual(
+        900 * 1000,
+      )
+      h.emulator.clock.shift(6 * 60 * 1000) // 9 of 15 minutes left: the same set is served
+      expect((await sdk.getCredential()).accessKeyId).toBe(first.accessKeyId)
+      expect(store.stats().fetches).toBe(1)
+      // 7 minutes left, under half: the agent fetches, and credvend (whose copy is under half
+      // too) mints a new set. The SDK asks the agent on every call, as under 15 minutes remain.
+      h.emulator.clock.shift(8 * 60 * 1000)
+      const second = await sdk.getCredential()
+      expect(second.accessKeyId).not.toBe(first.accessKeyId)
+      expect(store.stats().fetches).toBe(2)
+      expect(h.emulator.world.findSession(second.accessKeyId)!.sessionName).toBe('key.acme')
+    } finally {
+      h.emulator.clock.reset()
+      await agent.close()
+    }
+  })
+
+  it('asks for the duration it is given, which a profile allowing longer on request grants', async () => {
+    const lifetimeOf = async (durationSeconds?: number) => {
+      const agent = await startAgent({
         url,
-        profiles: ['svc-short'],
+        profiles: ['svc-flex'],
         bearer: async () => h.acmeKey,
         now: h.emulator.now,
-      }),
-    ).rejects.toThrow(/at least 30 min/)
+        durationSeconds,
+      })
+      try {
+        const body = await (await fetch(agent.uris.get('svc-flex')!)).json()
+        const session = h.emulator.world.findSession(body.AccessKeyId)!
+        return session.expiresAt.getTime() - h.emulator.now().getTime()
+      } finally {
+        await agent.close()
+      }
+    }
+    expect(await lifetimeOf()).toBeLessThanOrEqual(900 * 1000)
+    expect(await lifetimeOf(3600)).toBeGreaterThan(50 * 60 * 1000)
+  })
+
+  it('refuses an access-key profile at start, with or without a duration', async () => {
+    for (const durationSeconds of [undefined, 3600]) {
+      await expect(
+        startAgent({
+          url,
+          profiles: ['svc', 'erp'],
+          bearer: async () => h.acmeKey,
+          now: h.emulator.now,
+          durationSeconds,
+        }),
+      ).rejects.toThrow(/^profile erp: an access-key profile .*credvend exec or credvend process$/)
+    }
   })
 })

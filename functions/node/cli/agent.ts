@@ -6,18 +6,22 @@ import {
   type AgentCredentials,
 } from '../../../lib/agent/agent-credentials.ts'
 import { createCredvendClient } from '../../../lib/agent/credvend-client.ts'
+import { isVendError, VendError } from '../../../lib/errors.ts'
 import { listenLoopback } from './local/local-emulator.ts'
 
 /**
  * Starts an agent in this process: one credentials store per profile, served on 127.0.0.1 (never
  * `::` or `0.0.0.0`) at `/<256-bit secret>/<profile>`. Each profile is fetched once before the
- * URIs are handed out, so a profile the agent cannot serve fails the start, not the first SDK call.
+ * URIs are handed out, so a profile the agent cannot serve (an access-key profile, one that
+ * refuses the duration) fails the start, not the first SDK call.
  */
 export const startAgent = async (init: {
   readonly url: string
   readonly profiles: readonly string[]
   readonly bearer: () => Promise<string>
   readonly port?: number
+  /** Asked of credvend on every vend: a lifetime the profiles allow on request. */
+  readonly durationSeconds?: number | undefined
   readonly now?: () => Date
   readonly fetch?: typeof fetch
 }) => {
@@ -33,8 +37,20 @@ export const startAgent = async (init: {
       fetch: init.fetch ?? fetch,
       now,
     })
-    const store = createAgentCredentials({ client, now, random: Math.random })
-    await store.start()
+    const store = createAgentCredentials({
+      client,
+      now,
+      random: Math.random,
+      durationSeconds: init.durationSeconds,
+    })
+    await store.start().catch((error: unknown) => {
+      // With several profiles, say which one could not be served.
+      throw isVendError(error)
+        ? new VendError(error.code, `profile ${profile}: ${error.message}`, {
+            retryable: error.retryable,
+          })
+        : error
+    })
     routes.set(`/${secret}/${profile}`, store)
     stores.set(profile, store)
   }

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
 import {
   createCredvendClient,
   type VendedCredentials,
 } from '../../../../lib/agent/credvend-client.ts'
+import { refusedForBeingAccessKey } from '../../../../lib/agent/refused-for-being-access-key.ts'
 import { formatTimestamp } from '../../../../lib/signing/timestamp.ts'
 import { humanAccounts, startAgent } from '../agent.ts'
 import {
@@ -14,34 +16,79 @@ import {
   credvendUrl,
   type AuthValues,
 } from '../credvend-auth.ts'
+import { childEnv, childEnvShellLines } from '../child-env.ts'
 import { defineCommand } from '../command.ts'
+import { EXIT } from '../exit-codes.ts'
+import { createNeutralCredentialsFile } from '../neutral-credentials-file.ts'
 import { UsageError } from '../usage-error.ts'
 
-const vendOnce = (values: AuthValues, env: NodeJS.ProcessEnv, profile: string) =>
+const clientFor = (values: AuthValues, env: NodeJS.ProcessEnv, profile: string) =>
   createCredvendClient({
     url: credvendUrl(values, env),
     profile,
     bearer: bearerFrom(values, env),
     fetch,
     now: () => new Date(),
-  }).vend()
+  })
+
+const vendOnce = (values: AuthValues, env: NodeJS.ProcessEnv, profile: string) =>
+  clientFor(values, env, profile).vend()
+
+/** The vend API's own bounds for `durationSeconds` (lib/routes/vend-body.ts). */
+const DURATION_MIN_S = 900
+const DURATION_MAX_S = 43_200
+
+const DURATION_HELP = `  --duration-seconds N  ask for credentials that last N seconds (${DURATION_MIN_S}-${DURATION_MAX_S}) where the
+                        profile allows longer than its default on request; credvend grants
+                        at most the profile's maximum
+`
+
+const durationFrom = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN
+  if (!(seconds >= DURATION_MIN_S && seconds <= DURATION_MAX_S))
+    throw new UsageError(
+      `--duration-seconds must be a whole number from ${DURATION_MIN_S} to ${DURATION_MAX_S}, got "${value}"`,
+    )
+  return seconds
+}
+
+/** Waits for the first of the signals that end a long-running command. */
+const stopSignal = () =>
+  new Promise<NodeJS.Signals>((resolve) => {
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+    const stop = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, stop)
+      resolve(signal)
+    }
+    for (const s of signals) process.on(s, stop)
+  })
 
 export const agentCommand = defineCommand({
   name: 'agent',
   summary: "serve profiles' credentials on 127.0.0.1 for ALIBABA_CLOUD_CREDENTIALS_URI",
-  usage: `agent ${AUTH_SYNOPSIS} --profile P [--profile Q ...] [--port N]`,
-  help: `Runs until stopped: a loopback server that hands each profile's credentials to programs
-that read ALIBABA_CLOUD_CREDENTIALS_URI (the official SDKs' credentials URI), refreshing them from
-credvend before they expire. Prints one URI per profile.
+  usage: `agent ${AUTH_SYNOPSIS} --profile P [--profile Q ...] [--port N] [--duration-seconds N]`,
+  help: `Runs until SIGINT, SIGTERM or SIGHUP: a loopback server that hands each STS profile's
+credentials to programs that read ALIBABA_CLOUD_CREDENTIALS_URI (the official SDKs' credentials
+URI), refreshing each set once half its lifetime has passed or 25 minutes before it expires,
+whichever is later. Access-key profiles are refused at start (use exec or process for them).
+
+For each profile it prints the lines a shell needs before starting a program by hand: the URI,
+and the official credential chain's earlier sources switched off (the AccessKey, OIDC and profile
+variables unset, ALIBABA_CLOUD_CLI_PROFILE_DISABLED and ALIBABA_CLOUD_ECS_METADATA_DISABLED set,
+ALIBABA_CLOUD_CREDENTIALS_FILE at an empty file that exists while the agent runs). Without them
+a ~/.aliyun/config.json, ~/.alibabacloud/credentials, AccessKey variables or the ECS instance role
+take precedence over the URI.
 
 options:
 ${AUTH_HELP}  --profile P           a profile to serve (repeatable)
   --port N              the port to listen on (default: any free port)
-`,
+${DURATION_HELP}`,
   options: {
     ...AUTH_OPTIONS,
     profile: { type: 'string', multiple: true },
     port: { type: 'string' },
+    'duration-seconds': { type: 'string' },
   },
   positionals: [0, 0],
   env: AUTH_ENV,
@@ -51,36 +98,64 @@ ${AUTH_HELP}  --profile P           a profile to serve (repeatable)
     const port = Number(values.port ?? '0')
     if (!Number.isInteger(port) || port < 0 || port > 65_535)
       throw new UsageError(`--port must be a port number, got "${values.port}"`)
-    const agent = await startAgent({
-      url: credvendUrl(values, env),
-      profiles,
-      bearer: bearerFrom(values, env),
-      port,
-    })
-    const others = humanAccounts()
-    console.error(
-      others.length > 1
-        ? `credvend agent: WARNING — this host has ${others.length} user accounts (${others.join(', ')}). Any local process can connect to 127.0.0.1; only the secret path keeps them out. Prefer one agent per user, or credvend exec.`
-        : 'credvend agent: any process on this host that learns the URI can read these credentials; keep it in the environment of the programs that need it.',
-    )
-    for (const [profile, uri] of agent.uris)
-      console.log(`${profile}: ALIBABA_CLOUD_CREDENTIALS_URI=${uri}`)
-    return new Promise<never>(() => {})
+    const durationSeconds = durationFrom(values['duration-seconds'])
+    const neutral = await createNeutralCredentialsFile('credvend-agent-')
+    let agent: Awaited<ReturnType<typeof startAgent>> | undefined
+    try {
+      agent = await startAgent({
+        url: credvendUrl(values, env),
+        profiles,
+        bearer: bearerFrom(values, env),
+        port,
+        durationSeconds,
+      })
+      const others = humanAccounts()
+      console.error(
+        others.length > 1
+          ? `credvend agent: WARNING — this host has ${others.length} user accounts (${others.join(', ')}). Any local process can connect to 127.0.0.1; only the secret path keeps them out. Prefer one agent per user, or credvend exec.`
+          : 'credvend agent: any process on this host that learns the URI can read these credentials; keep it in the environment of the programs that need it.',
+      )
+      for (const [profile, uri] of agent.uris) {
+        console.log(`# profile ${profile}: paste into the shell that starts the program`)
+        for (const line of childEnvShellLines(neutral.path, {
+          ALIBABA_CLOUD_CREDENTIALS_URI: uri,
+        }))
+          console.log(line)
+      }
+      await stopSignal()
+      return EXIT.ok
+    } finally {
+      await agent?.close()
+      await neutral.remove()
+    }
   },
 })
 
 export const execCommand = defineCommand({
   name: 'exec',
   summary: 'run a program with credentials (a private agent, or AccessKey variables)',
-  usage: `exec ${AUTH_SYNOPSIS} --profile P -- CMD [ARGS ...]`,
+  usage: `exec ${AUTH_SYNOPSIS} --profile P [--duration-seconds N] -- CMD [ARGS ...]`,
   help: `Runs CMD with a profile's credentials and exits with its status. STS profiles reach the
 child through ALIBABA_CLOUD_CREDENTIALS_URI at a private agent that lives as long as the child;
 access-key profiles (no SecurityToken) through ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET.
 
+The child sees no other Alibaba credentials: the official credential chain's earlier sources are
+switched off for it (the parent's AccessKey, OIDC and profile variables removed,
+ALIBABA_CLOUD_CLI_PROFILE_DISABLED and ALIBABA_CLOUD_ECS_METADATA_DISABLED set,
+ALIBABA_CLOUD_CREDENTIALS_FILE at an empty file in a private directory removed when exec ends), so
+neither ~/.aliyun/config.json, ~/.alibabacloud/credentials nor the ECS instance role shadows
+credvend's. Nor does it get exec's own credential for credvend (CREDVEND_API_KEY,
+CREDVEND_TOKEN_FILE or the variable --api-key-env / --token-env names): it can use this profile,
+not vend others. SIGTERM and SIGHUP are passed on to the child.
+
 options:
 ${AUTH_HELP}  --profile P           the profile to vend
-`,
-  options: { ...AUTH_OPTIONS, profile: { type: 'string' } },
+${DURATION_HELP}`,
+  options: {
+    ...AUTH_OPTIONS,
+    profile: { type: 'string' },
+    'duration-seconds': { type: 'string' },
+  },
   positionals: [0, 0],
   takesRest: true,
   env: AUTH_ENV,
@@ -88,39 +163,77 @@ ${AUTH_HELP}  --profile P           the profile to vend
     const profile = values.profile
     if (!profile) throw new UsageError('exec: name the --profile')
     if (rest.length === 0) throw new UsageError('exec: give the command after --')
-    const first = await vendOnce(values, env, profile)
-    // Credentials the parent may hold must not leak into the child beside the ones it is given.
-    const childEnv: NodeJS.ProcessEnv = Object.fromEntries(
-      Object.entries(env).filter(
-        ([k]) =>
-          !/^ALIBABA_CLOUD_(ACCESS_KEY|SECURITY_TOKEN|CREDENTIALS_URI|ROLE_ARN|OIDC)/.test(k),
-      ),
-    )
+    const durationSeconds = durationFrom(values['duration-seconds'])
+    const client = clientFor(values, env, profile)
+    const first = await client.vend({ durationSeconds }).catch(async (error: unknown) => {
+      if (durationSeconds !== undefined && (await refusedForBeingAccessKey(client, error)))
+        throw new UsageError(
+          `--duration-seconds: ${profile} is an access-key profile; its keys take no duration`,
+        )
+      throw error
+    })
     let agent: Awaited<ReturnType<typeof startAgent>> | undefined
-    if (first.securityToken === undefined) {
-      Object.assign(childEnv, {
-        ALIBABA_CLOUD_ACCESS_KEY_ID: first.accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: first.accessKeySecret,
-      })
-    } else {
-      agent = await startAgent({
-        url: credvendUrl(values, env),
-        profiles: [profile],
-        bearer: bearerFrom(values, env),
-      })
-      childEnv.ALIBABA_CLOUD_CREDENTIALS_URI = agent.uris.get(profile)!
-    }
+    const neutral = await createNeutralCredentialsFile('credvend-exec-')
     try {
-      return await new Promise<number>((resolve, reject) => {
-        const child = spawn(rest[0]!, rest.slice(1), { env: childEnv, stdio: 'inherit' })
-        child.on('error', reject)
-        child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
-      })
+      const credentials: Record<string, string> = {}
+      if (first.securityToken === undefined) {
+        credentials.ALIBABA_CLOUD_ACCESS_KEY_ID = first.accessKeyId
+        credentials.ALIBABA_CLOUD_ACCESS_KEY_SECRET = first.accessKeySecret
+      } else {
+        agent = await startAgent({
+          url: credvendUrl(values, env),
+          profiles: [profile],
+          bearer: bearerFrom(values, env),
+          durationSeconds,
+        })
+        credentials.ALIBABA_CLOUD_CREDENTIALS_URI = agent.uris.get(profile)!
+      }
+      // The child gets this profile's credentials, not the means to vend others: the variables
+      // that carried exec's own credential to credvend stay behind.
+      const own = new Set(
+        [
+          values['token-env'],
+          values['api-key-env'],
+          'CREDVEND_API_KEY',
+          'CREDVEND_TOKEN_FILE',
+        ].filter((name): name is string => name !== undefined),
+      )
+      const parent = Object.fromEntries(Object.entries(env).filter(([name]) => !own.has(name)))
+      return await runChild(rest, childEnv(parent, neutral.path, credentials))
     } finally {
       await agent?.close()
+      await neutral.remove()
     }
   },
 })
+
+/**
+ * Runs the child to its end. A terminal's Ctrl-C reaches the child itself (same process group),
+ * so SIGINT is only kept from ending exec early; SIGTERM and SIGHUP, often sent to exec alone,
+ * are passed on.
+ */
+const runChild = (command: readonly string[], env: NodeJS.ProcessEnv) =>
+  new Promise<number>((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), { env, stdio: 'inherit' })
+    const ignore = () => {}
+    const forward = (signal: NodeJS.Signals) => child.kill(signal)
+    process.on('SIGINT', ignore)
+    process.on('SIGTERM', forward)
+    process.on('SIGHUP', forward)
+    const settle = () => {
+      process.off('SIGINT', ignore)
+      process.off('SIGTERM', forward)
+      process.off('SIGHUP', forward)
+    }
+    child.on('error', (error) => {
+      settle()
+      reject(error)
+    })
+    child.on('exit', (code, signal) => {
+      settle()
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 1))
+    })
+  })
 
 /** The CLI's `External` mode output (`process_command`); AccessKey profiles print mode `AK`. */
 const processOutput = (c: VendedCredentials) =>
