@@ -1,8 +1,10 @@
 import type { Command } from './command.ts'
 import { configCheckCommand } from './commands/config-check.ts'
+import { doctorCommand } from './commands/doctor.ts'
 import { infraCheckCommand, infraRenderCommand } from './commands/infra.ts'
 import { keysCreateCommand } from './commands/keys-create.ts'
 import { partnerCheckCommand, partnerInitCommand } from './commands/partner.ts'
+import { policyExplainCommand } from './commands/policy-explain.ts'
 import { policyRenderCommand } from './commands/policy-render.ts'
 import {
   agentCommand,
@@ -17,6 +19,7 @@ export const COMMANDS = [
   serveCommand,
   configCheckCommand,
   policyRenderCommand,
+  policyExplainCommand,
   keysCreateCommand,
   partnerInitCommand,
   partnerCheckCommand,
@@ -26,4 +29,5 @@ export const COMMANDS = [
   execCommand,
   processCommand,
   exportCommand,
+  doctorCommand,
 ] as readonly Command[]

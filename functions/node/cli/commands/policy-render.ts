@@ -1,86 +1,232 @@
 import { readFile } from 'node:fs/promises'
-import { jwtCallerId, type Caller } from '../../../../lib/auth/caller.ts'
+import { envSecretResolver, type LoadedConfig } from '../../../../lib/config/load.ts'
+import { HTTP_STATUS } from '../../../../lib/http/status.ts'
 import { MAX_POLICY_BYTES } from '../../../../lib/policy/template.ts'
-import { sessionNameFor } from '../../../../lib/vend/session-name.ts'
-import { checkDeclared } from '../../../../lib/vend/check-declared.ts'
+import type { SimulatedCredential } from '../../../../lib/vend/simulate-caller.ts'
+import {
+  simulateVend,
+  type SimulatedRefusal,
+  type VendSimulation,
+} from '../../../../lib/vend/simulate-vend.ts'
+import * as z from '../../../../lib/zod.ts'
 import { defineCommand } from '../command.ts'
+import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
 import { placeholderResolver, readConfigFile } from './config-check.ts'
 
+/** The flags that name a config, a profile and a caller, shared by `policy render` and `policy explain`. */
+export const CALLER_OPTIONS = {
+  config: { type: 'string' },
+  profile: { type: 'string' },
+  as: { type: 'string' },
+  'api-key': { type: 'string' },
+  param: { type: 'string', multiple: true },
+  resolve: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const
+
+/** Their help lines. */
+export const CALLER_HELP = `  --config FILE         the config (or CREDVEND_CONFIG)
+  --profile P           the profile
+  --as CLAIMS.json      a JWT caller (login or workload): its token's claims. The issuer is the
+                        one whose issuer URL equals "iss", as on the server; exp, iat and aud are
+                        filled in when absent (aud: that issuer's first audience)
+  --api-key ID          a partner API-key caller, by key id
+  --param name=value    a declared parameter the caller sends (repeatable)
+  --resolve             resolve the config's secret references from the environment (as config
+                        check --resolve); without it pseudonymous session names are not computed
+  --json                print one JSON object (above) instead of text`
+
+const claimsSchema = z.record(z.string(), z.unknown())
+
+interface CallerValues {
+  readonly config?: string | undefined
+  readonly profile?: string | undefined
+  readonly as?: string | undefined
+  readonly 'api-key'?: string | undefined
+  readonly param?: string[] | undefined
+  readonly resolve?: boolean | undefined
+}
+
+const readClaims = async (path: string): Promise<Readonly<Record<string, unknown>>> => {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    throw new UsageError(`cannot read ${path}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new UsageError(`${path} is not JSON`)
+  }
+  const claims = claimsSchema.safeParse(json)
+  if (!claims.success) throw new UsageError(`${path} must hold a JSON object of claims`)
+  return claims.data
+}
+
+/** `name=value` pairs, each name once. */
+const pairs = (flag: string, given: readonly string[] | undefined) => {
+  const out: Record<string, string> = {}
+  for (const pair of given ?? []) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UsageError(`${flag} takes name=value, got "${pair}"`)
+    out[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return out
+}
+
+/** Reads the config and the caller the flags name, and runs that caller through the server's checks. */
+export const simulateFromFlags = async (
+  values: CallerValues,
+  env: NodeJS.ProcessEnv,
+): Promise<{ readonly loaded: LoadedConfig; readonly simulation: VendSimulation }> => {
+  const configPath = values.config ?? env.CREDVEND_CONFIG
+  if (!configPath) throw new UsageError('--config FILE (or CREDVEND_CONFIG) is required')
+  if (!values.profile) throw new UsageError('--profile P is required')
+  if ((values.as === undefined) === (values['api-key'] === undefined))
+    throw new UsageError('name the caller with exactly one of --as CLAIMS.json and --api-key ID')
+  const parameters = pairs('--param', values.param)
+  const credential: SimulatedCredential =
+    values.as !== undefined
+      ? { kind: 'jwt', claims: await readClaims(values.as) }
+      : { kind: 'apiKey', id: values['api-key']! }
+  const loaded = await readConfigFile(
+    configPath,
+    values.resolve ? envSecretResolver(env) : placeholderResolver,
+  )
+  const profile = values.profile
+  if (!loaded.profiles.has(profile) && !loaded.accessKeyProfiles.has(profile))
+    throw new UsageError(`no profile "${profile}" in ${configPath}`)
+  const simulation = await simulateVend(loaded, {
+    profile,
+    credential,
+    parameters,
+    now: new Date(),
+    realSecrets: values.resolve === true,
+  })
+  return { loaded, simulation }
+}
+
+/** The caller as JSON: who it is, never what it presented. */
+export const callerJson = (simulation: VendSimulation) =>
+  simulation.caller
+    ? {
+        id: simulation.caller.id,
+        kind: simulation.caller.kind,
+        authority: simulation.caller.authority,
+      }
+    : null
+
+export const refusalJson = (refusal: SimulatedRefusal) => ({
+  status: HTTP_STATUS[refusal.error.code],
+  code: refusal.error.code,
+  reason: refusal.reason,
+})
+
+/** One line: what the server would answer, and why. */
+export const refusalLine = (refusal: SimulatedRefusal) =>
+  `refused: the server answers ${HTTP_STATUS[refusal.error.code]} ${refusal.error.code}: ${refusal.reason}`
+
+export const callerLine = (simulation: VendSimulation, loaded: LoadedConfig) => {
+  const caller = simulation.caller
+  if (!caller) return 'caller: not authenticated'
+  if (caller.kind !== 'jwt') return `caller: ${caller.id} (API key ${caller.authority})`
+  const issuer = loaded.config.callers.jwt.find((j) => j.id === caller.authority)
+  return `caller: ${caller.id} (${issuer?.kind ?? 'login'} token of issuer ${caller.authority})`
+}
+
 /**
- * The exact session policy a caller with these claims would get, its size against STS's limit,
- * its hash and the session name — computed by the same code the server runs.
+ * The exact session policy a caller would get, its size against STS's limit, its hash and the
+ * session name — or that the server would refuse the caller, and why — computed by the code the
+ * server runs.
  */
 export const policyRenderCommand = defineCommand({
   name: 'policy render',
-  summary: 'print the exact session policy a caller would get, and its size',
-  usage: 'policy render [--config FILE] --profile P --as CLAIMS.json [--param name=value ...]',
-  help: `Prints the session policy a caller with the claims in CLAIMS.json would get from profile P,
-its size against STS's 2,048-byte limit, its SHA-256 and the session name, computed by the code the
-server runs.
+  summary: 'print the exact session policy a caller would get, or why it would be refused',
+  usage:
+    'policy render [--config FILE] --profile P (--as CLAIMS.json | --api-key ID) [--param name=value ...] [--resolve] [--json]',
+  help: `Runs a caller through what the server does before it calls STS — authentication, the
+profile's allow rules, the declared parameters, the session-policy template and the upload
+prefix — and prints the session policy it would get, its size against STS's 2,047-byte limit, its
+SHA-256 and the session name. A caller the server would refuse gets "refused:" with the answer
+the server gives and why, and exit status 1; nothing else is printed for it.
+
+--json prints:
+  {"ok": true, "profile", "kind": "sts"|"oss-upload"|"access-key",
+   "caller": {"id", "kind", "authority"}, "refused": null, "roleArn": string|null,
+   "sessionName": string|null, "prefix": string|null,
+   "policy": {"text", "bytes", "maxBytes", "sha256"}|null}
+  or {"ok": false, "profile", "caller": {...}|null, "refused": {"status", "code", "reason"}}
 
 options:
-  --config FILE         the config (or CREDVEND_CONFIG)
-  --profile P           the profile
-  --as CLAIMS.json      the caller's token claims (iss, sub, ...)
-  --param name=value    a declared parameter the caller sends (repeatable)
+${CALLER_HELP}
 `,
-  options: {
-    config: { type: 'string' },
-    profile: { type: 'string' },
-    as: { type: 'string' },
-    param: { type: 'string', multiple: true },
-  },
+  options: CALLER_OPTIONS,
   positionals: [0, 0],
   env: { CREDVEND_CONFIG: 'the config, when --config is not given' },
   async run({ values, env }) {
-    const configPath = values.config ?? env.CREDVEND_CONFIG
-    const profileName = values.profile
-    const claimsPath = values.as
-    if (!configPath || !profileName || !claimsPath) {
-      throw new UsageError(
-        'usage: credvend policy render --config FILE --profile P --as CLAIMS.json [--param name=value ...]',
-      )
-    }
-    const loaded = await readConfigFile(configPath, placeholderResolver)
-    const compiled = loaded.profiles.get(profileName)
-    if (!compiled) throw new UsageError(`no profile "${profileName}" in ${configPath}`)
-    const claims = JSON.parse(await readFile(claimsPath, 'utf8')) as Record<string, unknown>
-    const sub = typeof claims.sub === 'string' ? claims.sub : 'unknown'
-    const issuer =
-      loaded.config.callers.jwt.find((j) => j.issuer === claims.iss) ??
-      loaded.config.callers.jwt.find((j) =>
-        compiled.profile.allow.some((r) => 'jwt' in r && r.jwt === j.id),
-      )
-    const caller: Caller = issuer
-      ? { id: await jwtCallerId(issuer.id, sub), kind: 'jwt', authority: issuer.id, sub, claims }
-      : { id: `key.${sub}`, kind: 'apiKey', authority: sub, sub, claims: {} }
-    const params = Object.fromEntries(
-      (values.param ?? []).map((p) => {
-        if (!p.includes('=')) throw new UsageError(`--param takes name=value, got "${p}"`)
-        return p.split(/=(.*)/s).slice(0, 2) as [string, string]
-      }),
-    )
-    const sessionName = await sessionNameFor(
-      caller.id,
-      compiled.profile.sessionName,
-      loaded.sessionNameKey,
-    )
-    if (!compiled.template) {
+    const { loaded, simulation } = await simulateFromFlags(values, env)
+    const profile = values.profile!
+    if (!simulation.ok) {
       console.log(
-        `profile ${profileName}: no session policy (the role's own permissions apply)\nsession name: ${sessionName}`,
+        values.json
+          ? JSON.stringify({
+              ok: false,
+              profile,
+              caller: callerJson(simulation),
+              refused: refusalJson(simulation),
+            })
+          : [callerLine(simulation, loaded), refusalLine(simulation)].join('\n'),
       )
-      return
+      return EXIT.failed
     }
-    // The server's own path: declared parameters, then the load-time or per-caller rendering.
-    checkDeclared(compiled.profile, params)
-    const rendered = compiled.fixedPolicy ?? (await compiled.renderPolicy!(caller, params))
-    const { bytes } = rendered
-    console.log(rendered.text)
-    console.log(
-      `size: ${bytes} of ${MAX_POLICY_BYTES} bytes (${Math.round((bytes / MAX_POLICY_BYTES) * 100)}%)`,
-    )
-    console.log(`sha256: ${rendered.sha256}`)
-    console.log(`caller.id: ${caller.id}\nsession name: ${sessionName}`)
+    const { policy } = simulation
+    if (values.json) {
+      console.log(
+        JSON.stringify({
+          ok: true,
+          profile,
+          kind: simulation.kind,
+          caller: callerJson(simulation),
+          refused: null,
+          roleArn: simulation.roleArn ?? null,
+          sessionName: simulation.sessionName ?? null,
+          prefix: simulation.prefix ?? null,
+          policy: policy
+            ? {
+                text: policy.text,
+                bytes: policy.bytes,
+                maxBytes: MAX_POLICY_BYTES,
+                sha256: policy.sha256,
+              }
+            : null,
+        }),
+      )
+      return EXIT.ok
+    }
+    const lines: string[] = []
+    if (policy) {
+      const share = Math.round((policy.bytes / MAX_POLICY_BYTES) * 100)
+      lines.push(
+        policy.text,
+        `size: ${policy.bytes} of ${MAX_POLICY_BYTES} bytes (${share}%)`,
+        `sha256: ${policy.sha256}`,
+      )
+    } else if (simulation.kind === 'access-key') {
+      lines.push(`profile ${profile}: an access-key profile: no role and no session policy`)
+    } else {
+      lines.push(`profile ${profile}: no session policy (the role's own permissions apply)`)
+    }
+    lines.push(callerLine(simulation, loaded))
+    if (simulation.roleArn) lines.push(`role: ${simulation.roleArn}`)
+    if (simulation.prefix) lines.push(`prefix: ${simulation.prefix}`)
+    if (simulation.kind !== 'access-key')
+      lines.push(
+        `session name: ${simulation.sessionName ?? '(pseudonymous: a keyed hash; run with --resolve to compute it)'}`,
+      )
+    console.log(lines.join('\n'))
+    return EXIT.ok
   },
 })
