@@ -164,6 +164,29 @@ describe('credvend command-line contract', { timeout: CHILD_PROCESS_TIMEOUT_MS }
     expect(result.out).toBe('')
   })
 
+  it('doctor --json parses on a host with no credentials, and says STS is unreachable', async () => {
+    const server: Server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const bare = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((name) => /^ALIBABA_CLOUD_|^ALICLOUD_|^ALIBABACLOUD_/.test(name))
+        .map((name) => [name, undefined]),
+    )
+    const result = await run(['doctor', '--json'], {
+      ...bare,
+      HOME: dir,
+      ALIBABA_CLOUD_STS_ENDPOINT: `http://127.0.0.1:${port}`,
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    })
+    const report = JSON.parse(result.out) as { ok: boolean; checks: { name: string }[] }
+    expect(report.ok).toBe(false)
+    expect(report.checks.map((c) => c.name)).toContain('source')
+    expect([EXIT.failed, EXIT.unreachable]).toContain(result.code)
+    expect(result.err).not.toMatch(/\bat .*\.js:\d+/)
+  })
+
   it('an unreadable file is a usage error', async () => {
     const result = await run(['config', 'check', join(dir, 'missing.json')])
     expect(result.code).toBe(EXIT.usage)
