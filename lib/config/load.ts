@@ -1,8 +1,7 @@
-import type * as z from '../zod.ts'
+import * as z from '../zod.ts'
 import type { ApiKeyRecord } from '../auth/api-key.ts'
 import { TEMPLATE_VALUE_PATTERN } from '../auth/caller-alphabet.ts'
 import { sha256Hex } from '../crypto/hmac.ts'
-import { VendError } from '../errors.ts'
 import { utf8 } from '../crypto/encoding.ts'
 import {
   compileTemplate,
@@ -31,6 +30,8 @@ import {
 } from './schema.ts'
 import { launderingProblems, vendedRoles } from './vended-roles.ts'
 import { sharedResourceProblems } from './shared-resources.ts'
+import { configError, type FoundProblem } from './config-error.ts'
+import { joinPath, scanJson } from './scan-json.ts'
 
 /** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
 export type SecretResolver = (ref: SecretRef) => Promise<string>
@@ -102,23 +103,35 @@ export interface RedisSettings {
   readonly maxInstances: number
 }
 
+/** A problem at `path`, placed in the file when the error is built. */
+const problem = (path: string, message: string): FoundProblem => ({ path, message })
+
+/** Resolves one reference; a reference that cannot be resolved is a problem at its field. */
+const resolveAt = (
+  resolve: SecretResolver,
+  ref: SecretRef,
+  path: string,
+  problems: FoundProblem[],
+): Promise<string | undefined> =>
+  resolve(ref).catch((e: Error) => void problems.push(problem(path, e.message)))
+
 const resolveRedis = async (
   section: NonNullable<Config['redis']>,
   resolve: SecretResolver,
-  problems: string[],
+  problems: FoundProblem[],
 ): Promise<RedisSettings> => {
   const read = (ref: SecretRef | undefined, at: string) =>
-    ref
-      ? resolve(ref).catch((e: Error) => void problems.push(`redis.${at}: ${e.message}`))
-      : Promise.resolve(undefined)
+    ref ? resolveAt(resolve, ref, `redis.${at}`, problems) : Promise.resolve(undefined)
   const url = await read(section.url, 'url')
   if (typeof url === 'string' && !/^rediss?:\/\/[^\s]+$/.test(url))
-    problems.push('redis.url: the resolved value is not a redis:// or rediss:// URL')
+    problems.push(problem('redis.url', 'the resolved value is not a redis:// or rediss:// URL'))
   const keys: { id: string; secret: string }[] = []
   for (const [i, key] of section.keys.entries()) {
     const secret = await read(key.secret, `keys[${i}].secret`)
     if (typeof secret === 'string' && secret.length < 32)
-      problems.push(`redis.keys[${i}].secret: the resolved key is shorter than 32 characters`)
+      problems.push(
+        problem(`redis.keys[${i}].secret`, 'the resolved key is shorter than 32 characters'),
+      )
     if (typeof secret === 'string') keys.push({ id: key.id, secret })
   }
   return {
@@ -134,70 +147,54 @@ const resolveRedis = async (
   }
 }
 
-/** Field names whose found value is never echoed: they should hold references, and may hold a pasted secret. */
-const NEVER_ECHO = new Set([
-  'externalId',
-  'sha256',
-  'sessionNameKey',
-  'sessionTokenKey',
-  'url',
-  'password',
-  'secret',
-  'ca',
-  // A key set may hold a pasted private key; its members are named, never printed.
-  'jwks',
-])
-
-/** A URL carrying `user:password@`: the password must not reach a terminal or a log. */
-const URL_WITH_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i
-
-/**
- * What was found, where it is safe to say: a short scalar. Objects and arrays are named by kind
- * (an unknown key's message already names the key, and its value may be anything, a secret
- * included); secret fields and URLs with credentials are named by kind too.
- */
-const describeFound = (issue: z.core.$ZodIssue): string => {
-  if (!('input' in issue) || issue.input === undefined) return ''
-  const input = issue.input
-  if (issue.code === 'unrecognized_keys') return ''
-  if (issue.path.some((p) => NEVER_ECHO.has(String(p)))) return ` (found a ${typeof input})`
-  if (Array.isArray(input)) return ' (found an array)'
-  if (typeof input === 'object' && input !== null) return ' (found an object)'
-  if (typeof input === 'string' && URL_WITH_USERINFO.test(input)) {
-    return ' (found a URL with credentials in it)'
-  }
-  const text = JSON.stringify(input) ?? String(input)
-  return ` (found ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`
-}
-
 const pathOf = (path: readonly PropertyKey[]) =>
   path.reduce<string>(
-    (out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)),
+    (out, p) => (typeof p === 'number' ? `${out}[${p}]` : joinPath(out, String(p))),
     '',
-  ) || '(root)'
-
-/** The error config loading throws: one line per problem, path first. @public */
-export const configError = (problems: readonly string[]) =>
-  Object.assign(
-    new VendError(
-      'ERR_CONFIG_INVALID',
-      `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
-    ),
-    { problems },
   )
 
-const compilePattern = (pattern: string, at: string, problems: string[]): RegExp => {
+/**
+ * One schema issue as problems, with zod's own message (which names what was expected, never
+ * the input: the schema is parsed without `reportInput`). An unknown key is reported at itself.
+ */
+const issueProblems = (issue: z.core.$ZodIssue): FoundProblem[] => {
+  const path = pathOf(issue.path)
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => problem(joinPath(path, key), 'unrecognized key'))
+  // A union whose every form wants another type says so, rather than only "Invalid input".
+  const branches =
+    issue.code === 'invalid_union' && issue.errors.length > 0
+      ? new Set(
+          issue.errors.map((e) => (e.length === 1 && e[0]!.path.length === 0 ? e[0]!.message : '')),
+        )
+      : undefined
+  const [only] = branches?.size === 1 ? branches : []
+  return [problem(path, only || issue.message)]
+}
+
+/**
+ * A problem another module wrote as one line, `path: message` (a RAM grammar path dotted:
+ * `Statement.0.Effect`); a line without that shape is about the path it starts with.
+ */
+const fromLine = (line: string): FoundProblem => {
+  const head = /^(\S*?): /.exec(line)
+  if (!head) return problem(/^\S*/.exec(line)![0], line)
+  const path = head[1]!.replace(/\.(\d+)(?=[.[]|$)/g, '[$1]')
+  return problem(path === '(root)' ? '' : path, line.slice(head[0].length))
+}
+
+const compilePattern = (pattern: string, at: string, problems: FoundProblem[]): RegExp => {
   let compiled: RegExp
   try {
     compiled = new RegExp(pattern)
   } catch {
-    problems.push(`${at}: not a valid regular expression`)
+    problems.push(problem(at, 'not a valid regular expression'))
     return /$^/
   }
   // It runs on caller-chosen values: a pattern that could backtrack catastrophically never loads.
   const unsafe = unsafePatternReason(pattern)
   if (unsafe === undefined) return compiled
-  problems.push(`${at}: ${unsafe}`)
+  problems.push(problem(at, unsafe))
   return /$^/
 }
 
@@ -209,13 +206,16 @@ const resolveExternalId = async (
   ref: SecretRef,
   at: string,
   resolve: SecretResolver,
-  problems: string[],
+  problems: FoundProblem[],
 ): Promise<string | undefined> => {
-  const value = await resolve(ref).catch((e: Error) => void problems.push(`${at}: ${e.message}`))
+  const value = await resolveAt(resolve, ref, at, problems)
   if (value === undefined) return undefined
   if (!EXTERNAL_ID.test(value)) {
     problems.push(
-      `${at}: the resolved value is not a valid ExternalId (2-1224 of letters, digits and =,.@:/-_)`,
+      problem(
+        at,
+        'the resolved value is not a valid ExternalId (2-1224 of letters, digits and =,.@:/-_)',
+      ),
     )
     return undefined
   }
@@ -226,61 +226,95 @@ const resolveExternalId = async (
  * Renders a policy without variables now: one that cannot fit is a config problem, not a 400 on
  * every vend.
  */
-const renderFixed = async (template: CompiledTemplate, at: string, problems: string[]) => {
+const renderFixed = async (template: CompiledTemplate, at: string, problems: FoundProblem[]) => {
   try {
     return await renderTemplate(template, {})
   } catch (error) {
-    problems.push(`${at}.sessionPolicy: ${(error as Error).message}`)
+    problems.push(problem(`${at}.sessionPolicy`, (error as Error).message))
     return undefined
   }
+}
+
+/**
+ * The checks of a profile's session policy, which need no secret: patterns, the template, and
+ * sizes STS would refuse. They run on every profile whose own fields are valid, even while
+ * another part of the file is not.
+ */
+const checkTemplate = (
+  name: string,
+  profile: RoleProfile,
+  problems: FoundProblem[],
+): CompiledTemplate | undefined => {
+  const at = `profiles.${name}`
+  const sessionPolicy =
+    profile.kind === 'oss-upload' ? ossSessionPolicyTemplate(profile) : profile.sessionPolicy
+  if (!sessionPolicy) return undefined
+  const claims = Object.fromEntries(
+    Object.entries(profile.variables).map(([k, v]) => [
+      k,
+      compilePattern(v.pattern, joinPath(`${at}.variables`, k), problems),
+    ]),
+  )
+  const params = Object.fromEntries(
+    Object.entries(profile.parameters).map(([k, v]) => [
+      `params.${k}`,
+      compilePattern(v.pattern, joinPath(`${at}.parameters`, k), problems),
+    ]),
+  )
+  const compiled = compileTemplate(sessionPolicy, {
+    claims,
+    params,
+    callerPattern: new RegExp(TEMPLATE_VALUE_PATTERN),
+  })
+  if (!compiled.ok && profile.kind === 'sts') {
+    for (const line of compiled.problems) {
+      const found = fromLine(line)
+      // RAM grammar problems read `sessionPolicy: Statement.0.Effect: …`: the inner path is the field.
+      const inner = found.path === 'sessionPolicy' ? fromLine(found.message) : undefined
+      problems.push(
+        inner
+          ? problem(`${at}.sessionPolicy${inner.path && `.${inner.path}`}`, inner.message)
+          : problem(`${at}.${found.path}`, found.message),
+      )
+    }
+    return undefined
+  }
+  // A generated policy's problems are its prefix's.
+  if (!compiled.ok) {
+    const messages = new Set(compiled.problems.map((p) => fromLine(p).message))
+    problems.push(...[...messages].map((m) => problem(`${at}.prefix`, m)))
+    return undefined
+  }
+  // Generated policies repeat the prefix: a long static prefix must fail here, not per caller.
+  const worst = profile.kind === 'oss-upload' ? worstCaseBytes(sessionPolicy) : 0
+  if (worst > MAX_POLICY_BYTES) {
+    problems.push(
+      problem(
+        `${at}.prefix`,
+        `the generated policy can reach ${worst} bytes with 128-character values (STS allows ${MAX_POLICY_BYTES}); shorten the prefix or use fewer presets`,
+      ),
+    )
+    return undefined
+  }
+  // A policy without variables is rendered once at load; one STS would refuse is refused here.
+  if (compiled.template.used.size === 0 && worstCaseBytes(sessionPolicy) > MAX_POLICY_BYTES) {
+    problems.push(
+      problem(`${at}.sessionPolicy`, `the rendered policy exceeds ${MAX_POLICY_BYTES} bytes`),
+    )
+    return undefined
+  }
+  return compiled.template
 }
 
 const compileProfile = async (
   name: string,
   profile: RoleProfile,
   resolve: SecretResolver,
-  problems: string[],
+  problems: FoundProblem[],
   policies: { readonly cache: PolicyCache; readonly id: string },
 ): Promise<CompiledProfile> => {
   const at = `profiles.${name}`
-  let template: CompiledTemplate | undefined
-  const sessionPolicy =
-    profile.kind === 'oss-upload' ? ossSessionPolicyTemplate(profile) : profile.sessionPolicy
-  if (sessionPolicy) {
-    const claims = Object.fromEntries(
-      Object.entries(profile.variables).map(([k, v]) => [
-        k,
-        compilePattern(v.pattern, `${at}.variables.${k}`, problems),
-      ]),
-    )
-    const params = Object.fromEntries(
-      Object.entries(profile.parameters).map(([k, v]) => [
-        `params.${k}`,
-        compilePattern(v.pattern, `${at}.parameters.${k}`, problems),
-      ]),
-    )
-    const compiled = compileTemplate(sessionPolicy, {
-      claims,
-      params,
-      callerPattern: new RegExp(TEMPLATE_VALUE_PATTERN),
-    })
-    if (!compiled.ok && profile.kind === 'sts')
-      problems.push(...compiled.problems.map((p) => `${at}.${p}`))
-    // A generated policy's problems are its prefix's.
-    else if (!compiled.ok)
-      problems.push(
-        ...new Set(compiled.problems.map((p) => `${at}.prefix${p.slice(p.indexOf(':'))}`)),
-      )
-    else {
-      // Generated policies repeat the prefix: a long static prefix must fail here, not per caller.
-      const worst = profile.kind === 'oss-upload' ? worstCaseBytes(sessionPolicy) : 0
-      if (worst > MAX_POLICY_BYTES)
-        problems.push(
-          `${at}.prefix: the generated policy can reach ${worst} bytes with 128-character values (STS allows ${MAX_POLICY_BYTES}); shorten the prefix or use fewer presets`,
-        )
-      else template = compiled.template
-    }
-  }
+  const template = checkTemplate(name, profile, problems)
   const externalId = profile.externalId
     ? await resolveExternalId(profile.externalId, `${at}.externalId`, resolve, problems)
     : undefined
@@ -310,21 +344,19 @@ const compileProfile = async (
   }
 }
 
-const resolveApiKeys = async (config: Config, resolve: SecretResolver, problems: string[]) => {
+const resolveApiKeys = async (
+  config: Config,
+  resolve: SecretResolver,
+  problems: FoundProblem[],
+) => {
   const keys = new Map<string, ApiKeyRecord>()
   for (const [i, key] of config.callers.apiKeys.entries()) {
     const digests: string[] = []
     for (const [j, d] of key.sha256.entries()) {
-      const value =
-        typeof d === 'string'
-          ? d
-          : await resolve(d).catch(
-              (e: Error) => void problems.push(`callers.apiKeys[${i}].sha256[${j}]: ${e.message}`),
-            )
+      const at = `callers.apiKeys[${i}].sha256[${j}]`
+      const value = typeof d === 'string' ? d : await resolveAt(resolve, d, at, problems)
       if (typeof value === 'string' && !/^[0-9a-f]{64}$/.test(value))
-        problems.push(
-          `callers.apiKeys[${i}].sha256[${j}]: the resolved value is not a hex SHA-256 digest`,
-        )
+        problems.push(problem(at, 'the resolved value is not a hex SHA-256 digest'))
       else if (typeof value === 'string') digests.push(value)
     }
     keys.set(key.id, {
@@ -339,38 +371,64 @@ const resolveApiKeys = async (config: Config, resolve: SecretResolver, problems:
 
 /** A config file that passed the schema, its secrets not yet resolved. @public */
 export interface ParsedConfig {
+  /** The file as read: problems found later are placed in it by line and column. */
+  readonly text: string
   readonly json: unknown
   readonly config: Config
 }
 
+const { keyType: PROFILE_NAME, valueType: PROFILE } = configSchema.shape.profiles._zod.def
+
 /**
- * The structural half of loading: JSON, then the zod schema, with every problem on its own line.
- * Secrets are not resolved yet; the assembly reads the STS and KMS sections from here to build the
- * clients that resolve `{ kmsSecret }` references.
+ * Template checks of a file that failed the schema, on each profile that is valid by itself:
+ * the file's problems all come in one run, not the structural ones first.
+ */
+const partTemplateProblems = (json: unknown): FoundProblem[] => {
+  const profiles = (json as { profiles?: unknown } | null)?.profiles
+  if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) return []
+  const problems: FoundProblem[] = []
+  const checked = []
+  for (const [name, value] of Object.entries(profiles)) {
+    const parsed = z.safeParse(PROFILE, value)
+    if (!z.safeParse(PROFILE_NAME, name).success || !parsed.success) continue
+    const profile = parsed.data
+    if (profile.kind !== 'access-key')
+      checked.push({ name, profile, template: checkTemplate(name, profile, problems) })
+  }
+  problems.push(...sharedResourceProblems(checked).map(fromLine))
+  return problems
+}
+
+/**
+ * The structural half of loading: JSON, then the zod schema, every problem at its field with
+ * its line and column. Secrets are not resolved yet; the assembly reads the STS and KMS sections
+ * from here to build the clients that resolve `{ kmsSecret }` references.
  * @public
  */
 export const parseConfig = (text: string): ParsedConfig => {
   let json: unknown
   try {
     json = JSON.parse(text)
-  } catch (e) {
-    throw configError([
-      `(file): not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : 'parse error'})`,
-    ])
+  } catch {
+    // The parser's own message quotes the text around the error, which may be a secret.
+    const { error = { path: '', at: 0, expected: 'JSON' } } = scanJson(text)
+    const { path, at, expected } = error
+    throw configError(text, [{ path, at, message: `not valid JSON: expected ${expected}` }])
   }
-  const parsed = configSchema.safeParse(json, { reportInput: true })
+  const parsed = configSchema.safeParse(json)
   if (!parsed.success)
-    throw configError(
-      parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}${describeFound(i)}`),
-    )
-  return { json, config: parsed.data }
+    throw configError(text, [
+      ...parsed.error.issues.flatMap(issueProblems),
+      ...partTemplateProblems(json),
+    ])
+  return { text, json, config: parsed.data }
 }
 
 /**
  * Loads a configuration file (or one already parsed by `parseConfig`): zod schema, secret
- * references, template compilation. Either
- * everything is valid and a new generation comes back, or an error lists every problem, one per
- * line with its path — nothing is half-loaded.
+ * references, template compilation. Either everything is valid and a new generation comes back,
+ * or a `ConfigError` lists every problem, each at its field's path, line and column, never its
+ * value — nothing is half-loaded.
  * @example
  * const loaded = await loadConfig(configText, envSecretResolver(environment))
  * @public
@@ -383,8 +441,9 @@ export const loadConfig = async (
     readonly kmsSecret?: (config: Config) => ((name: string) => Promise<string>) | undefined
   } = {},
 ): Promise<LoadedConfig> => {
-  const { json, config } = typeof text === 'string' ? parseConfig(text) : text
-  const problems: string[] = []
+  const parsed = typeof text === 'string' ? parseConfig(text) : text
+  const { json, config } = parsed
+  const problems: FoundProblem[] = []
   const readKms = options.kmsSecret?.(config)
   // `{ kmsSecret }` goes to KMS when the entry can reach it; everything else to the base resolver.
   const resolve: SecretResolver = (ref) =>
@@ -406,23 +465,20 @@ export const loadConfig = async (
   }
   const apiKeys = await resolveApiKeys(config, resolve, problems)
   const sessionNameKey = config.sessionNameKey
-    ? await resolve(config.sessionNameKey).catch(
-        (e: Error) => void problems.push(`sessionNameKey: ${e.message}`),
-      )
+    ? await resolveAt(resolve, config.sessionNameKey, 'sessionNameKey', problems)
     : undefined
   const login = config.callers.alibaba
+  const tokenKeyAt = 'callers.alibaba.sessionTokenKey'
   const sessionTokenKey = login?.enabled
-    ? await resolve(login.sessionTokenKey).catch(
-        (e: Error) => void problems.push(`callers.alibaba.sessionTokenKey: ${e.message}`),
-      )
+    ? await resolveAt(resolve, login.sessionTokenKey, tokenKeyAt, problems)
     : undefined
   if (typeof sessionTokenKey === 'string' && sessionTokenKey.length < 32)
-    problems.push('callers.alibaba.sessionTokenKey: the resolved key is shorter than 32 characters')
+    problems.push(problem(tokenKeyAt, 'the resolved key is shorter than 32 characters'))
   const redis = config.redis ? await resolveRedis(config.redis, resolve, problems) : undefined
   const roles = vendedRoles(config)
-  problems.push(...launderingProblems(config, roles))
-  problems.push(...sharedResourceProblems(profiles.values()))
-  if (problems.length > 0) throw configError(problems)
+  problems.push(...launderingProblems(config, roles).map(fromLine))
+  problems.push(...sharedResourceProblems(profiles.values()).map(fromLine))
+  if (problems.length > 0) throw configError(parsed.text, problems)
   const secretsDigest = await sha256Hex(
     JSON.stringify([
       [...profiles.values()].map((p) => p.externalIdHash),

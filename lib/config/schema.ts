@@ -155,10 +155,14 @@ const variable = z.strictObject({ pattern: z._default(z.string(), PATTERN_DEFAUL
 
 const duration = z.union([
   z.int().check(z.minimum(900), z.maximum(43_200)),
-  z.strictObject({
-    default: z.int().check(z.minimum(900), z.maximum(43_200)),
-    max: z.int().check(z.minimum(900), z.maximum(43_200)),
-  }),
+  z
+    .strictObject({
+      default: z.int().check(z.minimum(900), z.maximum(43_200)),
+      max: z.int().check(z.minimum(900), z.maximum(43_200)),
+    })
+    .check(
+      z.refine((d) => d.default <= d.max, { message: 'default exceeds max', path: ['default'] }),
+    ),
 ])
 
 /** An intermediate role credvend passes through on the way to the profile's role. */
@@ -197,13 +201,49 @@ const profileCommon = {
   disabled: z._default(z.boolean(), false),
 }
 
-const stsProfile = z.strictObject({
-  kind: z.literal('sts'),
-  ...profileCommon,
-  /** The session-policy template; `${…}` variables only in Resource and Condition values. */
-  sessionPolicy: z.optional(z.record(z.string(), z.unknown())),
-  durationSeconds: z._default(duration, 3600),
-})
+/**
+ * A role profile's duration against its own flag and its hubs: rules between fields of one
+ * profile, so they are reported at the field, whatever the rest of the file holds.
+ */
+const roleProfileRules = z.superRefine(
+  (
+    profile: {
+      durationSeconds: z.output<typeof duration>
+      allowAboveOneHour: boolean
+      via: z.output<typeof hop>[]
+    },
+    ctx,
+  ) => {
+    const d = profile.durationSeconds
+    const max = typeof d === 'number' ? d : d.max
+    if (max > 3600 && !profile.allowAboveOneHour)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['durationSeconds'],
+        message: 'above 3600 s needs allowAboveOneHour: true (role chaining limit unconfirmed)',
+      })
+    profile.via.forEach((hop, i) => {
+      // A vended chain is served only while every link is valid: a hub shorter than the vend
+      // would cut every vend short and turn each cache miss into STS calls.
+      if (hop.durationSeconds < max)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['via', i, 'durationSeconds'],
+          message: `a hub must last at least the profile's longest vend (${max} s)`,
+        })
+    })
+  },
+)
+
+const stsProfile = z
+  .strictObject({
+    kind: z.literal('sts'),
+    ...profileCommon,
+    /** The session-policy template; `${…}` variables only in Resource and Condition values. */
+    sessionPolicy: z.optional(z.record(z.string(), z.unknown())),
+    durationSeconds: z._default(duration, 3600),
+  })
+  .check(roleProfileRules)
 
 /** What an `oss-upload` caller may do under its prefix; each preset maps to RAM actions (lib/policy/oss-presets.ts). */
 const OSS_PRESETS = ['put', 'multipart', 'list', 'read', 'delete'] as const
@@ -218,92 +258,99 @@ const origin = z
     ),
   )
 
-const ossUploadProfile = z.strictObject({
-  kind: z.literal('oss-upload'),
-  ...profileCommon,
-  bucket: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an OSS bucket name')),
-  /** The ali-oss form, e.g. `oss-cn-hangzhou`. */
-  region: z
-    .string()
-    .check(z.regex(/^oss-[a-z]{2}-[a-z0-9-]+$/, 'an OSS region such as oss-cn-hangzhou')),
-  /** Defaults to `https://<region>.aliyuncs.com`; plain http only to a loopback emulator. */
-  endpoint: z.optional(
-    z
-      .url()
-      .check(
-        z.refine(
-          (u) =>
-            /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(u) ||
-            /^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
-          'https://host, or http to a loopback emulator',
+const ossUploadProfile = z
+  .strictObject({
+    kind: z.literal('oss-upload'),
+    ...profileCommon,
+    bucket: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an OSS bucket name')),
+    /** The ali-oss form, e.g. `oss-cn-hangzhou`. */
+    region: z
+      .string()
+      .check(z.regex(/^oss-[a-z]{2}-[a-z0-9-]+$/, 'an OSS region such as oss-cn-hangzhou')),
+    /** Defaults to `https://<region>.aliyuncs.com`; plain http only to a loopback emulator. */
+    endpoint: z.optional(
+      z
+        .url()
+        .check(
+          z.refine(
+            (u) =>
+              /^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(u) ||
+              /^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\/?$/.test(u),
+            'https://host, or http to a loopback emulator',
+          ),
         ),
-      ),
-  ),
-  /**
-   * The caller's own prefix, e.g. `users/${caller.id}/`: relative to the bucket, ending in `/`,
-   * scoped by a caller or claim variable, optionally narrowed by a declared `${params.NAME}`.
-   */
-  prefix: z.string().check(
-    z.minLength(2),
-    z.maxLength(512),
-    z.regex(/^[^/\\*?%]/, 'must not start with /, \\ or a wildcard'),
-    z.regex(/^[^*?%\\]*$/, 'no wildcards, % or \\ in the prefix'),
-    z.regex(/\/$/, 'must end with /'),
-    z.refine(
-      (p) => /\$\{(caller\.(id|sub)|claims\.[A-Za-z0-9_]+)\}/.test(p),
-      'must contain ${caller.id}, ${caller.sub} or a claim, so each caller gets its own prefix',
     ),
-  ),
-  actions: z.array(z.enum(OSS_PRESETS)).check(
-    z.minLength(1),
-    z.refine((a) => new Set(a).size === a.length, 'each preset once'),
-  ),
-  /** PostObject form limits; a profile with a form serves forms only unless `only: false`. */
-  form: z.optional(
-    z
-      .strictObject({
-        maxSizeBytes: z.int().check(z.minimum(1), z.maximum(5 * 1024 ** 3)),
-        minSizeBytes: z._default(z.int().check(z.minimum(0)), 0),
-        contentTypes: z.optional(
-          z
-            .array(
+    /**
+     * The caller's own prefix, e.g. `users/${caller.id}/`: relative to the bucket, ending in `/`,
+     * scoped by a caller or claim variable, optionally narrowed by a declared `${params.NAME}`.
+     */
+    prefix: z.string().check(
+      z.minLength(2),
+      z.maxLength(512),
+      z.regex(/^[^/\\*?%]/, 'must not start with /, \\ or a wildcard'),
+      z.regex(/^[^*?%\\]*$/, 'no wildcards, % or \\ in the prefix'),
+      z.regex(/\/$/, 'must end with /'),
+      z.refine(
+        (p) => /\$\{(caller\.(id|sub)|claims\.[A-Za-z0-9_]+)\}/.test(p),
+        'must contain ${caller.id}, ${caller.sub} or a claim, so each caller gets its own prefix',
+      ),
+    ),
+    actions: z.array(z.enum(OSS_PRESETS)).check(
+      z.minLength(1),
+      z.refine((a) => new Set(a).size === a.length, 'each preset once'),
+    ),
+    /** PostObject form limits; a profile with a form serves forms only unless `only: false`. */
+    form: z.optional(
+      z
+        .strictObject({
+          maxSizeBytes: z.int().check(z.minimum(1), z.maximum(5 * 1024 ** 3)),
+          minSizeBytes: z._default(z.int().check(z.minimum(0)), 0),
+          contentTypes: z.optional(
+            z
+              .array(
+                z
+                  .string()
+                  .check(
+                    z.regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9!#$&^_.+*-]+$/i, 'a MIME type'),
+                  ),
+              )
+              .check(z.minLength(1), z.maxLength(32)),
+          ),
+          /** Refuse plain credentials, so the limits cannot be side-stepped with ali-oss. */
+          only: z._default(z.boolean(), true),
+          /**
+           * The ACL every uploaded object gets, pinned in the signed policy so a browser cannot make
+           * its object public: `private`, or `default` to follow the bucket's own ACL.
+           */
+          objectAcl: z._default(z.enum(['private', 'default']), 'private'),
+          /**
+           * Download headers pinned in the signed policy and returned in `Fields`, e.g.
+           * `{ "Content-Disposition": "attachment" }`. OSS checks only the fields a policy names, so a
+           * header left out here is the browser's to choose for its own object.
+           */
+          headers: z.optional(
+            z.partialRecord(
+              z.enum(['Cache-Control', 'Content-Disposition', 'Content-Encoding', 'Expires']),
               z
                 .string()
                 .check(
-                  z.regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9!#$&^_.+*-]+$/i, 'a MIME type'),
+                  z.regex(/^[\x20-\x7e]{1,1024}$/, 'printable ASCII, at most 1,024 characters'),
                 ),
-            )
-            .check(z.minLength(1), z.maxLength(32)),
-        ),
-        /** Refuse plain credentials, so the limits cannot be side-stepped with ali-oss. */
-        only: z._default(z.boolean(), true),
-        /**
-         * The ACL every uploaded object gets, pinned in the signed policy so a browser cannot make
-         * its object public: `private`, or `default` to follow the bucket's own ACL.
-         */
-        objectAcl: z._default(z.enum(['private', 'default']), 'private'),
-        /**
-         * Download headers pinned in the signed policy and returned in `Fields`, e.g.
-         * `{ "Content-Disposition": "attachment" }`. OSS checks only the fields a policy names, so a
-         * header left out here is the browser's to choose for its own object.
-         */
-        headers: z.optional(
-          z.partialRecord(
-            z.enum(['Cache-Control', 'Content-Disposition', 'Content-Encoding', 'Expires']),
-            z
-              .string()
-              .check(z.regex(/^[\x20-\x7e]{1,1024}$/, 'printable ASCII, at most 1,024 characters')),
+            ),
           ),
+        })
+        .check(
+          z.refine((f) => f.minSizeBytes <= f.maxSizeBytes, {
+            message: 'minSizeBytes exceeds maxSizeBytes',
+            path: ['minSizeBytes'],
+          }),
         ),
-      })
-      .check(
-        z.refine((f) => f.minSizeBytes <= f.maxSizeBytes, 'minSizeBytes exceeds maxSizeBytes'),
-      ),
-  ),
-  /** Browser origins allowed to call this profile (CORS, exact match). */
-  corsOrigins: z._default(z.array(origin).check(z.maxLength(32)), []),
-  durationSeconds: z._default(duration, 900),
-})
+    ),
+    /** Browser origins allowed to call this profile (CORS, exact match). */
+    corsOrigins: z._default(z.array(origin).check(z.maxLength(32)), []),
+    durationSeconds: z._default(duration, 900),
+  })
+  .check(roleProfileRules)
 
 /**
  * A KMS-rotated RAM AccessKey (a `RAMCredentials` secret), for systems that cannot use STS tokens.
@@ -543,87 +590,64 @@ export const configSchema = z
     redis: z.optional(redis),
   })
   .check(
-    z.superRefine((config, ctx) => {
-      const jwtIds = new Set(config.callers.jwt.map((j) => j.id))
-      const keyIds = new Set(config.callers.apiKeys.map((k) => k.id))
-      for (const [name, profile] of Object.entries(config.profiles)) {
-        if (profile.kind === 'access-key') {
-          if (!config.kms)
+    z.superRefine(
+      (config, ctx) => {
+        // These rules run beside every other problem of the file, so one run reports them all.
+        // Each reads only parts that parsed (a part without an aborting issue at, above or below
+        // it); where a part it needs has problems of its own, it says nothing.
+        const broken = ctx.issues.filter((i) => i.continue !== true).map((i) => i.path ?? [])
+        const overlaps = (path: PropertyKey[], b: PropertyKey[]) =>
+          b.every((p, i) => i >= path.length || p === path[i])
+        const intact = (...path: PropertyKey[]) => !broken.some((b) => overlaps(path, b))
+        // The value at `path` has its type (its own members may still have problems).
+        const present = (...path: PropertyKey[]) =>
+          !broken.some((b) => b.length <= path.length && overlaps(path, b))
+        if (!present('profiles')) return
+        const ids = <T>(section: 'jwt' | 'apiKeys' | 'alibaba', read: () => T[] | undefined) =>
+          intact('callers', section) ? new Set(read()) : undefined
+        const jwtIds = ids('jwt', () => config.callers.jwt.map((j) => j.id))
+        const keyIds = ids('apiKeys', () => config.callers.apiKeys.map((k) => k.id))
+        const accounts = ids('alibaba', () => config.callers.alibaba?.accounts)
+        const known = (rule: z.output<typeof allowRule>) =>
+          'jwt' in rule
+            ? jwtIds?.has(rule.jwt)
+            : 'apiKey' in rule
+              ? keyIds?.has(rule.apiKey)
+              : accounts?.has(rule.alibaba.account)
+        for (const [name, profile] of Object.entries(config.profiles)) {
+          // A kind that parsed picked its branch; a bad one leaves the raw value.
+          if (!present('profiles', name, 'kind')) continue
+          if (present('profiles', name, 'allow'))
+            profile.allow.forEach((rule, i) => {
+              if (intact('profiles', name, 'allow', i) && known(rule) === false)
+                ctx.addIssue({
+                  code: 'custom',
+                  path: ['profiles', name, 'allow', i],
+                  message: 'names a caller that is not configured',
+                })
+            })
+          if (profile.kind === 'access-key' && intact('kms') && !config.kms)
             ctx.addIssue({
               code: 'custom',
-              path: ['profiles', name],
+              path: ['profiles', name, 'kind'],
               message: 'access-key profiles need the kms section (its endpoint)',
             })
-          profile.allow.forEach((rule, i) => {
-            const known =
-              'jwt' in rule
-                ? jwtIds.has(rule.jwt)
-                : 'apiKey' in rule
-                  ? keyIds.has(rule.apiKey)
-                  : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
-            if (!known)
-              ctx.addIssue({
-                code: 'custom',
-                path: ['profiles', name, 'allow', i],
-                message: 'names a caller that is not configured',
-              })
-          })
-          continue
-        }
-        const max =
-          typeof profile.durationSeconds === 'number'
-            ? profile.durationSeconds
-            : profile.durationSeconds.max
-        if (
-          typeof profile.durationSeconds !== 'number' &&
-          profile.durationSeconds.default > profile.durationSeconds.max
-        ) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['profiles', name, 'durationSeconds'],
-            message: 'default exceeds max',
-          })
-        }
-        if (max > 3600 && !profile.allowAboveOneHour) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['profiles', name, 'durationSeconds'],
-            message: 'above 3600 s needs allowAboveOneHour: true (role chaining limit unconfirmed)',
-          })
-        }
-        profile.via.forEach((hop, i) => {
-          // A vended chain is served only while every link is valid: a hub shorter than the vend
-          // would cut every vend short and turn each cache miss into STS calls.
-          if (hop.durationSeconds < max)
+          if (
+            profile.kind !== 'access-key' &&
+            intact('profiles', name, 'sessionName') &&
+            profile.sessionName === 'pseudonymous' &&
+            intact('sessionNameKey') &&
+            !config.sessionNameKey
+          )
             ctx.addIssue({
               code: 'custom',
-              path: ['profiles', name, 'via', i, 'durationSeconds'],
-              message: `a hub must last at least the profile's longest vend (${max} s)`,
+              path: ['profiles', name, 'sessionName'],
+              message: 'pseudonymous session names need sessionNameKey',
             })
-        })
-        if (profile.sessionName === 'pseudonymous' && !config.sessionNameKey) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['profiles', name, 'sessionName'],
-            message: 'pseudonymous session names need sessionNameKey',
-          })
         }
-        profile.allow.forEach((rule, i) => {
-          const known =
-            'jwt' in rule
-              ? jwtIds.has(rule.jwt)
-              : 'apiKey' in rule
-                ? keyIds.has(rule.apiKey)
-                : config.callers.alibaba?.accounts.includes(rule.alibaba.account) === true
-          if (!known)
-            ctx.addIssue({
-              code: 'custom',
-              path: ['profiles', name, 'allow', i],
-              message: 'names a caller that is not configured',
-            })
-        })
-      }
-    }),
+      },
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    ),
   )
 
 /** @public */

@@ -140,7 +140,7 @@ describe('workload OIDC', () => {
       profiles: {},
     })
     await expect(loadConfig(text, envSecretResolver({}))).rejects.toThrow(
-      /callers\.jwt\[0\]\.audience: sts\.aliyuncs\.com is the RRSA audience/,
+      /callers\.jwt\[0\]\.audience \(line \d+, column \d+\): sts\.aliyuncs\.com is the RRSA audience/,
     )
   })
 })

@@ -91,78 +91,87 @@ describe('credvend config check', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
       '--resolve',
     ])
     expect(await cli.exited).toBe(1)
-    expect(cli.stderr()).toContain(
-      'callers.apiKeys[0].sha256[0]: environment variable ACME_SHA256 is not set',
+    expect(cli.stderr()).toMatch(
+      /\n {2}callers\.apiKeys\[0\]\.sha256\[0\] \(line \d+, column \d+\): environment variable ACME_SHA256 is not set\n/,
     )
   })
 
-  it('exits 1 (check failed) with one line per problem', async () => {
+  /** A file with structural problems and a template problem in a profile that is valid by itself. */
+  const badConfig = () => {
     const bad = withRole(configFor('https://evil.example.com'))
     ;(bad.profiles.plain as Record<string, unknown>).roleArn = 'not-an-arn'
-    const cli = runCli(['config', 'check', write('bad.json', bad)])
-    expect(await cli.exited).toBe(1)
-    const lines = cli
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('  '))
-    expect(lines.map((l) => l.trim().split(':')[0])).toEqual(
-      expect.arrayContaining(['sts.endpoint', 'profiles.plain.roleArn']),
-    )
-  })
-})
+    bad.profiles.upload.sessionPolicy = {
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Action: ['oss:${caller.id}'], Resource: ['*'] }],
+    } as unknown as typeof UPLOAD_TEMPLATE
+    return JSON.stringify(bad, null, 2)
+  }
+  /** Where `token` starts on the one line holding `marker`, as an editor numbers it. */
+  const seen = (text: string, marker: string, token: string) => {
+    const lines = text.split('\n')
+    const line = lines.findIndex((l) => l.includes(marker))
+    return { line: line + 1, column: lines[line]!.indexOf(token) + 1 }
+  }
+  const expectedProblems = (text: string) => [
+    {
+      path: 'sts.endpoint',
+      ...seen(text, 'evil.example.com', '"https:'),
+      message: 'https://sts[-vpc].<region>.aliyuncs.com, or a loopback emulator',
+    },
+    {
+      path: 'profiles.plain.roleArn',
+      ...seen(text, 'not-an-arn', '"not'),
+      message: 'a RAM role ARN',
+    },
+    {
+      path: 'profiles.upload.sessionPolicy.Statement[0].Action[0]',
+      ...seen(text, 'oss:${caller.id}', '"oss'),
+      message: 'variables may appear only in Resource and Condition values (found ${caller.id})',
+    },
+  ]
 
-describe('credvend policy render', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
-  it('prints the exact policy a caller would get, its size against the limit, and the session name', async () => {
-    const config = write('render.json', withRole(configFor('https://sts.cn-hangzhou.aliyuncs.com')))
-    const claims = write('alice.json', {
-      iss: 'https://login.example.com',
-      sub: 'alice',
-      tenant: 'acme-corp',
+  it('exits 1 (check failed) with every problem, structural and template, each at its line and column', async () => {
+    const text = badConfig()
+    const file = write('bad.json', text)
+    const cli = runCli(['config', 'check', file])
+    expect(await cli.exited).toBe(1)
+    expect(cli.stderr()).toBe(
+      [
+        `credvend config check: ${file}: invalid configuration:`,
+        ...expectedProblems(text).map(
+          (p) => `  ${p.path} (line ${p.line}, column ${p.column}): ${p.message}`,
+        ),
+        '',
+      ].join('\n'),
+    )
+    expect(cli.stderr()).not.toMatch(/evil|not-an-arn/)
+  })
+
+  it('--json prints the same problems as structured records', async () => {
+    const text = badConfig()
+    const file = write('bad-json.json', text)
+    const cli = runCli(['config', 'check', file, '--json'])
+    expect(await cli.exited).toBe(1)
+    expect(JSON.parse(cli.stdout())).toEqual({
+      ok: false,
+      file,
+      problems: expectedProblems(text),
     })
-    const cli = runCli([
-      'policy',
-      'render',
-      '--config',
-      config,
-      '--profile',
-      'upload',
-      '--as',
-      claims,
-      '--param',
-      'folder=photos',
-    ])
-    expect(await cli.exited).toBe(0)
-    const [policy, size] = cli.stdout().split('\n')
-    expect(policy).toBe(
-      '{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:PutObject"],"Resource":["acs:oss:*:*:demo-bucket/users/jwt.web.alice/photos/*"]},' +
-        '{"Effect":"Allow","Action":["oss:GetObject"],"Resource":["acs:oss:*:*:demo-bucket/tenants/acme-corp/*"]}]}',
-    )
-    expect(size).toBe(
-      `size: ${Buffer.byteLength(policy!)} of 2047 bytes (${Math.round((Buffer.byteLength(policy!) / 2047) * 100)}%)`,
-    )
-    expect(cli.stdout()).toContain('session name: jwt.web.alice')
-  })
-
-  it('refuses a hostile claim exactly as the server would', async () => {
-    const config = write(
-      'render2.json',
-      withRole(configFor('https://sts.cn-hangzhou.aliyuncs.com')),
-    )
-    const claims = write('mallory.json', { sub: 'mallory', tenant: '*' })
-    const cli = runCli([
-      'policy',
-      'render',
-      '--config',
-      config,
-      '--profile',
-      'upload',
-      '--as',
-      claims,
-      '--param',
-      'folder=x',
-    ])
-    expect(await cli.exited).toBe(1)
-    expect(cli.stderr()).toContain('ERR_POLICY_VALUE')
+    const broken = write('broken.json', '{\n  "region": "cn-hangzhou"\n  "sts": {}\n}\n')
+    const json = runCli(['config', 'check', broken, '--json'])
+    expect(await json.exited).toBe(1)
+    expect(JSON.parse(json.stdout())).toEqual({
+      ok: false,
+      file: broken,
+      problems: [
+        {
+          path: '(root)',
+          line: 3,
+          column: 3,
+          message: "not valid JSON: expected ',' or '}'",
+        },
+      ],
+    })
   })
 })
 

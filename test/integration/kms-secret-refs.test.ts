@@ -52,10 +52,12 @@ describe('{ "kmsSecret": … } references', () => {
         kmsSecret: reader(),
       }),
     ).rejects.toThrow(
-      /profiles\.acme\.externalId: KMS secret no-such could not be read \(ERR_KMS_REJECTED\)/,
+      /profiles\.acme\.externalId \(line \d+, column \d+\): KMS secret no-such could not be read \(ERR_KMS_REJECTED\)/,
     )
     await expect(
       loadConfig(config(false), envSecretResolver({ K: 'k'.repeat(32) }), { kmsSecret: reader() }),
-    ).rejects.toThrow(/profiles\.acme\.externalId: kmsSecret references need a kms section/)
+    ).rejects.toThrow(
+      /profiles\.acme\.externalId \(line \d+, column \d+\): kmsSecret references need a kms section/,
+    )
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { ConfigError } from '../../../lib/config/config-error.ts'
 import { envSecretResolver, loadConfig } from '../../../lib/config/load.ts'
 
 const config = (via: unknown[], durationSeconds: unknown = 900) =>
@@ -24,10 +25,11 @@ const env = envSecretResolver({
   EXT: 'cv-partner-external-id',
   HUB_EXT: 'cv-hub-external-id',
 })
+// Each problem as `path: message` (where in the file is checked in config-problems.test.ts).
 const problems = (text: string) =>
   loadConfig(text, env).then(
     () => [],
-    (e: { problems: string[] }) => e.problems,
+    (e: ConfigError) => e.problems.map((p) => `${p.path}: ${p.message}`),
   )
 
 describe('profiles with hub roles (via)', () => {

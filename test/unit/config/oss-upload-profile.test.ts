@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { ConfigError } from '../../../lib/config/config-error.ts'
 import { envSecretResolver, loadConfig } from '../../../lib/config/load.ts'
 import { ossSessionPolicyTemplate } from '../../../lib/policy/oss-presets.ts'
 import { renderTemplate } from '../../../lib/policy/template.ts'
@@ -39,7 +40,8 @@ const problems = async (profile: Record<string, unknown>): Promise<string[]> => 
   try {
     await loadConfig(config(profile), envSecretResolver({}))
   } catch (error) {
-    return (error as { problems: string[] }).problems
+    // Each as `path: message` (where in the file is checked in config-problems.test.ts).
+    return (error as ConfigError).problems.map((p) => `${p.path}: ${p.message}`)
   }
   return []
 }
@@ -87,7 +89,7 @@ describe('kind: "oss-upload" profiles', () => {
     [
       'a session policy of its own',
       { sessionPolicy: { Version: '1', Statement: [] } },
-      /Unrecognized key.*sessionPolicy/,
+      /avatars\.sessionPolicy: unrecognized key/,
     ],
     [
       'http to a public endpoint',
@@ -97,7 +99,7 @@ describe('kind: "oss-upload" profiles', () => {
     [
       'an inverted form size range',
       { form: { maxSizeBytes: 10, minSizeBytes: 11 } },
-      /minSizeBytes exceeds maxSizeBytes/,
+      /form\.minSizeBytes: minSizeBytes exceeds maxSizeBytes/,
     ],
     ['a region in STS form', { region: 'cn-hangzhou' }, /region: an OSS region/],
     [

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { ConfigError } from '../../../lib/config/config-error.ts'
 import { envSecretResolver, loadConfig } from '../../../lib/config/load.ts'
 
 const env = envSecretResolver({
@@ -18,10 +19,11 @@ const config = (redis: unknown) =>
     },
     redis,
   })
+// Each problem as `path: message` (where in the file is checked in config-problems.test.ts).
 const problems = (text: string) =>
   loadConfig(text, env).then(
     () => [],
-    (e: { problems: string[] }) => e.problems,
+    (e: ConfigError) => e.problems.map((p) => `${p.path}: ${p.message}`),
   )
 
 describe('the redis section', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../../../lib/config/config-error.ts'
 import { envSecretResolver, loadConfig } from '../../../lib/config/load.ts'
 import { patternsIntersect } from '../../../lib/policy/patterns-intersect.ts'
 
@@ -37,7 +38,10 @@ const problemsOf = async (profiles: Record<string, unknown>): Promise<string[]> 
     await loadConfig(JSON.stringify(config(profiles)), envSecretResolver({}))
     return []
   } catch (error) {
-    return (error as { problems?: string[] }).problems ?? [String(error)]
+    // Each as `path: message` (where in the file is checked in config-problems.test.ts).
+    return error instanceof ConfigError
+      ? error.problems.map((p) => `${p.path}: ${p.message}`)
+      : [String(error)]
   }
 }
 

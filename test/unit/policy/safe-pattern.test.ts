@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { ConfigError } from '../../../lib/config/config-error.ts'
 import { envSecretResolver, loadConfig } from '../../../lib/config/load.ts'
 import { unsafePatternReason } from '../../../lib/policy/safe-pattern.ts'
 
@@ -102,11 +103,11 @@ describe('patterns at config load', () => {
     loadConfig(JSON.stringify(config(variable, parameter)), envSecretResolver({}))
 
   it('refuses a catastrophic pattern, naming where it is and what to write instead', async () => {
-    const error = await load('^(a+)+$', '^([a-z]+)*$').then(
-      () => undefined,
-      (e: { problems: string[] }) => e,
+    const problems = await load('^(a+)+$', '^([a-z]+)*$').then(
+      () => [],
+      (e: ConfigError) => e.problems.map((p) => `${p.path}: ${p.message}`),
     )
-    expect(error?.problems).toEqual([
+    expect(problems).toEqual([
       expect.stringMatching(
         /^profiles\.reports\.variables\.claims\.tenant: the group \(a\+\) is repeated .*such as \[a-z0-9\.\]\+/,
       ),
@@ -116,7 +117,12 @@ describe('patterns at config load', () => {
 
   it('still reports an invalid pattern as invalid', async () => {
     await expect(load('^(a', '^[a-z]+$')).rejects.toMatchObject({
-      problems: ['profiles.reports.variables.claims.tenant: not a valid regular expression'],
+      problems: [
+        {
+          path: 'profiles.reports.variables.claims.tenant',
+          message: 'not a valid regular expression',
+        },
+      ],
     })
   })
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
+import { ConfigError } from '../../../../lib/config/config-error.ts'
 import { envSecretResolver, loadConfig, type SecretResolver } from '../../../../lib/config/load.ts'
-import { isVendError } from '../../../../lib/errors.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
@@ -30,11 +30,14 @@ export const configCheckCommand = defineCommand({
   usage: 'config check FILE [--resolve] [--json]',
   help: `Loads a config file as the server would: its shape, cross-field rules, templates and
 secret references. Without --resolve every secret stands in as a placeholder, so it runs where
-the secrets are not (a laptop, CI). Exits 0 when the config loads, 1 with every problem otherwise.
+the secrets are not (a laptop, CI). Exits 0 when the config loads, 1 with every problem otherwise:
+one line each, "path (line L, column C): problem", the line and column where that field's value
+starts in the file. No value from the file is printed.
 
 options:
   --resolve             also resolve its secret references from the environment
-  --json                print {"ok", "file", ...summary} or {"ok": false, "file", "problems"}
+  --json                print {"ok", "file", ...summary}, or {"ok": false, "file", "problems"}
+                        with each problem as {"path", "line", "column", "message"}
 `,
   options: { resolve: { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: [1, 1],
@@ -46,9 +49,8 @@ options:
     try {
       loaded = await loadConfig(text, values.resolve ? envSecretResolver(env) : placeholderResolver)
     } catch (error) {
-      if (!isVendError(error) || error.code !== 'ERR_CONFIG_INVALID') throw error
-      if (values.json)
-        console.log(JSON.stringify({ ok: false, file, problems: error.message.split('\n') }))
+      if (!(error instanceof ConfigError)) throw error
+      if (values.json) console.log(JSON.stringify({ ok: false, file, problems: error.problems }))
       else console.error(`credvend config check: ${file}: ${error.message}`)
       return EXIT.failed
     }
