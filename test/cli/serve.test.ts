@@ -37,7 +37,8 @@ describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
       .stdout()
       .split('\n')
       .filter((line) => line.trim().startsWith('curl -s') && line.includes('Authorization'))
-    expect(curls).toHaveLength(3)
+    // demo-upload, demo-form, demo-partner, demo-access-key
+    expect(curls).toHaveLength(4)
     for (const line of curls) {
       const url = /curl -s (?:-X POST )?(\S+)/.exec(line)![1]!
       const headers = Object.fromEntries(
@@ -54,6 +55,10 @@ describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
       if (data?.includes('"form":true')) {
         expect(body.PostObject.Fields['x-oss-signature']).toMatch(/^[0-9a-f]{64}$/)
         expect(body).not.toHaveProperty('AccessKeySecret')
+      } else if (url.endsWith('/demo-access-key')) {
+        // A RAM user's own AccessKey, read from KMS: no STS token comes with it.
+        expect(body.AccessKeyId).toMatch(/^LTAI/)
+        expect(body).not.toHaveProperty('SecurityToken')
       } else expect(body.AccessKeyId).toMatch(/^STS\./)
     }
   })

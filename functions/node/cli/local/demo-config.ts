@@ -2,7 +2,12 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createApiKey } from '../../../../lib/auth/api-key.ts'
 import type { ConfigInput } from '../../../../lib/config/schema.ts'
 import { nodeRandomBytes } from '../../platform/deps.ts'
-import { DEMO_BUCKET, DEMO_OSS_REGION, type startLocalEmulator } from './local-emulator.ts'
+import {
+  DEMO_BUCKET,
+  DEMO_OSS_REGION,
+  DEMO_RAM_SECRET,
+  type startLocalEmulator,
+} from './local-emulator.ts'
 
 type Emulator = Awaited<ReturnType<typeof startLocalEmulator>>
 
@@ -11,7 +16,8 @@ const DEMO_ISSUER = 'https://login.credvend.local'
 /**
  * The configuration `credvend serve --local` runs with: a JWT issuer and an API key whose keys are
  * minted at this start, OSS upload profiles (ali-oss and PostObject form) scoped to each caller's
- * own prefix, and a partner profile with an ExternalId. Secrets reach the config only as `{ env }` references,
+ * own prefix, a partner profile with an ExternalId, and an access-key profile serving the KMS-rotated
+ * AccessKey of the demo's legacy RAM user. Secrets reach the config only as `{ env }` references,
  * resolved from the returned record, exactly as in production.
  */
 export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly string[] = []) => {
@@ -23,10 +29,13 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
     use: 'sig',
     kty: 'EC',
   }
-  const apiKey = await createApiKey('demo', (n) => new Uint8Array(nodeRandomBytes(n)))
+  const random = (n: number) => new Uint8Array(nodeRandomBytes(n))
+  const apiKey = await createApiKey('demo', random)
+  const serviceKey = await createApiKey('demo-service', random)
   const env = {
     CREDVEND_DEMO_EXTERNAL_ID: emulator.demo.externalId,
     CREDVEND_DEMO_KEY_SHA256: apiKey.sha256,
+    CREDVEND_DEMO_SERVICE_KEY_SHA256: serviceKey.sha256,
     CREDVEND_DEMO_SESSION_NAME_KEY: Buffer.from(nodeRandomBytes(32)).toString('hex'),
   }
   // What both demo upload profiles share: who, which role, which bucket, which browser origins.
@@ -42,6 +51,7 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
   const config: ConfigInput = {
     region: 'cn-hangzhou',
     sts: { endpoint: emulator.stsEndpoint },
+    kms: { endpoint: emulator.kmsEndpoint },
     callers: {
       jwt: [
         {
@@ -52,7 +62,10 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
           jwks: { keys: [jwk] },
         },
       ],
-      apiKeys: [{ id: 'demo', sha256: [{ env: 'CREDVEND_DEMO_KEY_SHA256' }] }],
+      apiKeys: [
+        { id: 'demo', sha256: [{ env: 'CREDVEND_DEMO_KEY_SHA256' }] },
+        { id: 'demo-service', sha256: [{ env: 'CREDVEND_DEMO_SERVICE_KEY_SHA256' }] },
+      ],
     },
     sourcePrincipal: emulator.demo.vendorArn,
     sessionNameKey: { env: 'CREDVEND_DEMO_SESSION_NAME_KEY' },
@@ -93,7 +106,16 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
         sessionName: 'pseudonymous',
         durationSeconds: 3600,
       },
+      // A long-lived AccessKey, so only its own service key opens it: never the demo login,
+      // whose tokens /demo/login mints for anyone who asks.
+      'demo-access-key': {
+        kind: 'access-key',
+        allow: [{ apiKey: 'demo-service' }],
+        secretName: DEMO_RAM_SECRET,
+      },
     },
+    // Access-key profiles are served only where internal routes are; local mode listens on
+    // loopback alone, so /metrics and /openapi.json reach no one else.
     exposeInternalRoutes: true,
   }
   const signToken = (sub: string) =>
@@ -105,5 +127,12 @@ export const createDemoConfig = async (emulator: Emulator, appOrigins: readonly 
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(privateKey)
-  return { config, env, apiKey: apiKey.key, signToken, demoToken: await signToken('alice') }
+  return {
+    config,
+    env,
+    apiKey: apiKey.key,
+    serviceKey: serviceKey.key,
+    signToken,
+    demoToken: await signToken('alice'),
+  }
 }

@@ -33,6 +33,16 @@ export const DEMO_BUCKET = 'demo-bucket'
 export const DEMO_OSS_REGION = 'oss-cn-hangzhou'
 /** The demo RAMCredentials secret KMS rotates. */
 export const DEMO_RAM_SECRET = 'erp-ram-ak'
+/** How often the emulator's KMS rotates a local RAMCredentials secret. */
+export const LOCAL_ROTATION_SECONDS = 7 * 24 * 3600
+
+/**
+ * What a Node ali-oss client needs against the OSS emulator: ali-oss addresses a bucket as
+ * `bucket.localhost`, which browsers resolve and Node does not, so Node clients ask for path style
+ * with `sldEnable` (see ali-oss lib/common/client/getReqUrl.ts: a host-name endpoint gets the
+ * bucket as a subdomain unless `sldEnable` is set).
+ */
+export const NODE_ALI_OSS_SETTINGS = { sldEnable: true } as const
 
 /**
  * Starts the embedded Alibaba emulator on its own loopback ports — STS, OSS with a demo bucket
@@ -66,16 +76,22 @@ export const startLocalEmulator = async (
   const kms = createKmsEmulator(world, deps)
   const erpSecret = kms.secrets.createRamSecret(demo.accountId, DEMO_RAM_SECRET, {
     user: demo.erpUser,
-    rotationIntervalSeconds: 7 * 24 * 3600,
+    rotationIntervalSeconds: LOCAL_ROTATION_SECONDS,
   })
   const kmsListener = await listenLoopback(kms.app.fetch, 0)
+  const stsEndpoint = `http://127.0.0.1:${listener.port}`
+  const kmsEndpoint = `http://127.0.0.1:${kmsListener.port}`
+  // A host name, not an address: ali-oss then sends `bucket.localhost`, which browsers resolve;
+  // Node clients need NODE_ALI_OSS_SETTINGS.
+  const ossEndpoint = `http://localhost:${ossListener.port}`
   return {
-    stsEndpoint: `http://127.0.0.1:${listener.port}`,
-    kmsEndpoint: `http://127.0.0.1:${kmsListener.port}`,
+    stsEndpoint,
+    kmsEndpoint,
     kms,
     erpSecret,
-    /** ali-oss sends `bucket.localhost` for a host name, which browsers resolve; Node clients use `sldEnable`. */
-    ossEndpoint: `http://localhost:${ossListener.port}`,
+    ossEndpoint,
+    /** Every service this emulator runs, by name: what the banner lists. */
+    endpoints: { STS: stsEndpoint, OSS: ossEndpoint, KMS: kmsEndpoint } as const,
     oss,
     /** Lets a later-known origin (the app's own, once it listens) upload from a browser. */
     allowOssOrigin: (origin: string) => void corsOrigins.push(origin),
