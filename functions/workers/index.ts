@@ -6,7 +6,7 @@ import { randomHexId } from '../../lib/runtime/deps.ts'
 /**
  * Worker bindings: the config JSON as a var or secret, every `{ env }` reference it makes as a
  * secret, and credvend's own identity — a RAM user key allowed only sts:AssumeRole on one hub
- * role, the one long-lived key of a Workers deployment (README, 'Workers').
+ * role, the one long-lived key of a Workers deployment (infra/DEPLOY.md, 'Workers').
  */
 export interface WorkerEnv {
   readonly CREDVEND_CONFIG_JSON: string

@@ -27,8 +27,8 @@ const secretRefs = (node: unknown, out: Set<string>): Set<string> => {
 }
 
 /**
- * Everything on the RAM and OSS side that a configuration implies (README, 'Infrastructure from
- * the config'): plain policy JSON — the verified artifact — and a thin Terraform (JSON syntax)
+ * Everything on the RAM and OSS side that a configuration implies (infra/DEPLOY.md,
+ * 'Infrastructure from the config'): plain policy JSON — the verified artifact — and a thin Terraform (JSON syntax)
  * wrapper over it.
  * - credvend's execution role: trusted by Function Compute; allowed exactly `sts:AssumeRole` on the
  *   first link of every chain, `kms:GetSecretValue` on the secrets the config names, and writing
@@ -195,7 +195,7 @@ const terraform = (config: Config, files: readonly RenderedFile[]) => {
     }
   }
   return {
-    '//': 'Rendered by credvend infra render. Roles in other accounts (partners, Resource Directory members) need a provider alias per account; see the README.',
+    '//': 'Rendered by credvend infra render. Roles in other accounts (partners, Resource Directory members) need a provider alias per account; see infra/DEPLOY.md.',
     terraform: { required_providers: { alicloud: { source: 'aliyun/alicloud' } } },
     provider: { alicloud: { region: config.region } },
     resource: Object.fromEntries(

@@ -20,8 +20,8 @@ export interface GaugeSources {
 }
 
 /**
- * Every series credvend exports, in one place, so the names in dashboards and alerts (README,
- * runbooks) have one source.
+ * Every series credvend exports, in one place, so the names in dashboards and alerts
+ * (infra/OPERATIONS.md, runbooks) have one source.
  * @internal
  */
 export const createCredvendMetrics = () => {

@@ -51,7 +51,7 @@ interface Held {
 }
 
 /**
- * The access-key path (README, 'KMS-managed AccessKeys'): the current pair of a KMS
+ * The access-key path (infra/SERVICES.md, 'KMS-managed AccessKeys'): the current pair of a KMS
  * `RAMCredentials` secret, re-read once per rotation — at NextRotationDate plus a delay and
  * jitter, or after a maximum TTL when KMS names none — single-flight, with the last good pair
  * served while KMS is down only as long as it can still work (until the next rotation plus the

@@ -1,15 +1,22 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
+import {
+  buildCli,
+  describeRun,
+  fencedBlocks,
+  loopbackChildEnv,
+  runBash,
+} from '../helpers/fenced-blocks.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 /**
  * The runbooks' commands run (infra/runbooks/README.md): every ```sh block of every runbook is
  * executed with bash against local mode, as `npm start` runs it, and must exit 0. Blocks that only
- * make sense in production are ```text and are not run. The names the runbooks and SECURITY.md
+ * make sense in production are ```text and are not run (helpers/fenced-blocks.ts parses and runs
+ * them; test/contract/docs-commands.test.ts does the same for README.md and infra/). The names the runbooks and SECURITY.md
  * rely on — metric series and error codes — must exist in the code.
  *
  * System programs the blocks use: bash, curl, jq, sed, grep, sort, uniq, head, tail, cut, tr,
@@ -25,33 +32,6 @@ const RUNBOOKS = [
   'leaked-session.md',
 ]
 
-/** Fenced blocks with their info string; unmarked blocks are refused so nothing runnable hides. */
-const fencedBlocks = (markdown: string) =>
-  [...markdown.matchAll(/^( *)```([^\n`]*)\n([\s\S]*?)^\1```[ \t]*$/gm)].map((m) => ({
-    lang: m[2]!.trim(),
-    // Blocks inside list items are indented; bash must see them flush left (heredoc-safe).
-    body: m[3]!
-      .split('\n')
-      .map((line) => line.slice(Math.min(m[1]!.length, line.length - line.trimStart().length)))
-      .join('\n'),
-  }))
-
-const bash = (script: string, env: NodeJS.ProcessEnv) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      'bash',
-      ['-c', `set -euo pipefail\n${script}`],
-      { env, cwd: process.cwd(), timeout: 90_000, maxBuffer: 4 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-          stdout,
-          stderr,
-        })
-      },
-    )
-  })
-
 /** Inputs per runbook beyond the shared ones (README.md's table gives their meaning). */
 const INPUTS: Record<string, Record<string, string>> = {
   'kms-outage.md': { CREDVEND_CONFIG: 'infra/config/internal.json' },
@@ -64,9 +44,14 @@ let apiKey: string
 let token: string
 let sessionName: string
 let workDir: string
+let childEnv: NodeJS.ProcessEnv
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'credvend-runbooks-'))
+  childEnv = await loopbackChildEnv(workDir)
+  // The runbooks call the CLI as `npx credvend` (the package's bin): build it from this tree.
+  const build = await buildCli(CHILD_PROCESS_TIMEOUT_MS)
+  expect(build.code, build.output).toBe(0)
   cli = runCli(['serve', '--local'], { PORT: '0' })
   ;[, appUrl] = (await cli.output(/credvend app\s+(http:\/\/127\.0\.0\.1:\d+)/)) as [string, string]
   await cli.output(/STS emulator/)
@@ -117,6 +102,7 @@ describe('runbooks', () => {
       await writeFile(auditLog, cli.stdout())
       const env: NodeJS.ProcessEnv = {
         ...process.env,
+        ...childEnv,
         CREDVEND_URL: appUrl,
         CREDVEND_CONFIG: 'infra/config/public.json',
         CREDVEND_AUDIT_LOG: auditLog,
@@ -127,11 +113,8 @@ describe('runbooks', () => {
         ...INPUTS[file],
       }
       for (const [i, block] of blocks.entries()) {
-        const result = await bash(block.body, env)
-        expect(
-          result.code,
-          `${file}, sh block ${i + 1}:\n${block.body}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-        ).toBe(0)
+        const result = await runBash(block.body, env)
+        expect(result.code, `sh block ${i + 1} of ${describeRun(file, block, result)}`).toBe(0)
       }
     },
   )

@@ -8,7 +8,7 @@ import { nodeSourceChain } from './source-chain.ts'
 import { serverLineLog } from './stdout-log.ts'
 
 /**
- * What a Node server hands to `assemble`: undici's sized keep-alive pool, JSON log lines on
+ * What a Node server hands to `assemble`: a keep-alive fetch over node:http (http-fetch.ts), JSON log lines on
  * stdout (one write per event-loop turn), the full provider chain for credvend's own identity
  * (unless a source is given, as in local mode), and Redis when the config has a `redis` section.
  */

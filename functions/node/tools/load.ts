@@ -3,7 +3,7 @@
  * does (on an ephemeral port), mints JWTs for LOAD_CALLERS demo users, and sends LOAD_REQUESTS vends
  * over LOAD_CONNECTIONS keep-alive connections, rotating through every (caller, profile) pair. There is
  * no warm-up on purpose: each pair's first vends are cache misses arriving together, which is what
- * single flight and the cache (README, 'Under load and faults') have to absorb. It reports latency,
+ * single flight and the cache (infra/OPERATIONS.md) have to absorb. It reports latency,
  * status codes, errors and the STS calls credvend made (the /metrics delta).
  *
  * CREDVEND_URL targets a running local-mode server instead; its partner API key is printed only in

@@ -47,7 +47,7 @@ const problems = async (profile: Record<string, unknown>): Promise<string[]> => 
 }
 
 describe('kind: "oss-upload" profiles', () => {
-  it('loads the README example and compiles a policy template from its presets', async () => {
+  it('loads the upload guide example (infra/UPLOADS.md) and compiles a policy template from its presets', async () => {
     const loaded = await loadConfig(config(upload), envSecretResolver({}))
     const compiled = loaded.profiles.get('avatars')!
     expect(compiled.profile.kind).toBe('oss-upload')
