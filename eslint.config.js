@@ -10,6 +10,8 @@ export default tseslint.config(
       'coverage/',
       'dist/',
       'functions/fc/dist/',
+      // The bundled credvend command (npm run build:cli).
+      'functions/node/dist/',
       '.tsbuild/',
       '.wrangler/',
       // Written by `npm run build:schemas`.

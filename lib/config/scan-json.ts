@@ -1,5 +1,5 @@
 /** Where a text stops being JSON (RFC 8259): the offset, the value it was in, what had to come next. @internal */
-export interface JsonSyntaxError {
+interface JsonSyntaxError {
   readonly at: number
   /** The path of the innermost object or array being read (`''` for the document). */
   readonly path: string

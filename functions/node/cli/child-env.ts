@@ -49,7 +49,7 @@ export const SHADOWING_VARIABLES = [
  * control; the INI file has no switch, only ALIBABA_CLOUD_CREDENTIALS_FILE (profile.js), so it
  * points at an empty file: a missing profile there is an error the chain skips.
  */
-export const isolationVariables = (neutralCredentialsFile: string) => ({
+const isolationVariables = (neutralCredentialsFile: string) => ({
   ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
   ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
   ALIBABA_CLOUD_CREDENTIALS_FILE: neutralCredentialsFile,

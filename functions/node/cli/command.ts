@@ -8,7 +8,7 @@ type Parsed<O extends Options> = ReturnType<
 >
 
 /** What a command's `run` receives: its own flags and positionals, already checked. */
-export interface CommandInput<O extends Options> {
+interface CommandInput<O extends Options> {
   readonly values: Parsed<O>['values']
   readonly positionals: readonly string[]
   /** Everything after a bare `--`, untouched (the program `exec` runs). */
