@@ -187,6 +187,35 @@ describe('credvend command-line contract', { timeout: CHILD_PROCESS_TIMEOUT_MS }
     expect(result.err).not.toMatch(/\bat .*\.js:\d+/)
   })
 
+  it('partner init --config needs none of the secrets of the config, only its sourcePrincipal', async () => {
+    const file = join(dir, 'with-secrets.json')
+    const withSecrets = config('acs:ram::1234567890123456:role/app')
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...withSecrets,
+        callers: { apiKeys: [{ id: 'acme', sha256: [{ env: 'CREDVEND_UNSET_KEY_SHA256' }] }] },
+        profiles: {
+          acme: { ...withSecrets.profiles.acme, externalId: { env: 'CREDVEND_UNSET_EXTERNAL_ID' } },
+        },
+      }),
+    )
+    const result = await run(
+      [
+        'partner',
+        'init',
+        'globex',
+        '--role-arn',
+        'acs:ram::2222222222222222:role/globex',
+        '--config',
+        file,
+      ],
+      { CREDVEND_UNSET_KEY_SHA256: undefined, CREDVEND_UNSET_EXTERNAL_ID: undefined },
+    )
+    expect(result.code, result.err).toBe(EXIT.ok)
+    expect(result.out).toContain('acs:ram::1234567890123456:role/credvend')
+  })
+
   it('an unreadable file is a usage error', async () => {
     const result = await run(['config', 'check', join(dir, 'missing.json')])
     expect(result.code).toBe(EXIT.usage)
