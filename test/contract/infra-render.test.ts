@@ -6,7 +6,9 @@ import { createDemoConfig } from '../../functions/node/cli/local/demo-config.ts'
 import { assemble } from '../../lib/assemble.ts'
 import { configSchema, type ConfigInput } from '../../lib/config/schema.ts'
 import { fromStatic } from '../../lib/credentials/provider.ts'
-import { infraDrift, renderInfra, type RenderedFile } from '../../lib/infra/render.ts'
+import { infraDrift } from '../../lib/infra/infra-drift.ts'
+import { renderInfra } from '../../lib/infra/render.ts'
+import type { RenderedFile } from '../../lib/infra/rendered-file.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
@@ -41,7 +43,7 @@ afterAll(async () => {
 })
 
 describe('credvend infra render', () => {
-  it("renders the execution role, every assumed role's trust and permissions, bucket CORS and a Terraform wrapper, with no secret", () => {
+  it("renders the execution role, every assumed role's trust and permissions, bucket CORS, Terraform and one ROS template per account, with no secret", () => {
     expect(files.map((f) => f.path)).toEqual(
       expect.arrayContaining([
         'policies/execution-role-trust.json',
@@ -54,6 +56,8 @@ describe('credvend infra render', () => {
         'policies/roles/2222222222222222-credvend-partner-via-hub-trust.json',
         'oss/demo-bucket-cors.json',
         'terraform/main.tf.json',
+        'ros/1234567890123456.json',
+        'ros/2222222222222222.json',
       ]),
     )
     const everything = JSON.stringify(files)
@@ -67,9 +71,13 @@ describe('credvend infra render', () => {
     })
     expect(doc('oss/demo-bucket-cors.json').CORSRule[0].ExposeHeader).toContain('ETag')
     const tf = doc('terraform/main.tf.json')
-    expect(Object.keys(tf.resource.alicloud_ram_role)).toEqual(
-      expect.arrayContaining(['credvend_fc', 'credvend_demo', 'credvend_hub']),
-    )
+    expect(Object.keys(tf.resource.alicloud_ram_role).sort()).toEqual([
+      'credvend_demo',
+      'credvend_fc',
+      'credvend_hub',
+      'credvend_partner_demo_2222222222222222',
+      'credvend_partner_via_hub_2222222222222222',
+    ])
   })
 
   it('the emulator, running on the rendered documents alone, vends every demo profile and refuses a missing ExternalId', async () => {
@@ -173,6 +181,11 @@ describe('credvend infra check', () => {
       const out = join(dir, 'rendered')
       const render = runCli(['infra', 'render', configPath, '--out', out])
       expect(await render.exited, render.stderr()).toBe(0)
+      // The operator hears that applying the bucket's CORS replaces all of its rules.
+      expect(render.stdout()).toMatch(
+        /WARNING: bucket demo-bucket: OSS PutBucketCors REPLACES ALL of the bucket's CORS rules\./,
+      )
+      expect(render.stdout()).toMatch(/ros\/2222222222222222\.json/)
       const check = () => {
         const cli = runCli(['infra', 'check', configPath, out])
         return cli.exited.then((code) => ({ code, out: cli.stdout() }))
@@ -231,9 +244,16 @@ describe('credvend infra check', () => {
     const actual = new Map(files.map((f) => [f.path, `${JSON.stringify(f.json, null, 2)}\n`]))
     expect(infraDrift(files, actual)).toEqual([])
     actual.set('policies/execution-role-permissions.json', '{}\n')
+    actual.set(
+      'ros/2222222222222222.json',
+      actual
+        .get('ros/2222222222222222.json')!
+        .replace('"MaxSessionDuration": 3600', '"MaxSessionDuration": 43200'),
+    )
     actual.set('policies/extra.json', '{}\n')
     expect(infraDrift(files, actual)).toEqual([
       'differs: policies/execution-role-permissions.json',
+      'differs: ros/2222222222222222.json',
       'not implied by the config: policies/extra.json',
     ])
   })

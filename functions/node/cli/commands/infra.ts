@@ -1,13 +1,14 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
-import { infraDrift, renderInfra } from '../../../../lib/infra/render.ts'
+import { infraDrift } from '../../../../lib/infra/infra-drift.ts'
+import { infraWarnings } from '../../../../lib/infra/infra-warnings.ts'
+import { renderInfra } from '../../../../lib/infra/render.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
 import { placeholderResolver, readConfigFile } from './config-check.ts'
 
-const render = async (config: string) =>
-  renderInfra((await readConfigFile(config, placeholderResolver)).config)
+const load = async (config: string) => (await readConfigFile(config, placeholderResolver)).config
 
 const filesUnder = async (dir: string): Promise<Map<string, string>> => {
   const out = new Map<string, string>()
@@ -25,11 +26,17 @@ const filesUnder = async (dir: string): Promise<Map<string, string>> => {
 
 export const infraRenderCommand = defineCommand({
   name: 'infra render',
-  summary: 'write the RAM roles, policies and OSS CORS a config implies',
+  summary: 'write the RAM roles, policies and OSS CORS a config implies (JSON, Terraform, ROS)',
   usage: 'infra render CONFIG --out DIR',
-  help: `Writes the RAM and OSS side of a deployment from its config into DIR: each role's trust
-and permission policy as JSON, and a Terraform wrapper. No secret is resolved (ExternalIds stay
-references).
+  help: `Writes the RAM and OSS side of a deployment from its config into DIR:
+  policies/   each role's trust and permission policy as JSON (ExternalIds as {{env:NAME}})
+  oss/        each upload bucket's CORS rule
+  terraform/  main.tf.json for the aliyun/alicloud provider: one provider alias per other
+              account (var.deploy_role_arn_<account>), ExternalIds as sensitive variables
+              (TF_VAR_<name>), bucket CORS only with var.replace_cors_rules_<bucket> = true
+  ros/        one ROS template per account, ExternalIds as NoEcho parameters
+No secret is resolved. OSS PutBucketCors replaces all of a bucket's CORS rules: a warning for
+each bucket is printed.
 
 options:
   CONFIG                the config file
@@ -39,7 +46,8 @@ options:
   positionals: [1, 1],
   async run({ values, positionals }) {
     if (!values.out) throw new UsageError('infra render: name the directory: --out DIR')
-    const files = await render(positionals[0]!)
+    const config = await load(positionals[0]!)
+    const files = renderInfra(config)
     for (const f of files) {
       await mkdir(dirname(join(values.out, f.path)), { recursive: true })
       await writeFile(join(values.out, f.path), `${JSON.stringify(f.json, null, 2)}\n`)
@@ -47,6 +55,7 @@ options:
     console.log(
       `rendered ${files.length} files into ${values.out}:\n${files.map((f) => `  ${f.path}`).join('\n')}`,
     )
+    for (const warning of infraWarnings(config)) console.log(`\n${warning}`)
   },
 })
 
@@ -54,8 +63,9 @@ export const infraCheckCommand = defineCommand({
   name: 'infra check',
   summary: 'report drift between rendered files and what a config implies',
   usage: 'infra check CONFIG DIR [--json]',
-  help: `Compares the files in DIR with what CONFIG implies. Exits 0 when they match, 1 with each
-difference otherwise (re-render with credvend infra render).
+  help: `Compares the files in DIR (policies/, oss/, terraform/, ros/: every .json file) with what
+CONFIG implies. Exits 0 when they match, 1 with each difference otherwise (re-render with
+credvend infra render).
 
 options:
   CONFIG                the config file
@@ -66,7 +76,7 @@ options:
   positionals: [2, 2],
   async run({ values, positionals }) {
     const [config, dir] = positionals as [string, string]
-    const drift = infraDrift(await render(config), await filesUnder(dir))
+    const drift = infraDrift(renderInfra(await load(config)), await filesUnder(dir))
     if (values.json) console.log(JSON.stringify({ ok: drift.length === 0, drift }))
     else if (drift.length === 0) console.log(`ok: ${dir} is what ${config} implies`)
     else
