@@ -1,3 +1,4 @@
+import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStsClient } from '../../lib/sts/client.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
@@ -77,6 +78,22 @@ describe('credvend serve', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () => {
     )
     expect(cli.stdout()).not.toContain('LOCAL MODE')
     expect(cli.stdout()).not.toContain('STS emulator')
+  })
+
+  it('a port already in use is a usage error naming PORT, and nothing is left running', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const { port } = taken.address() as { port: number }
+    try {
+      const cli = run(['serve', '--local'], { PORT: String(port) })
+      // Exiting at all is the point: the emulator started before the app must not keep it alive.
+      expect(await cli.exited).toBe(2)
+      expect(cli.stderr()).toContain(`port ${port} is in use`)
+      expect(cli.stderr()).toContain('set PORT')
+      expect(cli.stdout()).not.toContain('LOCAL MODE')
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()))
+    }
   })
 
   it('a typo in the flag is refused rather than ignored', async () => {

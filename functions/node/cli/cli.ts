@@ -90,6 +90,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    process.exitCode = exitFor(error)
+    // A failed start may leave a half-started server's handles open; they must not keep a
+    // failed command running. Pipes and files are written synchronously on Linux, so the
+    // message above is out before the exit.
+    process.exit(exitFor(error))
   },
 )

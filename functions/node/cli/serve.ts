@@ -92,19 +92,40 @@ export const startServer = async (
   return serveLocalDemo(allowOrigins, env)
 }
 
+/**
+ * A taken port is the operator's to fix, not a crash: say which variable moves it. The usual cause
+ * is a second `npm start` or `credvend serve` on the default port.
+ */
+const listening = async <T>(listen: Promise<T>, portValue: number): Promise<T> => {
+  try {
+    return await listen
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new UsageError(
+        `serve: port ${portValue} is in use (another credvend or npm start?); set ${ENV_PORT} to another port, or ${ENV_PORT}=0 for any free one`,
+      )
+    throw error
+  }
+}
+
 const startEmulator = (env: NodeJS.ProcessEnv) =>
   startLocalEmulator({ port: port(env[ENV_EMULATOR_PORT], 0, ENV_EMULATOR_PORT) })
 
 /** `serve --local`: the demo config on the emulator's demo world, and the demo page. */
 const serveLocalDemo = async (allowOrigins: readonly string[], env: NodeJS.ProcessEnv) => {
+  const appPort = port(env[ENV_PORT], 8787, ENV_PORT)
   const emulator = await startEmulator(env)
   // The app's origins are known only once it listens; until the app is built, nothing answers.
   let handler: (req: Request, env: NodeEnv) => Response | Promise<Response> = () =>
     new Response('starting', { status: 503 })
-  const listener = await listenLoopback(
-    (req, env) => handler(req, env),
-    port(env[ENV_PORT], 8787, ENV_PORT),
-  )
+  // Nothing started may outlive a failed start: the emulator would keep the process alive.
+  const listener = await listening(
+    listenLoopback((req, env) => handler(req, env), appPort),
+    appPort,
+  ).catch(async (error: unknown) => {
+    await emulator.close()
+    throw error
+  })
   const own = [`http://127.0.0.1:${listener.port}`, `http://localhost:${listener.port}`]
   const origins = [...own, ...allowOrigins.filter((o) => !own.includes(o))]
   origins.forEach(emulator.allowOssOrigin)
@@ -159,9 +180,10 @@ const serveLocalConfig = async (
     const created = seedLocalWorld(emulator, loaded, parsed.text)
     const source = fromStatic({ ...emulator.demo.vendor, source: 'local-credvend-user' })
     const { app, credvend } = await assemble(nodeRuntime({ env, source: () => source }), text)
-    const listener = await listenLoopback(
-      (req, env) => app.fetch(req, peer(env)),
-      port(env[ENV_PORT], 8787, ENV_PORT),
+    const appPort = port(env[ENV_PORT], 8787, ENV_PORT)
+    const listener = await listening(
+      listenLoopback((req, env) => app.fetch(req, peer(env)), appPort),
+      appPort,
     )
     const appUrl = `http://127.0.0.1:${listener.port}`
     const served = loaded.config.exposeInternalRoutes
@@ -207,10 +229,10 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
   const assembly = await assemble(nodeRuntime({ env }), await readConfigText(path))
   const { app, credvend } = assembly
   const host = env.HOST ?? '127.0.0.1'
-  const listener = await listenOn(
-    (req, env) => app.fetch(req, peer(env)),
-    host,
-    port(env[ENV_PORT], 8787, ENV_PORT),
+  const appPort = port(env[ENV_PORT], 8787, ENV_PORT)
+  const listener = await listening(
+    listenOn((req, env) => app.fetch(req, peer(env)), host, appPort),
+    appPort,
   )
   const reload = () =>
     void readConfigText(path)
