@@ -14,7 +14,7 @@ import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 /**
  * The runbooks' commands run (infra/runbooks/README.md): every ```sh block of every runbook is
- * executed with bash against local mode, as `npm start` runs it, and must exit 0. Blocks that only
+ * executed with bash against local mode (`credvend serve --local`, what `npm start` runs), and must exit 0. Blocks that only
  * make sense in production are ```text and are not run (helpers/fenced-blocks.ts parses and runs
  * them; test/contract/docs-commands.test.ts does the same for README.md and infra/). The names the runbooks and SECURITY.md
  * rely on — metric series and error codes — must exist in the code.

@@ -8,7 +8,8 @@ export const killCliChildren = () => {
 }
 
 /**
- * Runs `credvend …` as a user would (through tsx, like `npm start`). Children bind only 127.0.0.1
+ * Runs `credvend …` from its TypeScript sources through tsx, so a test sees a change without a
+ * rebuild (test/cli/cli-contract.test.ts runs the bundled command users install). Children bind only 127.0.0.1
  * and make no outbound calls beyond the loopback endpoints a test gives them.
  */
 export const runCli = (args: string[], env: Record<string, string | undefined> = {}) => {

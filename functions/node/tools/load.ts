@@ -45,7 +45,8 @@ process.once('SIGTERM', () => process.exit(143))
 const spawnServer = (): Promise<Server> =>
   new Promise((resolve, reject) => {
     const root = fileURLToPath(new URL('../../../', import.meta.url))
-    // What `npm start` runs, without the tsx CLI's extra process, so killing `proc` kills the server.
+    // `credvend serve --local` from the sources in one node process (tsx as a loader, not a wrapper
+    // process), so killing `proc` kills the server.
     const proc = spawn(
       process.execPath,
       ['--import', 'tsx', 'functions/node/cli/cli.ts', 'serve', '--local'],

@@ -32,7 +32,8 @@ export const configCheckCommand = defineCommand({
 secret references. Without --resolve every secret stands in as a placeholder, so it runs where
 the secrets are not (a laptop, CI). Exits 0 when the config loads, 1 with every problem otherwise:
 one line each, "path (line L, column C): problem", the line and column where that field's value
-starts in the file. No value from the file is printed.
+starts in the file. No value from the file is printed; a problem may name keys, template
+variables and the part of a pattern that is wrong.
 
 options:
   --resolve             also resolve its secret references from the environment
