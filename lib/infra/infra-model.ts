@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts'
 import { VendError } from '../errors.ts'
 import { trustPoliciesFor } from '../partners/trust-policies.ts'
-import { permissionCeiling } from './permission-ceiling.ts'
+import { roleCeilings } from './role-ceilings.ts'
 
 type Statement = Record<string, unknown>
 
@@ -91,7 +91,7 @@ export const infraModel = (config: Config): InfraModel => {
   const exec = roleParts(config.sourcePrincipal)
   const firstLinks = new Set<string>()
   const secrets = secretRefs(config, new Set())
-  const ceilings = new Map<string, PolicyDocument>()
+  const ceilings = roleCeilings(config)
   const sessions = new Map<string, number>()
   const buckets = new Map<string, { account: string; region: string; origins: Set<string> }>()
   for (const profile of Object.values(config.profiles)) {
@@ -104,14 +104,6 @@ export const infraModel = (config: Config): InfraModel => {
     longest(sessions, profile.roleArn, typeof d === 'number' ? d : d.max)
     // A hub's session serves every vend behind it for as long as the hop asks.
     for (const hop of profile.via) longest(sessions, hop.roleArn, hop.durationSeconds)
-    const ceiling = permissionCeiling(profile)
-    if (ceiling) {
-      const seen = ceilings.get(profile.roleArn)
-      ceilings.set(
-        profile.roleArn,
-        seen ? { Version: '1', Statement: [...seen.Statement, ...ceiling.Statement] } : ceiling,
-      )
-    }
     if (profile.kind === 'oss-upload') {
       const account = roleParts(profile.roleArn).account
       const region = profile.region.replace(/^oss-/, '')
@@ -125,16 +117,6 @@ export const infraModel = (config: Config): InfraModel => {
       profile.corsOrigins.forEach((o) => entry.origins.add(o))
       buckets.set(profile.bucket, entry)
     }
-  }
-  // Hubs assume the next link: their permission is exactly that.
-  for (const profile of Object.values(config.profiles)) {
-    if (profile.kind === 'access-key') continue
-    const chain = [...profile.via.map((h) => h.roleArn), profile.roleArn]
-    chain.slice(0, -1).forEach((hub, i) => {
-      const seen = ceilings.get(hub)
-      const statement = { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: chain[i + 1] }
-      ceilings.set(hub, { Version: '1', Statement: [...(seen?.Statement ?? []), statement] })
-    })
   }
   const permissions: Statement[] = [
     { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...firstLinks].sort() },

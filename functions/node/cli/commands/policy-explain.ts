@@ -4,7 +4,7 @@ import {
   type PolicyDocument,
 } from '../../../../lib/emulator/policy/document.ts'
 import { conditionContext, evaluatePolicies } from '../../../../lib/emulator/policy/evaluate.ts'
-import { permissionCeiling } from '../../../../lib/infra/permission-ceiling.ts'
+import { roleCeilings } from '../../../../lib/infra/role-ceilings.ts'
 import { isKnownConditionKey } from '../../../../lib/policy/condition-keys.ts'
 import {
   explainAccess,
@@ -30,20 +30,8 @@ import {
  * of every profile that assumes the role, and `sts:AssumeRole` on the next link where the role is
  * a hub. Undefined when no profile gives it one: its policy is written by hand, outside the config.
  */
-export const roleCeiling = (config: Config, roleArn: string): unknown => {
-  const statements: unknown[] = []
-  for (const profile of Object.values(config.profiles)) {
-    if (profile.kind === 'access-key') continue
-    if (profile.roleArn === roleArn)
-      statements.push(...(permissionCeiling(profile)?.Statement ?? []))
-    const chain = [...profile.via.map((hop) => hop.roleArn), profile.roleArn]
-    chain.slice(0, -1).forEach((hub, i) => {
-      if (hub === roleArn)
-        statements.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: chain[i + 1] })
-    })
-  }
-  return statements.length > 0 ? { Version: '1', Statement: statements } : undefined
-}
+export const roleCeiling = (config: Config, roleArn: string): unknown =>
+  roleCeilings(config).get(roleArn)
 
 /** The emulator's RAM reading of a document credvend produced; a refusal here is a credvend bug. */
 const ramDocument = (input: unknown, what: string): PolicyDocument => {

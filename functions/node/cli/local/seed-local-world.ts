@@ -1,7 +1,7 @@
 import { configError, type FoundProblem } from '../../../../lib/config/config-error.ts'
 import type { LoadedConfig } from '../../../../lib/config/load.ts'
 import { browserUploadCors } from '../../../../lib/emulator/oss/oss-store.ts'
-import { permissionCeiling } from '../../../../lib/infra/permission-ceiling.ts'
+import { roleCeilings } from '../../../../lib/infra/role-ceilings.ts'
 import { renderTrustPolicy } from '../../../../lib/partners/trust-policy.ts'
 import { DEMO_BUCKET, LOCAL_ROTATION_SECONDS, type startLocalEmulator } from './local-emulator.ts'
 
@@ -89,15 +89,15 @@ export const seedLocalWorld = (
       },
     ]
     let trusted = demo.vendorArn
-    links.forEach((link, i) => {
-      const role = plan(name, link, trusted)
-      const next = links[i + 1]
-      if (next)
-        role.statements.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: next.roleArn })
-      else role.statements.push(...(permissionCeiling(compiled.profile)?.Statement ?? []))
+    for (const link of links) {
+      plan(name, link, trusted)
       trusted = link.roleArn
-    })
+    }
   }
+  // The permissions infra render writes for each role, so the emulator grants what RAM would.
+  const ceilings = roleCeilings(loaded.config)
+  for (const role of plans.values())
+    role.statements.push(...(ceilings.get(role.arn)?.Statement ?? []))
   if (problems.length > 0) throw configError(fileText, problems)
 
   const created: string[] = []
