@@ -67,7 +67,7 @@ export interface Assembly {
  */
 export const assemble = async (runtime: Runtime, text: string): Promise<Assembly> => {
   const { deps, log } = runtime
-  const parsed = parseConfig(text)
+  const parsed = await parseConfig(text)
   const { config } = parsed
   const elapsedMs = deps.elapsedMs ?? (() => deps.now().getTime())
   const metrics = createCredvendMetrics()

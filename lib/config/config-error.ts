@@ -1,5 +1,4 @@
 import { VendError } from '../errors.ts'
-import { scanJson } from './scan-json.ts'
 
 /**
  * One problem of a config file: the field it is about, where that field's value starts in the
@@ -50,10 +49,16 @@ const parentOf = (path: string) => {
 
 /**
  * Places each problem in the file it came from: at its field's value, or the nearest enclosing
- * one that is there (a missing field is reported where it belongs).
+ * one that is there (a missing field is reported where it belongs). The scanner is loaded only
+ * here: a config that loads never needs it, and on Function Compute it is a file of its own that
+ * a cold instance does not read.
  * @internal
  */
-export const configError = (text: string, found: readonly FoundProblem[]): ConfigError => {
+export const configError = async (
+  text: string,
+  found: readonly FoundProblem[],
+): Promise<ConfigError> => {
+  const { scanJson } = await import('./scan-json.ts')
   const { starts } = scanJson(text)
   return new ConfigError(
     found.map(({ path, message, at }) => {

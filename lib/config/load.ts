@@ -31,7 +31,7 @@ import {
 import { launderingProblems, vendedRoles } from './vended-roles.ts'
 import { sharedResourceProblems } from './shared-resources.ts'
 import { configError, type FoundProblem } from './config-error.ts'
-import { joinPath, scanJson } from './scan-json.ts'
+import { joinPath } from './json-path.ts'
 
 /** Resolves `{ env }` / `{ kmsSecret }` references; throws a one-line reason when it cannot. @public */
 export type SecretResolver = (ref: SecretRef) => Promise<string>
@@ -405,19 +405,20 @@ const partTemplateProblems = (json: unknown): FoundProblem[] => {
  * from here to build the clients that resolve `{ kmsSecret }` references.
  * @public
  */
-export const parseConfig = (text: string): ParsedConfig => {
+export const parseConfig = async (text: string): Promise<ParsedConfig> => {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
     // The parser's own message quotes the text around the error, which may be a secret.
+    const { scanJson } = await import('./scan-json.ts')
     const { error = { path: '', at: 0, expected: 'JSON' } } = scanJson(text)
     const { path, at, expected } = error
-    throw configError(text, [{ path, at, message: `not valid JSON: expected ${expected}` }])
+    throw await configError(text, [{ path, at, message: `not valid JSON: expected ${expected}` }])
   }
   const parsed = configSchema.safeParse(json)
   if (!parsed.success)
-    throw configError(text, [
+    throw await configError(text, [
       ...parsed.error.issues.flatMap(issueProblems),
       ...partTemplateProblems(json),
     ])
@@ -441,7 +442,7 @@ export const loadConfig = async (
     readonly kmsSecret?: (config: Config) => ((name: string) => Promise<string>) | undefined
   } = {},
 ): Promise<LoadedConfig> => {
-  const parsed = typeof text === 'string' ? parseConfig(text) : text
+  const parsed = typeof text === 'string' ? await parseConfig(text) : text
   const { json, config } = parsed
   const problems: FoundProblem[] = []
   const readKms = options.kmsSecret?.(config)
@@ -478,7 +479,7 @@ export const loadConfig = async (
   const roles = vendedRoles(config)
   problems.push(...launderingProblems(config, roles).map(fromLine))
   problems.push(...sharedResourceProblems(profiles.values()).map(fromLine))
-  if (problems.length > 0) throw configError(parsed.text, problems)
+  if (problems.length > 0) throw await configError(parsed.text, problems)
   const secretsDigest = await sha256Hex(
     JSON.stringify([
       [...profiles.values()].map((p) => p.externalIdHash),

@@ -1,3 +1,5 @@
+import { joinPath } from './json-path.ts'
+
 /** Where a text stops being JSON (RFC 8259): the offset, the value it was in, what had to come next. @internal */
 interface JsonSyntaxError {
   readonly at: number
@@ -21,16 +23,6 @@ const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*(")?/
 const SCALAR = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y
 /** Deeper documents still parse; positions below this depth fall back to an ancestor's. */
 const MAX_DEPTH = 256
-
-/**
- * A field's path with one more key, as every config problem names it: keys joined with `.`; a
- * key that is not printable ASCII without spaces or quotes is quoted, so a path stays on its line.
- * @internal
- */
-export const joinPath = (path: string, key: string): string => {
-  const shown = /^[!#-[\]-~]+$/.test(key) ? key : JSON.stringify(key)
-  return path === '' ? shown : `${path}.${shown}`
-}
 
 /**
  * Reads a JSON text once for positions, which `JSON.parse` does not give: where every value

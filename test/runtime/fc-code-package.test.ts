@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -195,5 +195,45 @@ describe('FC 3.0 built-in runtime: index.handler of the built code package', () 
       ['1-broken', expect.stringMatching(/^ERR_STS_/)],
       ['1-later', 'ok'],
     ])
+  })
+})
+
+describe('FC 3.0 built-in runtime: a config that does not load', () => {
+  it('answers ERR_CONFIG_INVALID and logs each problem at its line and column (config-scan.js loads)', async () => {
+    type Handler = (
+      event: Buffer,
+      context: { requestId: string; credentials: Keys },
+    ) => Promise<{ statusCode: number; body: string }>
+    // A copy of the package, so its index.js is a module of its own with its own config.
+    const dir = mkdtempSync(join(tmpdir(), 'credvend-fc-bad-config-'))
+    cpSync(packageDir, dir, { recursive: true })
+    const config = join(dir, 'config', 'broken.json')
+    writeFileSync(
+      config,
+      '{\n  "region": "cn-hangzhou",\n  "profiles": {\n    "x": { "kind": 7 }\n  }\n}\n',
+    )
+    const saved = { ...process.env }
+    Object.assign(process.env, worldEnv, { HOME: dir, CREDVEND_CONFIG: config })
+    // The world's config travels as CREDVEND_CONFIG_JSON, which wins; this test reads the file.
+    delete process.env.CREDVEND_CONFIG_JSON
+    const lines: string[] = []
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk))
+      return true
+    })
+    try {
+      const handler = createRequire(join(dir, 'package.json'))(join(dir, FC_HANDLER_FILE))
+        .handler as Handler
+      const answer = await handler(vendEvent(1200), { requestId: '3-broken', credentials: keys })
+      expect(JSON.parse(answer.body).Code).toBe('ERR_CONFIG_INVALID')
+    } finally {
+      write.mockRestore()
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
+      Object.assign(process.env, saved)
+    }
+    const failed = lines.map((l) => JSON.parse(l)).find((l) => l.event === 'load-failed')
+    expect(failed.problems).toContainEqual(
+      expect.objectContaining({ path: 'profiles.x.kind', line: 4, column: 20 }),
+    )
   })
 })

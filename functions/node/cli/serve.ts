@@ -166,18 +166,18 @@ const serveLocalConfig = async (
   allowOrigins: readonly string[],
   env: NodeJS.ProcessEnv,
 ) => {
-  const parsed = parseConfig(await readConfigText(path))
+  const parsed = await parseConfig(await readConfigText(path))
   const emulator = await startEmulator(env)
   try {
-    const { text, changes } = localizeConfig(parsed, {
+    const { text, changes } = await localizeConfig(parsed, {
       endpoints: emulator.endpoints,
       vendorArn: emulator.demo.vendorArn,
       allowOrigins,
     })
-    const loaded = await loadConfig(text, envSecretResolver(env)).catch((error: unknown) => {
-      throw inOwnFile(parsed.text, error)
+    const loaded = await loadConfig(text, envSecretResolver(env)).catch(async (error: unknown) => {
+      throw await inOwnFile(parsed.text, error)
     })
-    const created = seedLocalWorld(emulator, loaded, parsed.text)
+    const created = await seedLocalWorld(emulator, loaded, parsed.text)
     const source = fromStatic({ ...emulator.demo.vendor, source: 'local-credvend-user' })
     const { app, credvend } = await assemble(nodeRuntime({ env, source: () => source }), text)
     const appPort = port(env[ENV_PORT], 8787, ENV_PORT)

@@ -5,16 +5,19 @@ import { fileURLToPath } from 'node:url'
 export const REDIS_CHUNK = 'connect-redis.js'
 /** The OpenAPI document, loaded by the first `GET /openapi.json` of the internal function. */
 export const OPENAPI_CHUNK = 'openapi.js'
+/** The config file scanner that places a problem at its line and column: a config that loads never needs it. */
+export const CONFIG_SCAN_CHUNK = 'config-scan.js'
 
 /**
  * Modules the app loads with `import()` and a cold instance rarely needs, each shipped as a file
  * of its own next to the entry. Only modules that share no state with the entry may be apart (a
- * chunk bundles its own copy of whatever it imports): ioredis's connector, and a document that is
- * plain data.
+ * chunk bundles its own copy of whatever it imports): ioredis's connector, a document that is
+ * plain data, and a pure function over a string.
  */
 const APART: readonly { readonly source: RegExp; readonly chunk: string }[] = [
   { source: /\/connect-redis\.ts$/, chunk: REDIS_CHUNK },
   { source: /\/generated\/openapi\.ts$/, chunk: OPENAPI_CHUNK },
+  { source: /\/scan-json\.ts$/, chunk: CONFIG_SCAN_CHUNK },
 ]
 
 const chunksApart: Plugin = {
@@ -106,6 +109,10 @@ export const bundleFcRedis = async (options: { minify?: boolean } = {}): Promise
 /** The Redis connector's build with the same options as `bundleFcWith`. */
 export const bundleFcRedisWith = (options: BundleOptions = {}): Promise<FcBundle> =>
   bundle('../platform/connect-redis.ts', options)
+
+/** The config scanner, written next to the entry as `config-scan.js`. */
+export const bundleFcConfigScan = async (): Promise<string> =>
+  (await bundle('../../../lib/config/scan-json.ts', {})).text
 
 /** The OpenAPI document, written next to the entry as `openapi.js`. */
 export const bundleFcOpenapi = async (): Promise<string> =>

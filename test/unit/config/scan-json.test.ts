@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { joinPath, scanJson } from '../../../lib/config/scan-json.ts'
+import { joinPath } from '../../../lib/config/json-path.ts'
+import { scanJson } from '../../../lib/config/scan-json.ts'
 
 /** Every value of a parsed document by its path, named as the scanner and config problems name it. */
 const valuesByPath = (value: unknown, path = '', out = new Map<string, unknown>()) => {

@@ -60,7 +60,7 @@ export const checkConfig = async (
   })
   let parsed: ParsedConfig
   try {
-    parsed = parseConfig(text)
+    parsed = await parseConfig(text)
   } catch (error) {
     const problems = problemsOf(error)
     if (!problems) throw error

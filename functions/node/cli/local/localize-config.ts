@@ -31,7 +31,7 @@ const kmsSecretPaths = (node: unknown, path: string): string[] => {
  * `{ kmsSecret }` reference is refused, since the emulator's KMS holds no value for it. Returns
  * the text and one line per change, for the banner.
  */
-export const localizeConfig = (parsed: ParsedConfig, targets: LocalTargets) => {
+export const localizeConfig = async (parsed: ParsedConfig, targets: LocalTargets) => {
   const { STS, OSS, KMS } = targets.endpoints
   const raw = structuredClone(parsed.json) as Json
   const changes: string[] = []
@@ -41,7 +41,7 @@ export const localizeConfig = (parsed: ParsedConfig, targets: LocalTargets) => {
   }
   const kmsRefs = kmsSecretPaths(raw, '')
   if (kmsRefs.length > 0)
-    throw configError(
+    throw await configError(
       parsed.text,
       kmsRefs.map((path) => ({
         path,
@@ -78,7 +78,7 @@ export const localizeConfig = (parsed: ParsedConfig, targets: LocalTargets) => {
  * A problem found while loading the localized text, placed in the person's own file instead: the
  * paths are the same in both, the lines and columns are not.
  */
-export const inOwnFile = (fileText: string, error: unknown): unknown =>
+export const inOwnFile = async (fileText: string, error: unknown): Promise<unknown> =>
   error instanceof ConfigError
     ? configError(
         fileText,

@@ -41,12 +41,12 @@ const userNameFor = (secretName: string) =>
  *   AccessKey (the user has no permissions).
  * What the demo world already has (its bucket, its roles, its secret) is kept as it is.
  */
-export const seedLocalWorld = (
+export const seedLocalWorld = async (
   emulator: Emulator,
   loaded: LoadedConfig,
   /** The config file's text, which problems point into. */
   fileText: string,
-): string[] => {
+): Promise<string[]> => {
   const { world, demo } = emulator
   const problems: FoundProblem[] = []
   const plans = new Map<string, RolePlan>()
@@ -98,7 +98,7 @@ export const seedLocalWorld = (
   const ceilings = roleCeilings(loaded.config)
   for (const role of plans.values())
     role.statements.push(...(ceilings.get(role.arn)?.Statement ?? []))
-  if (problems.length > 0) throw configError(fileText, problems)
+  if (problems.length > 0) throw await configError(fileText, problems)
 
   const created: string[] = []
   for (const role of plans.values()) {
