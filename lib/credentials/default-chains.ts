@@ -1,3 +1,5 @@
+import { randomHexId } from '../runtime/deps.ts'
+import { createStsClient, type StsClient } from '../sts/client.ts'
 import { chain } from './chain.ts'
 import { memoize } from './memoize.ts'
 import type { CredentialProvider } from './provider.ts'
@@ -12,7 +14,6 @@ import type { ProfileDeps } from './providers/profile-deps.ts'
 
 /** @public */
 export interface ServerChainDeps extends Omit<ProfileDeps, 'instanceRole'> {
-  readonly fetch: typeof fetch
   /** Tests point this at the IMDS emulator; deployments leave it to the 100.100.100.200 constant. */
   readonly imdsEndpoint?: string
 }
@@ -31,9 +32,24 @@ export const serverChain = (deps: ServerChainDeps): CredentialProvider => {
       fetch: deps.fetch,
       ...(deps.imdsEndpoint ? { endpoint: deps.imdsEndpoint } : {}),
     })
+  const regional = new Map<string, StsClient>()
   const profileDeps: ProfileDeps = {
     ...deps,
     instanceRole: (roleName) => imds({ ...deps.env, [ENV_ECS_METADATA]: roleName }),
+    // A profile's sts_region: one client per endpoint, over the chain's own fetch and clock.
+    regionalSts:
+      deps.regionalSts ??
+      ((endpoint) => {
+        let client = regional.get(endpoint)
+        if (!client) {
+          client = createStsClient(
+            { endpoint },
+            { fetch: deps.fetch, now: deps.now, randomId: randomHexId },
+          )
+          regional.set(endpoint, client)
+        }
+        return client
+      }),
   }
   return memoize(
     chain(

@@ -15,6 +15,7 @@ import { ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, fromEnv } from './providers/e
 import { fromFcContext } from './providers/fc-context.ts'
 import { ENV_CREDENTIALS_FILE, ENV_PROFILE, fromIniFile } from './providers/ini-file.ts'
 import { ENV_ECS_METADATA, ENV_ECS_METADATA_DISABLED } from './providers/instance-metadata.ts'
+import { isSwitchedOn } from './providers/is-switched-on.ts'
 import {
   ENV_OIDC_PROVIDER_ARN,
   ENV_OIDC_TOKEN_FILE,
@@ -103,7 +104,8 @@ const placeholderCredentials = (now: () => Date) => ({
  * An STS that records the calls a provider would make and answers them with placeholders, so
  * the real providers decide present / absent / broken without anything leaving the host.
  */
-const recordingSts = (trace: Trace, now: () => Date): StsClient => {
+const recordingSts = (trace: Trace, now: () => Date, endpoint?: string): StsClient => {
+  const at = endpoint ? ` at ${new URL(endpoint).host}` : ''
   const reply = (): AssumeRoleResult => ({
     requestId: PLACEHOLDER,
     assumedRoleUser: { arn: PLACEHOLDER, assumedRoleId: PLACEHOLDER },
@@ -112,11 +114,11 @@ const recordingSts = (trace: Trace, now: () => Date): StsClient => {
   return {
     async assumeRole(source, input) {
       const key = source.accessKeyId === PLACEHOLDER ? '' : ` with ${describeKey(source)}`
-      trace.steps.push(`AssumeRole ${input.roleArn}${key}`)
+      trace.steps.push(`AssumeRole ${input.roleArn}${at}${key}`)
       return reply()
     },
     async assumeRoleWithOidc(input) {
-      trace.steps.push(`AssumeRoleWithOIDC ${input.roleArn}`)
+      trace.steps.push(`AssumeRoleWithOIDC ${input.roleArn}${at}`)
       return reply()
     },
     getCallerIdentity: () => Promise.reject(new Error('a dry run calls no STS')),
@@ -138,6 +140,7 @@ const dryRunDeps = (
     return text
   },
   sts: recordingSts(trace, deps.now),
+  regionalSts: (endpoint) => recordingSts(trace, deps.now, endpoint),
   instanceRole: (roleName) => async () => {
     trace.steps.push(`the ECS instance role ${roleName}`)
     return { ...placeholderCredentials(deps.now), source: 'ecs-ram-role' }
@@ -151,14 +154,28 @@ const dryRunDeps = (
       access_key_secret: PLACEHOLDER,
     })
   },
-  fetch: async () => {
+  // A credentials URI, a CloudSSO portal or an OAuth exchange: named by origin only (a URI's path
+  // may be its secret), answered with placeholders in each one's shape.
+  fetch: async (url) => {
+    trace.steps.push(
+      `asks ${new URL(url instanceof Request ? url.url : url).origin} for credentials`,
+    )
     const c = placeholderCredentials(deps.now)
-    return Response.json({
-      Code: 'Success',
+    const expiration = formatTimestamp(c.expiration)
+    const upper = {
       AccessKeyId: c.accessKeyId,
       AccessKeySecret: c.accessKeySecret,
       SecurityToken: c.securityToken,
-      Expiration: formatTimestamp(c.expiration),
+      Expiration: expiration,
+    }
+    return Response.json({
+      Code: 'Success',
+      ...upper,
+      CloudCredential: upper,
+      accessKeyId: c.accessKeyId,
+      accessKeySecret: c.accessKeySecret,
+      securityToken: c.securityToken,
+      expiration,
     })
   },
 })
@@ -175,17 +192,38 @@ const whatItDoes = (credentials: Credentials, trace: Trace) =>
       : describeKey(credentials)
 
 const cliFile = z.looseObject({
-  profiles: z.array(z.looseObject({ name: z.string(), mode: z.optional(z.string()) })),
+  profiles: z.array(
+    z.looseObject({
+      name: z.string(),
+      mode: z.optional(z.string()),
+      external_id: z.optional(z.unknown()),
+    }),
+  ),
 })
 
-const modeOf = (text: string | undefined, name: string) => {
+const cliProfileIn = (text: string | undefined, name: string) => {
   try {
     const parsed = cliFile.safeParse(JSON.parse(text ?? ''))
-    return parsed.success ? parsed.data.profiles.find((p) => p.name === name)?.mode : undefined
+    return parsed.success ? parsed.data.profiles.find((p) => p.name === name) : undefined
   } catch {
     return undefined
   }
 }
+
+/**
+ * Where the official Node chain parts from credvend on a CLI profile: @alicloud/credentials 2.4.7
+ * (dist/src/providers/cli_profile.js) has no CredentialsURI mode, so it passes over the profile,
+ * and builds RamRoleArn and ChainableRamRoleArn roles without `external_id`.
+ */
+const officialCliNote = (
+  profile: { mode?: string | undefined; external_id?: unknown } | undefined,
+) =>
+  profile?.mode === 'CredentialsURI'
+    ? '; the official Node SDK has no CredentialsURI mode and passes over this profile'
+    : (profile?.mode === 'RamRoleArn' || profile?.mode === 'ChainableRamRoleArn') &&
+        profile.external_id
+      ? '; the official Node SDK does not send its external_id'
+      : ''
 
 /** `cli-profile:default` → `default`. */
 const profileName = (resolvedAs: string | undefined) =>
@@ -278,14 +316,15 @@ export const explainChain = async (deps: ExplainChainDeps): Promise<ChainExplana
       }),
       detail: (c, trace) => {
         const name = profileName(c.source) ?? '?'
-        const mode = modeOf(trace.read[0]?.text, name) ?? '?'
+        const profile = cliProfileIn(trace.read[0]?.text, name)
+        const mode = profile?.mode ?? '?'
         const chosenBy = env[ENV_PROFILE] ? `named by ${ENV_PROFILE}` : 'its "current"'
         // The official SDKs always read ~/.aliyun/config.json (credentials-nodejs
         // `src/providers/cli_profile.ts`); only the CLI and credvend honour the variable.
         const official = env[ENV_CONFIG_FILE]
           ? `; the official SDKs ignore ${ENV_CONFIG_FILE} and read ~/.aliyun/config.json`
           : ''
-        return `${shown(fileOf(trace))} profile '${name}' (mode ${mode}, ${chosenBy}): ${whatItDoes(c, trace)}${official}`
+        return `${shown(fileOf(trace))} profile '${name}' (mode ${mode}, ${chosenBy}): ${whatItDoes(c, trace)}${officialCliNote(profile)}${official}`
       },
     },
     {
@@ -334,7 +373,7 @@ export const explainChain = async (deps: ExplainChainDeps): Promise<ChainExplana
   let reached = true
   for (const spec of specs) {
     const finding =
-      spec.source === 'ecs-ram-role' && !reached && env[ENV_ECS_METADATA_DISABLED] !== 'true'
+      spec.source === 'ecs-ram-role' && !reached && !isSwitchedOn(env, ENV_ECS_METADATA_DISABLED)
         ? {
             source: spec.source,
             state: 'not-probed' as const,
@@ -399,7 +438,7 @@ const evaluate = async (
         ? ` (looked for ${trace.tried.map(shown).join(', ')})`
         : ''
     const switchedOff =
-      error.tryNextLink && spec.switchedOffBy !== undefined && env[spec.switchedOffBy] === 'true'
+      error.tryNextLink && spec.switchedOffBy !== undefined && isSwitchedOn(env, spec.switchedOffBy)
     return {
       source: spec.source,
       state: switchedOff ? 'disabled' : error.tryNextLink ? 'absent' : 'broken',

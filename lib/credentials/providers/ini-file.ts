@@ -2,6 +2,7 @@ import type { CredentialProvider } from '../provider.ts'
 import { misconfigured, notConfigured } from '../provider-error.ts'
 import { assumedRole } from './assumed-role.ts'
 import { oidcExchange } from './oidc-token-file.ts'
+import { parseIni } from './parse-ini.ts'
 import { asConfigured, type ProfileDeps } from './profile-deps.ts'
 
 /** @public */
@@ -9,36 +10,29 @@ export const ENV_CREDENTIALS_FILE = 'ALIBABA_CLOUD_CREDENTIALS_FILE'
 /** @public */
 export const ENV_PROFILE = 'ALIBABA_CLOUD_PROFILE'
 
-/** `[section]` / `key = value` with `;` and `#` comments. @internal */
-const parseIni = (text: string): Map<string, Map<string, string>> => {
-  const sections = new Map<string, Map<string, string>>()
-  let current: Map<string, string> | undefined
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim()
-    if (line === '' || line.startsWith(';') || line.startsWith('#')) continue
-    const section = /^\[(.+)\]$/.exec(line)
-    if (section) {
-      current = new Map()
-      sections.set(section[1]!.trim(), current)
-      continue
-    }
-    const eq = line.indexOf('=')
-    if (current && eq > 0) current.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim())
-  }
-  return sections
-}
+/** A profile's value as text: the official parser may hand numbers and booleans too. */
+const textOf = (value: unknown): string | undefined =>
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined
 
-const required = (profile: Map<string, string>, name: string, keys: string[]) => {
-  const missing = keys.filter((k) => !profile.get(k))
+type Profile = Readonly<Record<string, unknown>>
+
+const required = (profile: Profile, name: string, keys: string[]) => {
+  const values = keys.map((k) => textOf(profile[k]))
+  const missing = keys.filter((_, i) => !values[i])
   if (missing.length > 0) throw misconfigured(name, `missing ${missing.join(', ')}`)
-  return keys.map((k) => profile.get(k)!)
+  return values as string[]
 }
 
 /**
  * The INI credentials file (`~/.alibabacloud/credentials`, `.ini`, or
  * `ALIBABA_CLOUD_CREDENTIALS_FILE`), profile `ALIBABA_CLOUD_PROFILE` or `default`, types
  * access_key, sts, ram_role_arn, ecs_ram_role and oidc_role_arn. `rsa_key_pair` is retired by
- * Alibaba and refused with a clear error.
+ * Alibaba and refused with a clear error. The file is read as the official Node chain reads it
+ * (`parseIni`): inline comments cut, quoted values unquoted, dotted section names nested.
  * @public
  */
 export const fromIniFile =
@@ -64,11 +58,21 @@ export const fromIniFile =
       throw notConfigured('ini-file', 'no credentials file')
     }
     const profileName = deps.env[ENV_PROFILE] || 'default'
-    const profile = parseIni(text).get(profileName)
-    if (!profile || profile.get('enable') === 'false')
-      throw notConfigured('ini-file', `no enabled profile "${profileName}" in ${path}`)
+    let sections: Readonly<Record<string, unknown>>
+    try {
+      sections = parseIni(text)
+    } catch {
+      // The official chain cannot parse it either, and moves on; a file that is there stops ours.
+      throw misconfigured('ini-file', `${path} cannot be parsed as the official tools parse it`)
+    }
+    const entry = Object.hasOwn(sections, profileName) ? sections[profileName] : undefined
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw notConfigured('ini-file', `no profile "${profileName}" in ${path}`)
+    const profile = entry as Profile
+    if (textOf(profile.enable) === 'false')
+      throw notConfigured('ini-file', `profile "${profileName}" in ${path} has enable = false`)
     const name = `ini-file:${profileName}`
-    const type = profile.get('type')
+    const type = textOf(profile.type)
     switch (type) {
       case 'access_key': {
         const [id, secret] = required(profile, name, ['access_key_id', 'access_key_secret'])
@@ -98,9 +102,9 @@ export const fromIniFile =
           source,
           {
             roleArn: roleArn!,
-            sessionName: profile.get('role_session_name'),
+            sessionName: textOf(profile.role_session_name),
             durationSeconds: undefined,
-            policy: profile.get('policy'),
+            policy: textOf(profile.policy),
           },
           deps,
         )(input)
@@ -124,7 +128,7 @@ export const fromIniFile =
             roleArn: roleArn!,
             providerArn: providerArn!,
             tokenFile: tokenFile!,
-            sessionName: profile.get('role_session_name'),
+            sessionName: textOf(profile.role_session_name),
             durationSeconds: undefined,
           },
           deps,

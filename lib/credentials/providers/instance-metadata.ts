@@ -1,6 +1,7 @@
 import { credentialsReply } from '../credentials-reply.ts'
 import type { CredentialProvider } from '../provider.ts'
 import { misconfigured, notConfigured } from '../provider-error.ts'
+import { isSwitchedOn } from './is-switched-on.ts'
 
 /** The ECS metadata service; a constant, as in the official tools. @public */
 export const IMDS_ENDPOINT = 'http://100.100.100.200'
@@ -10,13 +11,24 @@ export const ENV_ECS_METADATA = 'ALIBABA_CLOUD_ECS_METADATA'
 export const ENV_ECS_METADATA_DISABLED = 'ALIBABA_CLOUD_ECS_METADATA_DISABLED'
 /** @public */
 export const ENV_IMDSV1_DISABLED = 'ALIBABA_CLOUD_IMDSV1_DISABLED'
+/**
+ * The same switch as some official documents spell it: the Chinese READMEs of
+ * aliyun/credentials-python (README-CN.md, "ECS RAM Role") and aliyun/credentials-cpp
+ * (README-zh-CN.md, "EcsRamRole") name `ALIBABA_CLOUD_IMDSV1_DISABLE`, while the code of
+ * @alicloud/credentials 2.4.7 (dist/src/providers/ecs_ram_role.js) and aliyun/credentials-go
+ * (credentials/providers/ecs_ram_role.go) reads only `ALIBABA_CLOUD_IMDSV1_DISABLED`. Whoever set
+ * either asked for IMDSv2 only, so credvend honours both and treats them alike.
+ * @public
+ */
+export const ENV_IMDSV1_DISABLE = 'ALIBABA_CLOUD_IMDSV1_DISABLE'
 
 const TOKEN_TTL_SECONDS = '21600'
 const CREDENTIALS_PATH = '/latest/meta-data/ram/security-credentials/'
 
 /**
  * The ECS instance RAM role, read as aliyun/credentials-nodejs `src/providers/ecs_ram_role.ts`
- * reads it: an IMDSv2 token first, IMDSv1 only when allowed, 1 s timeouts, `Code` must be
+ * reads it: an IMDSv2 token first, IMDSv1 only when allowed (neither `ALIBABA_CLOUD_IMDSV1_DISABLED`
+ * nor `ALIBABA_CLOUD_IMDSV1_DISABLE` is `true`, in any case), 1 s timeouts, `Code` must be
  * `Success`. Unreachable metadata means "not on ECS" and passes on — unless a role name was
  * configured, in which case every failure stops the chain. `endpoint` exists for tests against
  * the emulator; deployments use the constant.
@@ -31,7 +43,7 @@ export const fromInstanceMetadata =
   }): CredentialProvider =>
   async () => {
     const { env } = deps
-    if (env[ENV_ECS_METADATA_DISABLED] === 'true')
+    if (isSwitchedOn(env, ENV_ECS_METADATA_DISABLED))
       throw notConfigured('ecs-ram-role', `${ENV_ECS_METADATA_DISABLED}=true`)
     const base = deps.endpoint ?? IMDS_ENDPOINT
     const configuredRole = env[ENV_ECS_METADATA]
@@ -57,8 +69,8 @@ export const fromInstanceMetadata =
     if (tokenResponse === undefined && !configuredRole)
       throw notConfigured('ecs-ram-role', 'no metadata service reachable')
     const token = tokenResponse?.ok ? (await tokenResponse.text()).trim() : undefined
-    if (!token && env[ENV_IMDSV1_DISABLED] === 'true')
-      throw fail('no IMDSv2 token, and IMDSv1 is disabled')
+    const v1Switch = [ENV_IMDSV1_DISABLED, ENV_IMDSV1_DISABLE].find((n) => isSwitchedOn(env, n))
+    if (!token && v1Switch) throw fail(`no IMDSv2 token, and ${v1Switch}=true forbids IMDSv1`)
     const headers: Record<string, string> = token ? { 'x-aliyun-ecs-metadata-token': token } : {}
     let roleName = configuredRole
     if (!roleName) {

@@ -15,6 +15,13 @@ export interface ProfileDeps {
   readonly instanceRole: (roleName: string) => CredentialProvider
   /** Runs an `External` profile's `process_command`; returns its stdout. Absent where processes cannot run. */
   readonly runProcess?: (command: string) => Promise<string>
+  /** For profiles that fetch: CloudSSO and OAuth token exchanges, CredentialsURI mode. */
+  readonly fetch: typeof fetch
+  /**
+   * An STS client at another endpoint, for a CLI profile's `sts_region`. Absent, such a profile
+   * stops the chain rather than quietly use the default endpoint.
+   */
+  readonly regionalSts?: (endpoint: string) => StsClient
 }
 
 /**

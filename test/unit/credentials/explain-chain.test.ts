@@ -176,6 +176,93 @@ describe('explainChain', () => {
   })
 })
 
+describe('explainChain on the CLI modes that log in or fetch', () => {
+  const at = (seconds: number) => Math.floor(NOW.getTime() / 1000) + seconds
+  const sso = (extra: object = {}) => ({
+    name: 'sso',
+    mode: 'CloudSSO',
+    cloud_sso_sign_in_url: 'https://signin-abc.alibabacloudsso.com/device/login',
+    cloud_sso_account_id: '1234567890123456',
+    cloud_sso_access_config: 'ac-1',
+    access_token: 'sso-token-never-shown',
+    cloud_sso_access_token_expire: at(3600),
+    ...extra,
+  })
+  const cli = (...profiles: Array<{ name: string } & Record<string, unknown>>) => ({
+    [CLI_PATH]: cliConfig(profiles[0]!.name, ...profiles),
+  })
+
+  it('names an expired CloudSSO login as broken, with the command that logs in again, and no token', async () => {
+    const e = await explain(
+      {},
+      {
+        ...cli(sso({ cloud_sso_access_token_expire: at(-60) })),
+        ...{
+          [INI_PATH]: `[default]\ntype = access_key\naccess_key_id = ${CLI_KEY_ID}\naccess_key_secret = x`,
+        },
+      },
+    )
+    expect(e.stoppedAt?.source).toBe('cli-profile')
+    expect(e.stoppedAt?.detail).toBe(
+      'cli-profile:sso: the CloudSSO login has expired: log in again with `aliyun configure --profile sso --mode CloudSSO`',
+    )
+    expect(e.officialInstead?.source).toBe('ini-file')
+    expect(JSON.stringify(e)).not.toContain('sso-token-never-shown')
+  })
+
+  it('describes a CloudSSO exchange by the portal origin, and cached credentials by a masked key', async () => {
+    const exchange = await explain({}, cli(sso()))
+    expect(exchange.winner?.detail).toBe(
+      `~/.aliyun/config.json profile 'sso' (mode CloudSSO, its "current"): asks https://signin-abc.alibabacloudsso.com for credentials`,
+    )
+    const cachedKey = 'STS.NUgYrLnoC37mZZCNnAbez2zBv'
+    const fromCache = await explain(
+      {},
+      cli(
+        sso({
+          access_key_id: cachedKey,
+          access_key_secret: 'cached-secret',
+          sts_token: 'cached-token',
+          sts_expiration: at(3600),
+        }),
+      ),
+    )
+    expect(fromCache.winner?.detail).toContain(
+      `key ${maskAccessKeyId(cachedKey)} and a security token`,
+    )
+    expect(JSON.stringify(fromCache)).not.toMatch(/cached-secret|cached-token|NUgYrLnoC37m/)
+  })
+
+  it('notes where the official Node SDK parts from credvend: no CredentialsURI mode, no external_id', async () => {
+    const uri = await explain(
+      {},
+      cli({ name: 'u', mode: 'CredentialsURI', credentials_uri: 'https://creds.internal/s3cr3t' }),
+    )
+    expect(uri.winner?.detail).toBe(
+      `~/.aliyun/config.json profile 'u' (mode CredentialsURI, its "current"): asks https://creds.internal for credentials; the official Node SDK has no CredentialsURI mode and passes over this profile`,
+    )
+    expect(JSON.stringify(uri)).not.toContain('s3cr3t')
+    const external = await explain(
+      {},
+      cli({ ...akProfile('r'), mode: 'RamRoleArn', ram_role_arn: ROLE, external_id: 'abc-123' }),
+    )
+    expect(external.winner?.detail).toMatch(
+      /: AssumeRole .* with key .*; the official Node SDK does not send its external_id$/,
+    )
+    expect(JSON.stringify(external)).not.toContain('abc-123')
+  })
+
+  it('shows the regional endpoint sts_region picks', async () => {
+    const e = await explain(
+      {},
+      cli({ ...akProfile('r'), mode: 'RamRoleArn', ram_role_arn: ROLE, sts_region: 'cn-shanghai' }),
+    )
+    expect(e.winner?.detail).toContain(
+      `AssumeRole ${ROLE} at sts.cn-shanghai.aliyuncs.com with key ${maskAccessKeyId(CLI_KEY_ID)}`,
+    )
+  })
+})
+
 /**
  * The explanation runs the real providers dry, but keeps its own list of them: on the same host it
  * must pick what `serverChain` picks, or stop where it stops.
@@ -201,15 +288,34 @@ describe('explainChain agrees with serverChain', () => {
   const fetchFn = (async (input: string | URL | Request) => {
     if (String(input instanceof Request ? input.url : input).startsWith('http://100.100.100.200'))
       throw new TypeError('fetch failed')
-    return Response.json({
-      Code: 'Success',
+    const upper = {
       AccessKeyId: 'STS.uri',
       AccessKeySecret: 's',
       SecurityToken: 't',
       Expiration: '2026-11-22T11:00:00Z',
+    }
+    // A credentials URI, a CloudSSO portal and an OAuth exchange, each in its own shape.
+    return Response.json({
+      Code: 'Success',
+      ...upper,
+      CloudCredential: upper,
+      accessKeyId: 'STS.oauth',
+      accessKeySecret: 's',
+      securityToken: 't',
+      expiration: '2026-11-22T11:00:00Z',
     })
   }) as typeof fetch
   const ini = (body: string) => ({ [INI_PATH]: `[default]\n${body}\n` })
+  const inSeconds = (seconds: number) => Math.floor(NOW.getTime() / 1000) + seconds
+  const ssoProfile = (expiresIn: number) => ({
+    name: 's',
+    mode: 'CloudSSO',
+    cloud_sso_sign_in_url: 'https://signin-abc.alibabacloudsso.com/device/login',
+    cloud_sso_account_id: '1',
+    cloud_sso_access_config: 'ac',
+    access_token: 't',
+    cloud_sso_access_token_expire: inSeconds(expiresIn),
+  })
   const uri = { ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:8700/x' }
 
   // EcsRamRole profiles are left out: a dry run takes a named instance role as configured, and
@@ -267,6 +373,66 @@ describe('explainChain agrees with serverChain', () => {
       { [CLI_PATH]: cliConfig('x', { name: 'x', mode: 'External', process_command: 'x' }) },
     ],
     ['CLI CloudSSO', {}, { [CLI_PATH]: cliConfig('s', { name: 's', mode: 'CloudSSO' }) }],
+    ['CLI CloudSSO logged in', {}, { [CLI_PATH]: cliConfig('s', ssoProfile(3600)) }],
+    ['CLI CloudSSO login expired', {}, { [CLI_PATH]: cliConfig('s', ssoProfile(-1)) }],
+    [
+      'CLI OAuth with cached credentials',
+      {},
+      {
+        [CLI_PATH]: cliConfig('o', {
+          name: 'o',
+          mode: 'OAuth',
+          oauth_site_type: 'CN',
+          access_key_id: 'STS.cached',
+          access_key_secret: 's',
+          sts_token: 't',
+          sts_expiration: inSeconds(3600),
+        }),
+      },
+    ],
+    [
+      'CLI OAuth logged out, INI next',
+      {},
+      {
+        [CLI_PATH]: cliConfig('o', { name: 'o', mode: 'OAuth', oauth_site_type: 'CN' }),
+        ...ini('type = access_key\naccess_key_id = a\naccess_key_secret = b'),
+      },
+    ],
+    [
+      'CLI CredentialsURI',
+      {},
+      {
+        [CLI_PATH]: cliConfig('u', {
+          name: 'u',
+          mode: 'CredentialsURI',
+          credentials_uri: 'http://127.0.0.1:8700/x',
+        }),
+      },
+    ],
+    [
+      'CLI RamRoleArn with sts_region',
+      {},
+      {
+        [CLI_PATH]: cliConfig('default', {
+          ...akProfile(),
+          mode: 'RamRoleArn',
+          ram_role_arn: ROLE,
+          sts_region: 'cn-beijing',
+        }),
+      },
+    ],
+    [
+      'CLI RamRoleArn with a bad sts_region',
+      {},
+      {
+        [CLI_PATH]: cliConfig('default', {
+          ...akProfile(),
+          mode: 'RamRoleArn',
+          ram_role_arn: ROLE,
+          sts_region: 'x/y',
+        }),
+      },
+    ],
     ['CLI not JSON', {}, { [CLI_PATH]: 'not json' }],
     [
       'CLI disabled, INI AccessKey',
@@ -283,6 +449,16 @@ describe('explainChain agrees with serverChain', () => {
     ],
     ['INI disabled profile, then URI', uri, ini('type = access_key\nenable = false')],
     ['INI rsa_key_pair', {}, ini('type = rsa_key_pair')],
+    [
+      'INI with inline comments and quotes',
+      {},
+      ini('type = access_key ; static\naccess_key_id = "a" \naccess_key_secret = b # secret'),
+    ],
+    [
+      'INI dotted profile name, then URI',
+      { ...uri, ALIBABA_CLOUD_PROFILE: 'a.b' },
+      { [INI_PATH]: '[a.b]\ntype = access_key' },
+    ],
     ['credentials URI', uri, {}],
     [
       'credentials URI over plain HTTP to a remote host',
@@ -305,6 +481,7 @@ describe('explainChain agrees with serverChain', () => {
       fetch: fetchFn,
       now,
       sts,
+      regionalSts: () => sts,
       homeDir: HOME,
       readFile,
       runProcess: async () =>
