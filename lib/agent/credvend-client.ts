@@ -1,6 +1,7 @@
 import * as z from '../zod.ts'
-import { VendError } from '../errors.ts'
+import { VendError, type VendErrorCode } from '../errors.ts'
 import { timestampSchema } from '../signing/timestamp-schema.ts'
+import { UNAVAILABLE_CODES } from '../upstream/unavailable-codes.ts'
 
 const stamp = timestampSchema('not YYYY-MM-DDThh:mm:ssZ')
 
@@ -30,6 +31,32 @@ export interface VendNarrowing {
   readonly durationSeconds?: number | undefined
   /** How much validity a cached answer must still have; the server's default is half the duration. */
   readonly minRemainingSeconds?: number | undefined
+}
+
+/**
+ * Gateway statuses: a proxy in front of credvend answers them when credvend does not, and credvend
+ * itself when STS or KMS failed it. Both are the path, not the caller, and a retry may pass.
+ */
+const GATEWAY_STATUSES = new Set([502, 503, 504])
+
+/**
+ * credvend answered and refused the vend: its HTTP status and error Code (never its body), for
+ * callers that act on which refusal it was. A 5xx or 429 may pass, so it is retryable.
+ * @public
+ */
+export class CredvendRefusal extends VendError {
+  readonly httpStatus: number
+  readonly serverCode: string | undefined
+
+  constructor(httpStatus: number, serverCode: string | undefined) {
+    super(
+      'ERR_PROVIDER_MISCONFIGURED',
+      `credvend refused the vend: HTTP ${httpStatus}${serverCode ? ` ${serverCode}` : ''}`,
+      { retryable: httpStatus >= 500 || httpStatus === 429 },
+    )
+    this.httpStatus = httpStatus
+    this.serverCode = serverCode
+  }
 }
 
 /**
@@ -74,11 +101,20 @@ export const createCredvendClient = (init: {
     const json: unknown = await response.json().catch(() => undefined)
     if (!response.ok) {
       const code = z.object({ Code: z.string().check(z.regex(/^[A-Z_]{1,64}$/)) }).safeParse(json)
-      throw new VendError(
-        response.status >= 500 ? 'ERR_PROVIDER_UNAVAILABLE' : 'ERR_PROVIDER_MISCONFIGURED',
-        `credvend refused the vend: HTTP ${response.status}${code.success ? ` ${code.data.Code}` : ''}`,
-        { retryable: response.status >= 500 || response.status === 429 },
-      )
+      const serverCode = code.success ? code.data.Code : undefined
+      // Any status but a gateway's is credvend's own answer: a refusal, even a 500. credvend
+      // also answers 502 when STS or KMS refuses (ERR_STS_DENIED…): only a gateway status with
+      // no code of credvend's, or one saying its upstream did not answer, means unavailable.
+      const unavailable =
+        GATEWAY_STATUSES.has(response.status) &&
+        (serverCode === undefined || UNAVAILABLE_CODES.has(serverCode as VendErrorCode))
+      throw unavailable
+        ? new VendError(
+            'ERR_PROVIDER_UNAVAILABLE',
+            `credvend at ${target.origin} could not vend: HTTP ${response.status}${serverCode ? ` ${serverCode}` : ''}`,
+            { retryable: true },
+          )
+        : new CredvendRefusal(response.status, serverCode)
     }
     const parsed = vendAnswer.safeParse(json)
     if (!parsed.success)

@@ -31,3 +31,12 @@ export const notConfigured = (source: string, message: string) =>
 /** "Configured but broken": the chain stops here. @public */
 export const misconfigured = (source: string, message: string, cause?: unknown) =>
   new ProviderError(source, message, { tryNextLink: false, cause })
+
+/**
+ * The cause to give a provider's failure when its endpoint did not answer: the chain still stops
+ * (the source is configured), but whoever reads the error can tell a network problem, worth a
+ * retry, from a broken source.
+ * @public
+ */
+export const noAnswer = (error: unknown) =>
+  new VendError('ERR_PROVIDER_UNAVAILABLE', 'no answer', { retryable: true, cause: error })

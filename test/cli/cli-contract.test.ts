@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer, type Server } from 'node:net'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -43,7 +44,8 @@ const config = (roleArn: string) => ({
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'credvend-cli-contract-'))
-  // Inside the repository, so the bundle finds its one external dependency (ioredis) as installed.
+  // A copy of its own beside the installed one, so a concurrent `npm run build:cli` never swaps
+  // the file under test. The bundle carries every dependency it runs with (ioredis too).
   bin = await buildCliBundle(
     join(process.cwd(), 'functions/node/dist', `contract-${process.pid}`, 'credvend.js'),
   )
@@ -113,6 +115,25 @@ describe('credvend command-line contract', { timeout: CHILD_PROCESS_TIMEOUT_MS }
     expect(missing.err).toContain('--profile needs a value')
   })
 
+  it('a group word alone is a usage error on stderr; with --help its usage is on stdout', async () => {
+    const [alone, help] = await Promise.all([run(['config']), run(['config', '--help'])])
+    expect(alone).toMatchObject({ code: EXIT.usage, out: '' })
+    expect(alone.err).toContain('credvend config check FILE')
+    expect(help).toMatchObject({ code: EXIT.ok, err: '' })
+    expect(help.out).toContain('credvend config check FILE')
+  })
+
+  it('infra render into a place it cannot write is a usage error naming the path', async () => {
+    const file = join(dir, 'render-config.json')
+    await writeFile(file, JSON.stringify(config('acs:ram::1234567890123456:role/app')))
+    // Under a regular file: ENOTDIR, which no privilege (root on CI) overrides.
+    const out = join(file, 'out')
+    const result = await run(['infra', 'render', file, '--out', out])
+    expect(result.code, result.err).toBe(EXIT.usage)
+    expect(result.err).toMatch(new RegExp(`cannot write ${out}/\\S+ \\(ENOTDIR\\)`))
+    expect(result.err).toContain('credvend infra render --help')
+  })
+
   it('--flag=value is the same as --flag value', async () => {
     const file = join(dir, 'config.json')
     await writeFile(file, JSON.stringify(config('acs:ram::1234567890123456:role/app')))
@@ -164,7 +185,50 @@ describe('credvend command-line contract', { timeout: CHILD_PROCESS_TIMEOUT_MS }
     expect(result.out).toBe('')
   })
 
-  it('doctor --json parses on a host with no credentials, and says STS is unreachable', async () => {
+  it("a server that answers 500 refused (exit 1); a gateway's 503 is unreachable (exit 3)", async () => {
+    const payload = 'an upstream message that must not be printed'
+    const answering = (status: number, Code: string) =>
+      new Promise<HttpServer>((resolve) => {
+        const server = createHttpServer((_request, response) => {
+          response.writeHead(status, { 'content-type': 'application/json' })
+          response.end(JSON.stringify({ Code, Message: payload }))
+        })
+        server.listen(0, '127.0.0.1', () => resolve(server))
+      })
+    const servers = await Promise.all([
+      answering(500, 'ERR_INTERNAL'),
+      answering(503, 'ERR_STS_UNAVAILABLE'),
+    ])
+    const exportFrom = (server: HttpServer) =>
+      run(
+        [
+          'export',
+          '--url',
+          `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+          '--profile',
+          'p',
+        ],
+        { CREDVEND_API_KEY: 'cvk_test_key' },
+      )
+    try {
+      const [internal, unavailable] = await Promise.all([
+        exportFrom(servers[0]),
+        exportFrom(servers[1]),
+      ])
+      expect(internal.code, internal.err).toBe(EXIT.failed)
+      expect(internal.err).toContain('HTTP 500 ERR_INTERNAL')
+      expect(unavailable.code, unavailable.err).toBe(EXIT.unreachable)
+      expect(unavailable.err).toContain('HTTP 503 ERR_STS_UNAVAILABLE')
+      for (const r of [internal, unavailable]) {
+        expect(r.out).toBe('')
+        expect(r.err).not.toContain(payload)
+      }
+    } finally {
+      for (const server of servers) server.close()
+    }
+  })
+
+  it('doctor --json parses with no credentials and with an AccessKey, and exits 3 as STS is unreachable', async () => {
     const server: Server = createServer()
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as { port: number }
@@ -174,17 +238,54 @@ describe('credvend command-line contract', { timeout: CHILD_PROCESS_TIMEOUT_MS }
         .filter((name) => /^ALIBABA_CLOUD_|^ALICLOUD_|^ALIBABACLOUD_/.test(name))
         .map((name) => [name, undefined]),
     )
-    const result = await run(['doctor', '--json'], {
-      ...bare,
-      HOME: dir,
-      ALIBABA_CLOUD_STS_ENDPOINT: `http://127.0.0.1:${port}`,
-      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    const endpoint = `http://127.0.0.1:${port}`
+    const doctor = (credentials: Record<string, string>) =>
+      run(['doctor', '--json'], {
+        ...bare,
+        HOME: dir,
+        ALIBABA_CLOUD_STS_ENDPOINT: endpoint,
+        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+        ...credentials,
+      })
+    // With no credential at all, and with one whose identity check would have to reach STS.
+    const [none, keyed] = await Promise.all([
+      doctor({}),
+      doctor({
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tDummyKeyForDoctor0',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'a-dummy-secret-never-sent',
+      }),
+    ])
+    type Report = {
+      ok: boolean
+      checks: Array<{ name: string; status: string; detail: string; unreachable?: true }>
+    }
+    for (const [name, result] of [
+      ['no credentials', none],
+      ['an AccessKey', keyed],
+    ] as const) {
+      const report = JSON.parse(result.out) as Report
+      const check = (checkName: string) => report.checks.find((c) => c.name === checkName)
+      expect(report.ok, name).toBe(false)
+      // The STS endpoint is probed whatever the source: its silence is what the exit code says.
+      expect(result.code, `${name}: ${result.err}`).toBe(EXIT.unreachable)
+      expect(check('sts-endpoint'), name).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining(endpoint),
+        unreachable: true,
+      })
+      expect(result.err, name).not.toMatch(/\bat .*\.js:\d+/)
+      expect(`${result.out}${result.err}`, name).not.toContain('a-dummy-secret-never-sent')
+    }
+    const identity = (result: typeof none) =>
+      (JSON.parse(result.out) as Report).checks.find((c) => c.name === 'identity')
+    expect(identity(none)).toMatchObject({
+      status: 'skipped',
+      detail: expect.stringContaining('no working credential source'),
     })
-    const report = JSON.parse(result.out) as { ok: boolean; checks: { name: string }[] }
-    expect(report.ok).toBe(false)
-    expect(report.checks.map((c) => c.name)).toContain('source')
-    expect([EXIT.failed, EXIT.unreachable]).toContain(result.code)
-    expect(result.err).not.toMatch(/\bat .*\.js:\d+/)
+    expect(identity(keyed)).toMatchObject({
+      status: 'skipped',
+      detail: `STS at ${endpoint} did not answer`,
+    })
   })
 
   it('partner init --config needs none of the secrets of the config, only its sourcePrincipal', async () => {

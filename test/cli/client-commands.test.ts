@@ -26,6 +26,8 @@ let h: VendHarness
 let server: { port: number; close: () => Promise<void> }
 let url: string
 const KEY_ENV = 'CREDVEND_TEST_API_KEY'
+/** The profile of every vend request credvend received, in order. */
+const vends: string[] = []
 
 /** The official CLI-profile provider reading `<home>/.aliyun/config.json`. */
 const officialProfile = (home: string, name: string) => {
@@ -65,7 +67,11 @@ beforeAll(async () => {
       },
     }),
   })
-  server = await listenLoopback(h.app.fetch, 0)
+  server = await listenLoopback((request, env) => {
+    const path = new URL(request.url).pathname
+    if (path.startsWith('/v1/credentials/')) vends.push(path.slice('/v1/credentials/'.length))
+    return h.app.fetch(request, env)
+  }, 0)
   url = `http://127.0.0.1:${server.port}`
 })
 afterAll(async () => {
@@ -283,16 +289,63 @@ describe('agent and exec: what they refuse', () => {
   it(
     'a duration outside the vend API bounds is a usage error before any call; exec refuses one for an access-key profile',
     async () => {
-      const before = h.assumeRoleCalls()
-      const results = await Promise.all([
+      const before = vends.length
+      const bounds = await Promise.all([
         cli(['agent', ...auth(), '--duration-seconds', '600']),
         cli(['exec', ...auth(), '--duration-seconds', '1h', '--', 'true']),
-        cli(['exec', ...akAuth(), '--duration-seconds', '3600', '--', 'true']),
       ])
-      for (const r of results) expect(r.code, r.err).toBe(2)
-      expect(results[0]!.err).toContain('--duration-seconds must be a whole number from 900')
-      expect(results[2]!.err).toContain('erp is an access-key profile')
-      expect(h.assumeRoleCalls()).toBe(before)
+      for (const r of bounds) {
+        expect(r.code, r.err).toBe(2)
+        expect(r.err).toContain('--duration-seconds must be a whole number from 900')
+      }
+      expect(bounds[1]!.err).toContain('got "1h"')
+      expect(vends.length).toBe(before)
+
+      const accessKey = await cli(['exec', ...akAuth(), '--duration-seconds', '3600', '--', 'true'])
+      expect(accessKey.code, accessKey.err).toBe(2)
+      expect(accessKey.err).toContain('erp is an access-key profile')
+      // The refused vend, then the one plain vend that tells the profile's kind.
+      expect(vends.slice(before)).toEqual(['erp', 'erp'])
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+
+  it(
+    'a refusal other than the access-key one is reported as is, with no second vend',
+    async () => {
+      const before = vends.length
+      const unknown = await cli([
+        'exec',
+        '--url',
+        url,
+        '--profile',
+        'no-such-profile',
+        '--api-key-env',
+        KEY_ENV,
+        '--duration-seconds',
+        '3600',
+        '--',
+        'true',
+      ])
+      expect(unknown.code, unknown.err).toBe(1)
+      expect(unknown.err).toContain('HTTP 404 ERR_NOT_FOUND')
+      expect(vends.slice(before)).toEqual(['no-such-profile'])
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+
+  it(
+    'a program that is not there exits 127, one that cannot be run 126, as a shell says it',
+    async () => {
+      const [missing, unrunnable] = await Promise.all([
+        cli(['exec', ...auth(), '--', '/no/such/cmd', '--flag']),
+        cli(['exec', ...auth(), '--', tmpdir()]),
+      ])
+      expect(missing.code, missing.err).toBe(127)
+      expect(missing.err).toContain('command not found: /no/such/cmd')
+      expect(unrunnable.code, unrunnable.err).toBe(126)
+      expect(unrunnable.err).toContain(`permission denied: ${tmpdir()}`)
+      for (const r of [missing, unrunnable]) expect(r.err).not.toMatch(/\bat .*:\d+:\d+/)
     },
     CHILD_PROCESS_TIMEOUT_MS,
   )
@@ -306,6 +359,11 @@ describe('agent and exec: what they refuse', () => {
         expect(r.out).toContain('--duration-seconds N')
         expect(r.out).toContain('ALIBABA_CLOUD_CLI_PROFILE_DISABLED')
       }
+      const exec = await cli(['exec', '--help'])
+      // Said as it is: only the variables are withheld; a token file stays readable to the child.
+      expect(exec.out).toContain('only the environment variables carrying it')
+      expect(exec.out).not.toContain('not vend others')
+      expect(exec.out).toContain('127')
     },
     CHILD_PROCESS_TIMEOUT_MS,
   )

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,6 +6,7 @@ import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { DEMO_PARTNER_ACCOUNT_ID } from '../../lib/emulator/demo-world.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.ts'
+import { freePort } from '../helpers/free-port.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
 let emu: TestEmulator
@@ -20,13 +21,17 @@ const identityEnv = () => ({
   HOME: dir,
 })
 
-const writeConfig = (profiles: Record<string, unknown>, apiKeys: unknown[] = []) => {
+const writeConfig = (
+  profiles: Record<string, unknown>,
+  apiKeys: unknown[] = [],
+  stsEndpoint = emu.stsEndpoint,
+) => {
   const path = join(dir, `config-${Object.keys(profiles).join('-')}.json`)
   writeFileSync(
     path,
     JSON.stringify({
       region: 'cn-hangzhou',
-      sts: { endpoint: emu.stsEndpoint },
+      sts: { endpoint: stsEndpoint },
       callers: { apiKeys: [{ id: 'acme', sha256: ['a'.repeat(64)] }, ...apiKeys] },
       sourcePrincipal: emu.demo.vendorArn,
       sessionNameKey: { env: 'NAME_KEY' },
@@ -54,8 +59,13 @@ const profile = (roleArn: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 })
 
-const check = async (id: string, config: string, env: Record<string, string> = {}) => {
-  const cli = runCli(['partner', 'check', id, '--config', config], {
+const check = async (
+  id: string,
+  config: string,
+  env: Record<string, string | undefined> = {},
+  args: string[] = [],
+) => {
+  const cli = runCli(['partner', 'check', id, '--config', config, ...args], {
     ...identityEnv(),
     PARTNER_EXTERNAL_ID: EXTERNAL_ID,
     NAME_KEY: 'k'.repeat(32),
@@ -142,6 +152,73 @@ describe('credvend partner check', () => {
       const bare = await check('bare', config)
       expect(bare.code).toBe(1)
       expect(bare.out).toContain('the profile has no externalId')
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+})
+
+describe('credvend partner check without STS', () => {
+  it(
+    'exits 3 with a network hint, not trust-policy advice, whether the role or the source needs STS',
+    async () => {
+      const closed = `http://127.0.0.1:${await freePort()}`
+      const role = partnerRole(
+        'never-reached',
+        renderTrustPolicy({ trusted: emu.demo.vendorArn, externalId: EXTERNAL_ID }),
+      )
+      const config = writeConfig({ unreached: profile(role.arn) }, [], closed)
+      // credvend's identity from a CLI profile that assumes a role: STS is needed before the check.
+      const home = mkdtempSync(join(dir, 'home-'))
+      mkdirSync(join(home, '.aliyun'))
+      writeFileSync(
+        join(home, '.aliyun', 'config.json'),
+        JSON.stringify({
+          current: 'deploy',
+          profiles: [
+            {
+              name: 'deploy',
+              mode: 'RamRoleArn',
+              access_key_id: emu.demo.vendor.accessKeyId,
+              access_key_secret: emu.demo.vendor.accessKeySecret,
+              ram_role_arn: emu.demo.appRole.arn,
+            },
+          ],
+        }),
+      )
+      const fromProfile = {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: undefined,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined,
+        HOME: home,
+      }
+      const [text, json, sourced] = await Promise.all([
+        check('unreached', config),
+        check('unreached', config, {}, ['--json']),
+        check('unreached', config, fromProfile),
+      ])
+
+      expect(text.code, text.out + text.err).toBe(3)
+      // The first call got no answer: it and nothing after it is reported, and no verdict on the policy.
+      expect(text.out).toMatch(
+        /^FAIL without ExternalId: not checked: STS did not answer AssumeRole on \S+: ERR_STS_UNAVAILABLE$/m,
+      )
+      expect(text.out).not.toContain('with a wrong ExternalId')
+      expect(text.out).toContain(`unreached: not checked — STS at ${closed} did not answer`)
+      expect(text.out).toContain('check the network path')
+      expect(text.out).not.toMatch(/NOT safe|inconclusive|fix the role's trust policy/)
+
+      expect(json.code).toBe(3)
+      expect(JSON.parse(json.out)).toMatchObject({
+        ok: false,
+        unreachable: true,
+        partner: 'unreached',
+      })
+
+      // The RamRoleArn profile's AssumeRole is wrapped as a misconfigured source; its cause decides.
+      expect(sourced.code, sourced.out + sourced.err).toBe(3)
+      expect(sourced.err).toContain('ERR_PROVIDER_MISCONFIGURED')
+      expect(sourced.err).toContain('because ERR_STS_UNAVAILABLE')
+      for (const r of [text, json, sourced])
+        expect(`${r.out}${r.err}`).not.toContain(emu.demo.vendor.accessKeySecret)
     },
     CHILD_PROCESS_TIMEOUT_MS,
   )

@@ -1,8 +1,9 @@
 import packageJson from '../../../package.json' with { type: 'json' }
-import { isVendError } from '../../../lib/errors.ts'
+import { isVendError, type VendError } from '../../../lib/errors.ts'
 import { helpText, runCommand } from './command.ts'
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts'
 import { COMMANDS } from './command-table.ts'
+import { isUnreachable } from './unreachable.ts'
 import { UsageError } from './usage-error.ts'
 
 const USAGE = `usage: credvend <command> [flags]   (credvend <command> --help for its flags)
@@ -53,23 +54,27 @@ const main = async (argv: readonly string[]): Promise<number> => {
   const found = findCommand(argv)
   if (found) return runCommand(found.command, argv.slice(found.words), process.env)
   const group = groupHelp(first)
-  if (group && (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h')) {
+  if (group && argv[1] === undefined) {
+    // A group word alone is an incomplete command: its usage is the error, on stderr.
+    console.error(group)
+    return EXIT.usage
+  }
+  if (group && (argv[1] === '--help' || argv[1] === '-h')) {
     console.log(group)
-    return argv[1] === undefined ? EXIT.usage : EXIT.ok
+    return EXIT.ok
   }
   throw new UsageError(`unknown command "${argv.slice(0, group ? 2 : 1).join(' ')}"`)
 }
 
-/** Network trouble the user can retry, told apart from a refusal or a failed check. */
-const UNREACHABLE = new Set([
-  'ERR_PROVIDER_UNAVAILABLE',
-  'ERR_STS_UNAVAILABLE',
-  'ERR_STS_TIMEOUT',
-  'ERR_KMS_UNAVAILABLE',
-  'ERR_KMS_TIMEOUT',
-  'ERR_AUTH_JWKS_UNAVAILABLE',
-  'ERR_CIRCUIT_OPEN',
-])
+/**
+ * The codes a wrapped error carries, so a provider's "misconfigured" that STS's silence caused
+ * says so. Codes only: messages below the top one are not needed to act.
+ */
+const because = (error: VendError): string => {
+  const codes: string[] = []
+  for (let at = error.cause; isVendError(at) && codes.length < 8; at = at.cause) codes.push(at.code)
+  return codes.length === 0 ? '' : ` (because ${codes.join(' because ')})`
+}
 
 const exitFor = (error: unknown): number => {
   if (error instanceof UsageError) {
@@ -78,8 +83,8 @@ const exitFor = (error: unknown): number => {
     return EXIT.usage
   }
   if (isVendError(error)) {
-    console.error(`credvend: ${error.code}: ${error.message}`)
-    return UNREACHABLE.has(error.code) ? EXIT.unreachable : EXIT.failed
+    console.error(`credvend: ${error.code}: ${error.message}${because(error)}`)
+    return isUnreachable(error) ? EXIT.unreachable : EXIT.failed
   }
   console.error(`credvend: ${error instanceof Error ? error.message : 'failed'}`)
   return EXIT.internal

@@ -1,6 +1,6 @@
 import { isAllowedCredentialsUrl } from '../check-url.ts'
 import { credentialsReply } from '../credentials-reply.ts'
-import { misconfigured } from '../provider-error.ts'
+import { misconfigured, noAnswer } from '../provider-error.ts'
 import type { Credentials } from '../types.ts'
 
 /**
@@ -32,7 +32,11 @@ export const fetchUriCredentials = async (
       signal: AbortSignal.timeout(deps.timeoutMs ?? 5_000),
     })
   } catch (error) {
-    throw misconfigured(source, `request failed (${error instanceof Error ? error.name : 'error'})`)
+    throw misconfigured(
+      source,
+      `request failed (${error instanceof Error ? error.name : 'error'})`,
+      noAnswer(error),
+    )
   }
   if (response.status !== 200) throw misconfigured(source, `HTTP ${response.status}`)
   const body: unknown = await response.json().catch(() => undefined)

@@ -1,5 +1,5 @@
 import { isAllowedCredentialsUrl } from '../check-url.ts'
-import { misconfigured } from '../provider-error.ts'
+import { misconfigured, noAnswer } from '../provider-error.ts'
 
 /**
  * POSTs a bearer token to a login service's exchange endpoint and returns the JSON it answers.
@@ -35,6 +35,7 @@ export const postForCredentials = async (
     throw misconfigured(
       source,
       `${url.origin} did not answer (${error instanceof Error ? error.name : 'error'})`,
+      noAnswer(error),
     )
   }
   if (response.status === 401 || response.status === 403)

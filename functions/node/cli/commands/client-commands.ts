@@ -135,18 +135,20 @@ export const execCommand = defineCommand({
   name: 'exec',
   summary: 'run a program with credentials (a private agent, or AccessKey variables)',
   usage: `exec ${AUTH_SYNOPSIS} --profile P [--duration-seconds N] -- CMD [ARGS ...]`,
-  help: `Runs CMD with a profile's credentials and exits with its status. STS profiles reach the
-child through ALIBABA_CLOUD_CREDENTIALS_URI at a private agent that lives as long as the child;
-access-key profiles (no SecurityToken) through ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET.
+  help: `Runs CMD with a profile's credentials and exits with its status, or, as a shell does, 127
+when CMD is not found and 126 when it cannot be run. STS profiles reach the child through
+ALIBABA_CLOUD_CREDENTIALS_URI at a private agent that lives as long as the child; access-key
+profiles (no SecurityToken) through ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET.
 
 The child sees no other Alibaba credentials: the official credential chain's earlier sources are
 switched off for it (the parent's AccessKey, OIDC and profile variables removed,
 ALIBABA_CLOUD_CLI_PROFILE_DISABLED and ALIBABA_CLOUD_ECS_METADATA_DISABLED set,
 ALIBABA_CLOUD_CREDENTIALS_FILE at an empty file in a private directory removed when exec ends), so
 neither ~/.aliyun/config.json, ~/.alibabacloud/credentials nor the ECS instance role shadows
-credvend's. Nor does it get exec's own credential for credvend (CREDVEND_API_KEY,
-CREDVEND_TOKEN_FILE or the variable --api-key-env / --token-env names): it can use this profile,
-not vend others. SIGTERM and SIGHUP are passed on to the child.
+credvend's. Of exec's own credential for credvend, only the environment variables carrying it
+are withheld (CREDVEND_API_KEY, CREDVEND_TOKEN_FILE and the variable --api-key-env / --token-env
+names): the child runs as the same user, so it can still read a token file, or use this host's
+identity, itself. SIGTERM and SIGHUP are passed on to the child.
 
 options:
 ${AUTH_HELP}  --profile P           the profile to vend
@@ -188,8 +190,8 @@ ${DURATION_HELP}`,
         })
         credentials.ALIBABA_CLOUD_CREDENTIALS_URI = agent.uris.get(profile)!
       }
-      // The child gets this profile's credentials, not the means to vend others: the variables
-      // that carried exec's own credential to credvend stay behind.
+      // The variables that carried exec's own credential to credvend stay behind, so the child
+      // does not inherit it by accident; a token file its user can read is not withheld.
       const own = new Set(
         [
           values['token-env'],
@@ -225,9 +227,15 @@ const runChild = (command: readonly string[], env: NodeJS.ProcessEnv) =>
       process.off('SIGTERM', forward)
       process.off('SIGHUP', forward)
     }
-    child.on('error', (error) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
       settle()
-      reject(error)
+      // A missing or unrunnable program is the command line's fault, said as a shell says it.
+      const status = error.code === 'ENOENT' ? 127 : error.code === 'EACCES' ? 126 : undefined
+      if (status === undefined) return reject(error)
+      console.error(
+        `credvend exec: ${status === 127 ? 'command not found' : 'permission denied'}: ${command[0]}`,
+      )
+      resolve(status)
     })
     child.on('exit', (code, signal) => {
       settle()

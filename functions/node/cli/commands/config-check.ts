@@ -20,9 +20,49 @@ export const readConfigText = async (path: string): Promise<string> => {
   }
 }
 
+/** A config file that did not load, named, so any command can report it as `config check` does. */
+class ConfigFileError extends ConfigError {
+  readonly file: string
+
+  constructor(file: string, cause: ConfigError) {
+    super(cause.problems)
+    this.file = file
+    this.message = `${file}: ${cause.message}`
+  }
+}
+
+/** `config check --json`'s answer for a config that does not load. */
+const problemsJson = (file: string, problems: ConfigError['problems']) =>
+  JSON.stringify({ ok: false, file, problems })
+
 /** Reads and loads a config file; `resolve` picks real secrets or placeholders (checks). */
-export const readConfigFile = async (path: string, resolve: SecretResolver) =>
-  loadConfig(await readConfigText(path), resolve)
+export const readConfigFile = async (path: string, resolve: SecretResolver) => {
+  const text = await readConfigText(path)
+  try {
+    return await loadConfig(text, resolve)
+  } catch (error) {
+    throw error instanceof ConfigError ? new ConfigFileError(path, error) : error
+  }
+}
+
+/**
+ * Wraps a `--json` command's run: a config that does not load prints what `config check --json`
+ * prints, exit 1, so a script reading stdout gets JSON whatever failed. Without --json the error
+ * goes on to cli.ts's one line on stderr.
+ */
+export const configProblemsAsJson =
+  <I extends { readonly values: { readonly json?: boolean | undefined } }>(
+    run: (input: I) => Promise<number | void>,
+  ) =>
+  async (input: I): Promise<number | void> => {
+    try {
+      return await run(input)
+    } catch (error) {
+      if (!input.values.json || !(error instanceof ConfigFileError)) throw error
+      console.log(problemsJson(error.file, error.problems))
+      return EXIT.failed
+    }
+  }
 
 export const configCheckCommand = defineCommand({
   name: 'config check',
@@ -51,7 +91,7 @@ options:
       loaded = await loadConfig(text, values.resolve ? envSecretResolver(env) : placeholderResolver)
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
-      if (values.json) console.log(JSON.stringify({ ok: false, file, problems: error.problems }))
+      if (values.json) console.log(problemsJson(file, error.problems))
       else console.error(`credvend config check: ${file}: ${error.message}`)
       return EXIT.failed
     }

@@ -6,7 +6,20 @@ import { renderInfra } from '../../../../lib/infra/render.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
-import { placeholderResolver, readConfigFile } from './config-check.ts'
+import { configProblemsAsJson, placeholderResolver, readConfigFile } from './config-check.ts'
+
+/** File-system codes that mean --out is not a place this user can write. */
+const UNWRITABLE = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'ENOENT',
+  'ENAMETOOLONG',
+  'ELOOP',
+])
 
 const load = async (config: string) => (await readConfigFile(config, placeholderResolver)).config
 
@@ -49,8 +62,17 @@ options:
     const config = await load(positionals[0]!)
     const files = renderInfra(config)
     for (const f of files) {
-      await mkdir(dirname(join(values.out, f.path)), { recursive: true })
-      await writeFile(join(values.out, f.path), `${JSON.stringify(f.json, null, 2)}\n`)
+      const path = join(values.out, f.path)
+      try {
+        await mkdir(dirname(path), { recursive: true })
+        await writeFile(path, `${JSON.stringify(f.json, null, 2)}\n`)
+      } catch (error) {
+        // --out names a place this user cannot write: the command line is what to change. A
+        // full disk or an I/O error stays unexpected (exit 4).
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === undefined || !UNWRITABLE.has(code)) throw error
+        throw new UsageError(`infra render: cannot write ${path} (${code}): check --out`)
+      }
     }
     console.log(
       `rendered ${files.length} files into ${values.out}:\n${files.map((f) => `  ${f.path}`).join('\n')}`,
@@ -70,11 +92,12 @@ credvend infra render).
 options:
   CONFIG                the config file
   DIR                   the directory infra render wrote
-  --json                print {"ok", "drift": [...]}
+  --json                print {"ok", "drift": [...]}; a config that does not load prints
+                        {"ok": false, "file", "problems"} (as config check)
 `,
   options: { json: { type: 'boolean' } },
   positionals: [2, 2],
-  async run({ values, positionals }) {
+  run: configProblemsAsJson(async ({ values, positionals }) => {
     const [config, dir] = positionals as [string, string]
     const drift = infraDrift(renderInfra(await load(config)), await filesUnder(dir))
     if (values.json) console.log(JSON.stringify({ ok: drift.length === 0, drift }))
@@ -84,5 +107,5 @@ options:
         `drift between ${dir} and ${config} (re-render with credvend infra render):\n${drift.map((d) => `  ${d}`).join('\n')}`,
       )
     return drift.length === 0 ? EXIT.ok : EXIT.failed
-  },
+  }),
 })

@@ -11,8 +11,9 @@ import { createNodeDeps } from '../../platform/deps.ts'
 import { nodeSourceChain } from '../../platform/source-chain.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
+import { isUnreachable } from '../unreachable.ts'
 import { UsageError } from '../usage-error.ts'
-import { placeholderResolver, readConfigFile } from './config-check.ts'
+import { configProblemsAsJson, placeholderResolver, readConfigFile } from './config-check.ts'
 
 const ID = /^[a-z0-9][a-z0-9-]{0,31}$/
 
@@ -108,12 +109,15 @@ export const partnerCheckCommand = defineCommand({
   usage: 'partner check ID [--config FILE] [--json]',
   help: `Calls AssumeRole on the partner profile's role from credvend's own identity: it must be
 refused without an ExternalId and with a wrong one, and succeed with the configured one. Exits 0
-only then, 1 otherwise. The config's secrets are resolved (the ExternalId is needed).
+only then; 3 when STS did not answer (nothing was learned about the role), 1 otherwise. The
+config's secrets are resolved (the ExternalId is needed).
 
 options:
   ID                    the partner profile's name
   --config FILE         the config (or CREDVEND_CONFIG)
-  --json                print {"ok", "partner", "roleArn", "steps": [{"name", "ok", "detail"}]}
+  --json                print {"ok", "partner", "roleArn", "steps": [{"name", "ok", "detail"}]},
+                        with "unreachable": true when STS did not answer; a config that does
+                        not load prints {"ok": false, "file", "problems"} (as config check)
 `,
   options: { config: { type: 'string' }, json: { type: 'boolean' } },
   positionals: [1, 1],
@@ -121,7 +125,7 @@ options:
     CREDVEND_CONFIG: 'the config, when --config is not given',
     'ALIBABA_CLOUD_*': "credvend's own identity, found as the server finds it",
   },
-  async run({ values, positionals, env }) {
+  run: configProblemsAsJson(async ({ values, positionals, env }) => {
     const id = positionals[0]!
     const configPath = values.config ?? env.CREDVEND_CONFIG
     if (!configPath) throw new UsageError('partner check: name the config: --config FILE')
@@ -132,15 +136,24 @@ options:
       ok: boolean,
       steps: readonly { name: string; ok: boolean; detail: string }[],
       verdict: string,
+      unreachable = false,
     ) => {
       if (values.json)
-        console.log(JSON.stringify({ ok, partner: id, roleArn: compiled.profile.roleArn, steps }))
+        console.log(
+          JSON.stringify({
+            ok,
+            partner: id,
+            roleArn: compiled.profile.roleArn,
+            steps,
+            ...(unreachable ? { unreachable } : {}),
+          }),
+        )
       else {
         for (const step of steps)
           console.log(`${step.ok ? 'ok  ' : 'FAIL'} ${step.name}: ${step.detail}`)
         console.log(verdict)
       }
-      return ok ? EXIT.ok : EXIT.failed
+      return ok ? EXIT.ok : unreachable ? EXIT.unreachable : EXIT.failed
     }
     if (!compiled.externalId)
       return report(
@@ -166,13 +179,17 @@ options:
       roleArn: compiled.profile.roleArn,
       externalId: compiled.externalId,
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      isUnreachable,
     })
     return report(
       result.ok,
       result.steps,
       result.ok
         ? `${id}: safe to go live (${compiled.profile.roleArn})`
-        : `${id}: NOT safe — fix the role's trust policy (credvend partner init prints the right one)`,
+        : result.unreachable
+          ? `${id}: not checked — STS at ${endpoint} did not answer; check the network path to it (DNS, proxy, firewall) and run again`
+          : `${id}: NOT safe — fix the role's trust policy (credvend partner init prints the right one)`,
+      result.unreachable,
     )
-  },
+  }),
 })

@@ -15,6 +15,7 @@ import {
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
+import { configProblemsAsJson } from './config-check.ts'
 import {
   CALLER_HELP,
   CALLER_OPTIONS,
@@ -107,7 +108,7 @@ ${CALLER_HELP}
   },
   positionals: [0, 0],
   env: { CREDVEND_CONFIG: 'the config, when --config is not given' },
-  async run({ values, env }) {
+  run: configProblemsAsJson(async ({ values, env }) => {
     const { action, resource } = values
     if (!action || !/^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/.test(action))
       throw new UsageError('--action names a RAM action such as oss:PutObject')
@@ -190,5 +191,5 @@ ${CALLER_HELP}
       lines.push('  (ask about one listing with --context oss:Prefix=PREFIX)')
     console.log(lines.join('\n'))
     return allowed ? EXIT.ok : EXIT.failed
-  },
+  }),
 })

@@ -12,7 +12,7 @@ import * as z from '../../../../lib/zod.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
-import { placeholderResolver, readConfigFile } from './config-check.ts'
+import { configProblemsAsJson, placeholderResolver, readConfigFile } from './config-check.ts'
 
 /** The flags that name a config, a profile and a caller, shared by `policy render` and `policy explain`. */
 export const CALLER_OPTIONS = {
@@ -35,7 +35,8 @@ export const CALLER_HELP = `  --config FILE         the config (or CREDVEND_CONF
   --param name=value    a declared parameter the caller sends (repeatable)
   --resolve             resolve the config's secret references from the environment (as config
                         check --resolve); without it pseudonymous session names are not computed
-  --json                print one JSON object (above) instead of text`
+  --json                print one JSON object (above) instead of text; a config that does not
+                        load prints {"ok": false, "file", "problems"} (as config check)`
 
 const claimsSchema = z.record(z.string(), z.unknown())
 
@@ -166,7 +167,7 @@ ${CALLER_HELP}
   options: CALLER_OPTIONS,
   positionals: [0, 0],
   env: { CREDVEND_CONFIG: 'the config, when --config is not given' },
-  async run({ values, env }) {
+  run: configProblemsAsJson(async ({ values, env }) => {
     const { loaded, simulation } = await simulateFromFlags(values, env)
     const profile = values.profile!
     if (!simulation.ok) {
@@ -228,5 +229,5 @@ ${CALLER_HELP}
       )
     console.log(lines.join('\n'))
     return EXIT.ok
-  },
+  }),
 })

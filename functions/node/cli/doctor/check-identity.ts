@@ -2,10 +2,8 @@ import type { ChainExplanation } from '../../../../lib/credentials/explain-chain
 import type { CredentialProvider } from '../../../../lib/credentials/provider.ts'
 import { isVendError, type VendError } from '../../../../lib/errors.ts'
 import type { StsClient } from '../../../../lib/sts/client.ts'
+import { isUnreachable } from '../unreachable.ts'
 import type { DoctorCheck } from './doctor-check.ts'
-
-/** Codes that mean STS (or the source's own STS exchange) never answered. */
-const UNREACHABLE = new Set(['ERR_STS_UNAVAILABLE', 'ERR_STS_TIMEOUT', 'ERR_PROVIDER_UNAVAILABLE'])
 
 const causeOf = (error: VendError) => (isVendError(error.cause) ? error.cause : undefined)
 
@@ -24,7 +22,7 @@ const fixFor = (error: VendError, endpoint: string): string => {
   if (code === 'ERR_STS_CLOCK_SKEW') return "synchronise this host's clock (see clock-skew)"
   if (code === 'ERR_STS_SOURCE_CREDENTIALS')
     return "the source's AccessKey or token is wrong, disabled or expired: replace it (see source)"
-  if (UNREACHABLE.has(code)) return `check the network path to ${endpoint}`
+  if (isUnreachable(error)) return `check the network path to ${endpoint}`
   if (error.code === 'ERR_PROVIDER_MISCONFIGURED')
     return 'fix the source named above, or take it out of the chain (see source)'
   return `STS answered ${code}: check the endpoint, and the source named under source`
@@ -79,7 +77,7 @@ export const checkIdentity = async (input: {
         detail: `unexpected failure (${error instanceof Error ? error.name : 'error'})`,
         fix: null,
       }
-    const unreachable = UNREACHABLE.has(error.code) || UNREACHABLE.has(causeOf(error)?.code ?? '')
+    const unreachable = isUnreachable(error)
     return {
       name,
       status: 'fail',
