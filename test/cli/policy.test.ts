@@ -361,6 +361,25 @@ describe('credvend policy explain', { timeout: CHILD_PROCESS_TIMEOUT_MS }, () =>
     })
   })
 
+  it('is a usage error to give one parameter twice', async () => {
+    const cli = explain(
+      '--profile',
+      'partner',
+      '--api-key',
+      'acme',
+      '--param',
+      'folder=a',
+      '--param',
+      'folder=b',
+      '--action',
+      'oss:GetObject',
+      '--resource',
+      `${BUCKET}/a`,
+    )
+    expect(await cli.exited).toBe(2)
+    expect(cli.stderr()).toContain('--param folder is given twice')
+  })
+
   it('is a usage error to name two callers', async () => {
     const cli = explain(
       '--profile',

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  placeholderResolver,
-  readConfigFile,
-} from '../../functions/node/cli/commands/config-check.ts'
+import { placeholderResolver, readConfigFile } from '../../functions/node/cli/config-file.ts'
 import { createDemoConfig } from '../../functions/node/cli/local/demo-config.ts'
 import { configSchema, type ConfigInput } from '../../lib/config/schema.ts'
 import { renderInfra } from '../../lib/infra/render.ts'

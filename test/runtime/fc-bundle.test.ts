@@ -9,7 +9,7 @@ import {
   FC_HANDLER_FILE,
   FC_SERVER_FILE,
 } from '../../functions/node/tools/fc-package.ts'
-import { placeholderResolver } from '../../functions/node/cli/commands/config-check.ts'
+import { placeholderResolver } from '../../functions/node/cli/config-file.ts'
 import { loadConfig } from '../../lib/config/load.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 

@@ -9,11 +9,11 @@ import { localBanner, localConfigBanner } from './banner.ts'
 import { demoRoutes } from './local/demo-routes.ts'
 import { inOwnFile, localizeConfig } from './local/localize-config.ts'
 import { seedLocalWorld } from './local/seed-local-world.ts'
-import { readConfigText } from './commands/config-check.ts'
+import { readConfigText } from './config-file.ts'
 import { defineCommand } from './command.ts'
 import { UsageError } from './usage-error.ts'
 
-/** Env names the serve command reads. */
+/** Named once: the code, its messages and its --help must agree on them. */
 const ENV_LOCAL = 'CREDVEND_LOCAL'
 const ENV_CONFIG = 'CREDVEND_CONFIG'
 const ENV_PORT = 'PORT'

@@ -6,7 +6,7 @@ import { renderInfra } from '../../../../lib/infra/render.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
-import { configProblemsAsJson, placeholderResolver, readConfigFile } from './config-check.ts'
+import { configProblemsAsJson, placeholderResolver, readConfigFile } from '../config-file.ts'
 
 /** File-system codes that mean --out is not a place this user can write. */
 const UNWRITABLE = new Set([

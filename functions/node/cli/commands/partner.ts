@@ -13,7 +13,7 @@ import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { isUnreachable } from '../unreachable.ts'
 import { UsageError } from '../usage-error.ts'
-import { configProblemsAsJson, placeholderResolver, readConfigFile } from './config-check.ts'
+import { configProblemsAsJson, placeholderResolver, readConfigFile } from '../config-file.ts'
 
 const ID = /^[a-z0-9][a-z0-9-]{0,31}$/
 

@@ -15,7 +15,7 @@ import {
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../usage-error.ts'
-import { configProblemsAsJson } from './config-check.ts'
+import { configProblemsAsJson } from '../config-file.ts'
 import {
   CALLER_HELP,
   CALLER_OPTIONS,
@@ -24,7 +24,7 @@ import {
   refusalJson,
   refusalLine,
   simulateFromFlags,
-} from './policy-render.ts'
+} from '../simulated-caller.ts'
 
 /**
  * A role's permission ceiling as `credvend infra render` writes it from the config: the ceiling

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { loadConfig, parseConfig, type ParsedConfig } from '../../../../lib/config/load.ts'
 import type { Config } from '../../../../lib/config/schema.ts'
 import { isVendError } from '../../../../lib/errors.ts'
-import { placeholderResolver, readConfigText } from '../commands/config-check.ts'
+import { placeholderResolver, readConfigText } from '../config-file.ts'
 import type { DoctorCheck } from './doctor-check.ts'
 
 /** The problems of a refused config, one per line, as the loader's message lists them. */
