@@ -13,10 +13,12 @@ export const secretRef = z.union([
 /** @public */
 export type SecretRef = z.infer<typeof secretRef>
 
-/** Ids end up inside `caller.id` (`jwt.<id>.<sub>`), so they may not contain the `.` separator. */
-const id = z
-  .string()
-  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and -, at most 32'))
+/**
+ * Ids end up inside `caller.id` (`jwt.<id>.<sub>`), so they may not contain the `.` separator.
+ * @public
+ */
+export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/
+const id = z.string().check(z.regex(ID_PATTERN, 'lowercase letters, digits and -, at most 32'))
 
 /** Asymmetric algorithms only: an HMAC key would have to be shared with the issuer. */
 const JWT_ALGORITHMS = [

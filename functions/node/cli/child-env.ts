@@ -74,7 +74,8 @@ export const childEnv = (
   }
 }
 
-const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`
+/** A value as one POSIX shell word, whatever it holds. */
+export const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`
 
 /** The same environment as lines a POSIX shell can paste, for a program started by hand. */
 export const childEnvShellLines = (

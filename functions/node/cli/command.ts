@@ -50,7 +50,7 @@ export const helpText = (command: Command): string => {
     `usage: credvend ${command.usage}`,
     '',
     command.help.trimEnd(),
-    '  -h, --help  print this help',
+    '  -h, --help            print this help',
     ...(env.length > 0
       ? ['', 'environment:', ...env.map(([name, what]) => `  ${name.padEnd(width)}  ${what}`)]
       : []),

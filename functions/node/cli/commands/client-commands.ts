@@ -16,7 +16,7 @@ import {
   credvendUrl,
   type AuthValues,
 } from '../credvend-auth.ts'
-import { childEnv, childEnvShellLines } from '../child-env.ts'
+import { childEnv, childEnvShellLines, shellQuote } from '../child-env.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
 import { createNeutralCredentialsFile } from '../neutral-credentials-file.ts'
@@ -273,8 +273,6 @@ ${AUTH_HELP}  --profile P           the profile to vend
     console.log(JSON.stringify(processOutput(await vendOnce(values, env, values.profile))))
   },
 })
-
-const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`
 
 const EXPORT_FORMATS = new Set(['env', 'json', 'cli-config'])
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createApiKey } from '../../../../lib/auth/api-key.ts'
+import { ID_PATTERN } from '../../../../lib/config/schema.ts'
 import { defineCommand } from '../command.ts'
 import { UsageError } from '../usage-error.ts'
 
@@ -21,7 +22,7 @@ options:
   positionals: [1, 1],
   async run({ positionals }) {
     const id = positionals[0]!
-    if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(id))
+    if (!ID_PATTERN.test(id))
       throw new UsageError(
         `keys create: ID must be lowercase letters, digits and -, at most 32, got "${id}"`,
       )

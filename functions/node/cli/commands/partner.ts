@@ -7,6 +7,7 @@ import { RAM_PRINCIPAL } from '../../../../lib/partners/ram-principal.ts'
 import { renderTrustPolicy } from '../../../../lib/partners/trust-policy.ts'
 import { createStsClient } from '../../../../lib/sts/client.ts'
 import { ROLE_ARN } from '../../../../lib/sts/schemas.ts'
+import { ID_PATTERN } from '../../../../lib/config/schema.ts'
 import { createNodeDeps } from '../../platform/deps.ts'
 import { nodeSourceChain } from '../../platform/source-chain.ts'
 import { defineCommand } from '../command.ts'
@@ -14,8 +15,6 @@ import { EXIT } from '../exit-codes.ts'
 import { isUnreachable } from '../unreachable.ts'
 import { UsageError } from '../usage-error.ts'
 import { configProblemsAsJson, placeholderResolver, readConfigFile } from '../config-file.ts'
-
-const ID = /^[a-z0-9][a-z0-9-]{0,31}$/
 
 const envNameFor = (id: string, what: string) =>
   `CREDVEND_PARTNER_${id.toUpperCase().replace(/-/g, '_')}_${what}`
@@ -48,7 +47,7 @@ options:
   async run({ values, positionals }) {
     const id = positionals[0]!
     const roleArn = values['role-arn']
-    if (!ID.test(id))
+    if (!ID_PATTERN.test(id))
       throw new UsageError(`partner init: ID must be lowercase letters, digits and -, got "${id}"`)
     if (!roleArn || !ROLE_ARN.test(roleArn))
       throw new UsageError(
