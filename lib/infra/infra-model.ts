@@ -3,13 +3,9 @@ import { VendError } from '../errors.ts'
 import { trustPoliciesFor } from '../partners/trust-policies.ts'
 import { roleCeilings } from './role-ceilings.ts'
 
-type Statement = Record<string, unknown>
+import type { PolicyDocument } from './policy-document.ts'
 
-/** A RAM policy document as the renderer writes it. @public */
-export interface PolicyDocument {
-  readonly Version: '1'
-  readonly Statement: readonly Statement[]
-}
+type Statement = PolicyDocument['Statement'][number]
 
 /** One RAM role a deployment needs, in the account that owns it. @public */
 export interface InfraRole {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts'
-import type { PolicyDocument } from './infra-model.ts'
+import type { PolicyDocument } from './policy-document.ts'
 import { permissionCeiling } from './permission-ceiling.ts'
 
 /**

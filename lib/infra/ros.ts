@@ -1,5 +1,6 @@
 import { VendError } from '../errors.ts'
-import type { InfraModel, InfraRole, PolicyDocument } from './infra-model.ts'
+import type { InfraModel, InfraRole } from './infra-model.ts'
+import type { PolicyDocument } from './policy-document.ts'
 import { managedPolicyName } from './managed-policy-name.ts'
 import { pascalCase } from './pascal-case.ts'
 import type { RenderedFile } from './rendered-file.ts'
