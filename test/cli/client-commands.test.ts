@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -205,6 +205,82 @@ describe('credvend export', () => {
       const before = h.assumeRoleCalls()
       expect((await cli(['export', ...auth(), '--format', 'yaml'])).code).toBe(2)
       expect(h.assumeRoleCalls()).toBe(before)
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+})
+
+describe('credvend agent --cli-config', () => {
+  it(
+    'writes a 0600 CredentialsURI profile at the running agent, with no credential in it, which the official package reads',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'credvend-agent-cli-'))
+      const file = join(home, '.aliyun', 'config.json')
+      const run = runCli(['agent', ...auth(), '--cli-config', file, '--region', 'cn-beijing'], {
+        [KEY_ENV]: h.acmeKey,
+      })
+      try {
+        await run.output(/^# aliyun CLI: --profile svc in .*\(CredentialsURI\)$/m)
+        expect(statSync(file).mode & 0o777).toBe(0o600)
+        const written = JSON.parse(readFileSync(file, 'utf8'))
+        expect(written.current).toBe('svc')
+        expect(written.profiles).toHaveLength(1)
+        const profile = written.profiles[0]
+        expect(Object.keys(profile).sort()).toEqual([
+          'credentials_uri',
+          'language',
+          'mode',
+          'name',
+          'output_format',
+          'region_id',
+        ])
+        expect(profile).toMatchObject({
+          name: 'svc',
+          mode: 'CredentialsURI',
+          region_id: 'cn-beijing',
+        })
+        // The URI the agent printed for the shell, and no other.
+        expect(run.stdout()).toContain(`ALIBABA_CLOUD_CREDENTIALS_URI='${profile.credentials_uri}'`)
+        const { default: Credential, Config } = require('@alicloud/credentials') as {
+          default: new (config: unknown) => {
+            getCredential(): Promise<
+              Record<'accessKeyId' | 'accessKeySecret' | 'securityToken', string>
+            >
+          }
+          Config: new (c: Record<string, unknown>) => unknown
+        }
+        const creds = await new Credential(
+          new Config({ type: 'credentials_uri', credentialsURI: profile.credentials_uri }),
+        ).getCredential()
+        expect(h.emulator.world.findSession(creds.accessKeyId)!.accessKeySecret).toBe(
+          creds.accessKeySecret,
+        )
+        expect(readFileSync(file, 'utf8')).not.toContain(creds.securityToken)
+      } finally {
+        run.child.kill('SIGTERM')
+        await run.exited
+      }
+    },
+    CHILD_PROCESS_TIMEOUT_MS,
+  )
+
+  it(
+    'refuses a file it cannot merge into, and --region without --cli-config, before any vend',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'credvend-agent-cli-bad-'))
+      const file = join(dir, 'config.json')
+      writeFileSync(file, 'not json')
+      const before = vends.length
+      const [bad, region] = await Promise.all([
+        cli(['agent', ...auth(), '--cli-config', file]),
+        cli(['agent', ...auth(), '--region', 'cn-beijing']),
+      ])
+      expect(bad.code, bad.err).toBe(2)
+      expect(bad.err).toContain('is not an aliyun CLI config file')
+      expect(region.code, region.err).toBe(2)
+      expect(region.err).toContain('--region only sets the region')
+      expect(vends.length).toBe(before)
+      expect(readFileSync(file, 'utf8')).toBe('not json')
     },
     CHILD_PROCESS_TIMEOUT_MS,
   )

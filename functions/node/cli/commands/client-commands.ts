@@ -7,6 +7,7 @@ import {
 import { refusedForBeingAccessKey } from '../../../../lib/agent/refused-for-being-access-key.ts'
 import { formatTimestamp } from '../../../../lib/signing/timestamp.ts'
 import { humanAccounts, startAgent } from '../agent.ts'
+import { prepareCliUriProfiles } from '../cli-uri-profiles.ts'
 import {
   AUTH_ENV,
   AUTH_HELP,
@@ -67,7 +68,7 @@ const stopSignal = () =>
 export const agentCommand = defineCommand({
   name: 'agent',
   summary: "serve profiles' credentials on 127.0.0.1 for ALIBABA_CLOUD_CREDENTIALS_URI",
-  usage: `agent ${AUTH_SYNOPSIS} --profile P [--profile Q ...] [--port N] [--duration-seconds N]`,
+  usage: `agent ${AUTH_SYNOPSIS} --profile P [--profile Q ...] [--port N] [--duration-seconds N] [--cli-config FILE [--region R]]`,
   help: `Runs until SIGINT, SIGTERM or SIGHUP: a loopback server that hands each STS profile's
 credentials to programs that read ALIBABA_CLOUD_CREDENTIALS_URI (the official SDKs' credentials
 URI), refreshing each set once half its lifetime has passed or 25 minutes before it expires,
@@ -80,15 +81,32 @@ ALIBABA_CLOUD_CREDENTIALS_FILE at an empty file that exists while the agent runs
 a ~/.aliyun/config.json, ~/.alibabacloud/credentials, AccessKey variables or the ECS instance role
 take precedence over the URI.
 
+With --cli-config FILE (for the aliyun CLI, ~/.aliyun/config.json) it also writes, once the agent
+listens, one aliyun CLI profile per credvend profile, named after it, in mode CredentialsURI with
+credentials_uri at this agent: \`aliyun --profile P …\` then fetches the agent's current
+credentials on every command and keeps working across refreshes (export --format cli-config
+writes keys that die with the token). The agent writes it, rather than export printing it,
+because the URI changes with every start and its path is the agent's secret: it never passes
+through a command line or shell history. The file gets no key or token, and is written 0600 (a
+new file in its place), as anyone who reads the URI can fetch the credentials while the agent
+runs. Other profiles in FILE stay as they were; a profile of the same name keeps its region_id,
+output_format, language, site and endpoint settings and loses everything else. A new FILE's
+current profile is the first --profile. The profile is left in FILE when the agent stops: its URI
+then answers nothing, and a new start writes the new one.
+
 options:
 ${AUTH_HELP}  --profile P           a profile to serve (repeatable)
   --port N              the port to listen on (default: any free port)
-${DURATION_HELP}`,
+${DURATION_HELP}  --cli-config FILE     write CredentialsURI profiles pointing at this agent into FILE
+  --region R            region_id of a profile --cli-config creates (default cn-hangzhou)
+`,
   options: {
     ...AUTH_OPTIONS,
     profile: { type: 'string', multiple: true },
     port: { type: 'string' },
     'duration-seconds': { type: 'string' },
+    'cli-config': { type: 'string' },
+    region: { type: 'string' },
   },
   positionals: [0, 0],
   env: AUTH_ENV,
@@ -99,6 +117,14 @@ ${DURATION_HELP}`,
     if (!Number.isInteger(port) || port < 0 || port > 65_535)
       throw new UsageError(`--port must be a port number, got "${values.port}"`)
     const durationSeconds = durationFrom(values['duration-seconds'])
+    const cliConfigPath = values['cli-config']
+    if (values.region !== undefined && cliConfigPath === undefined)
+      throw new UsageError('--region only sets the region of the profiles --cli-config writes')
+    // Read first, so a file that cannot take the profiles costs no vend.
+    const cliConfig =
+      cliConfigPath === undefined
+        ? undefined
+        : await prepareCliUriProfiles(cliConfigPath, values.region ?? 'cn-hangzhou')
     const neutral = await createNeutralCredentialsFile('credvend-agent-')
     let agent: Awaited<ReturnType<typeof startAgent>> | undefined
     try {
@@ -121,6 +147,12 @@ ${DURATION_HELP}`,
           ALIBABA_CLOUD_CREDENTIALS_URI: uri,
         }))
           console.log(line)
+      }
+      if (cliConfig) {
+        await cliConfig.write(agent.uris)
+        console.log(
+          `# aliyun CLI: ${profiles.map((p) => `--profile ${p}`).join(', ')} in ${cliConfigPath} (CredentialsURI)`,
+        )
       }
       await stopSignal()
       return EXIT.ok
@@ -341,7 +373,8 @@ export const exportCommand = defineCommand({
   summary: 'print credentials as shell exports, credentials-URI JSON or ~/.aliyun/config.json',
   usage: `export ${AUTH_SYNOPSIS} --profile P [--format env|json|cli-config] [--region R]`,
   help: `Prints one vend in the chosen format. The credentials end with the vend's Expiration;
-prefer exec or agent, which refresh them.
+prefer exec or agent, which refresh them. For the aliyun CLI, agent --cli-config FILE writes a
+CredentialsURI profile that keeps working across refreshes.
 
 options:
 ${AUTH_HELP}  --profile P           the profile to vend
