@@ -166,7 +166,12 @@ export const createAccessKeyService = (init: {
       input?: ProviderInput,
     ): Promise<KeyVended> {
       const { served: keys, profile } = profileFor(served, name, caller)
-      if (request.form || request.parameters || request.durationSeconds !== undefined)
+      if (
+        request.form ||
+        request.presign ||
+        request.parameters ||
+        request.durationSeconds !== undefined
+      )
         throw new VendError('ERR_BAD_REQUEST', 'access-key profiles take no narrowing')
       const answer = (result: AccessKeyResult): KeyVended => ({
         kind: 'access-key',

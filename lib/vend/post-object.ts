@@ -43,10 +43,12 @@ export const ossEndpoint = (profile: Pick<OssUploadProfile, 'endpoint' | 'region
   (profile.endpoint ?? `https://${profile.region}.aliyuncs.com`).replace(/\/$/, '')
 
 /**
- * Where the form is POSTed: virtual-hosted `https://bucket.endpoint`, as OSS expects, except for
- * a loopback emulator, whose `bucket.localhost` names not every client resolves — path style there.
+ * Where the form is POSTed (and a presigned URL's object lives under): virtual-hosted
+ * `https://bucket.endpoint`, as OSS expects, except for a loopback emulator, whose
+ * `bucket.localhost` names not every client resolves — path style there.
+ * @internal
  */
-const formUrl = (endpoint: string, bucket: string) => {
+export const objectBaseUrl = (endpoint: string, bucket: string): string => {
   const url = new URL(endpoint)
   if (LOOPBACK_HOST.test(url.hostname)) return `${url.origin}/${bucket}`
   return `${url.protocol}//${bucket}.${url.host}`
@@ -104,7 +106,7 @@ export const signPostObject = async (init: {
     utf8(JSON.stringify({ expiration: init.expiration.toISOString(), conditions })),
   )
   return {
-    Url: formUrl(ossEndpoint(profile), profile.bucket),
+    Url: objectBaseUrl(ossEndpoint(profile), profile.bucket),
     Fields: {
       policy,
       'x-oss-signature-version': 'OSS4-HMAC-SHA256',

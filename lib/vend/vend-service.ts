@@ -29,6 +29,7 @@ import { checkDeclared } from './check-declared.ts'
 import type { StsVended } from './vended.ts'
 import type { VendDeps } from './vend-deps.ts'
 import type { VendEntry } from './vend-entry.ts'
+import type { PresignRequest, presignUrl } from './presign-url.ts'
 
 /** What a caller may ask for in the body (already parsed). @public */
 export interface VendRequest {
@@ -37,6 +38,8 @@ export interface VendRequest {
   readonly parameters?: Readonly<Record<string, string>> | undefined
   /** `oss-upload` only: answer with a signed PostObject form instead of an AccessKeySecret. */
   readonly form?: boolean | undefined
+  /** `oss-upload` only: answer with a presigned URL for one object instead of an AccessKeySecret. */
+  readonly presign?: PresignRequest | undefined
 }
 
 /** Served from cache after STS failed only while at least this much validity is left. */
@@ -51,6 +54,9 @@ interface Answering {
   readonly upload: OssUploadProfile | undefined
   readonly place: UploadPlace | undefined
   readonly form: boolean
+  /** The signer, loaded only for a presign request (a chunk of its own in the FC bundle). */
+  readonly presign:
+    { readonly request: PresignRequest; readonly sign: typeof presignUrl } | undefined
 }
 
 const servesForms = (
@@ -192,6 +198,18 @@ export const createVendService = (init: {
     if (!upload || !place) {
       return { kind: 'sts', body: credentialsBody(granted, refreshAfter, at.now), cache, audit }
     }
+    if (at.presign) {
+      const body = await at.presign.sign({
+        profile: upload,
+        place,
+        request: at.presign.request,
+        granted,
+        now: at.now,
+        digests: deps.digests,
+      })
+      if (typeof body === 'string') throw new VendError('ERR_NARROWING_DENIED', body)
+      return { kind: 'presigned-url', body, cache, audit }
+    }
     if (!at.form || !servesForms(upload)) {
       const body = uploadBody(granted, refreshAfter, at.now, place)
       return { kind: 'oss-upload', body, cache, audit }
@@ -227,6 +245,9 @@ export const createVendService = (init: {
     }
     const { profile } = compiled
     const upload = profile.kind === 'oss-upload' ? profile : undefined
+    if (request.presign && (!upload || request.form)) {
+      throw new VendError('ERR_BAD_REQUEST', 'presign is for oss-upload profiles, without form')
+    }
     if (request.form && !upload?.form) {
       throw new VendError('ERR_BAD_REQUEST', 'this profile does not serve PostObject forms')
     }
@@ -264,7 +285,14 @@ export const createVendService = (init: {
     const now = deps.now()
     const nowMs = now.getTime()
     const form = request.form === true
-    const answer = { now, minRemainingMs, upload, place, form }
+    let presign: Answering['presign']
+    if (request.presign && upload && place) {
+      const { presignRefusal, presignUrl } = await import('./presign-url.ts')
+      const refused = presignRefusal(upload, place.Prefix, request.presign)
+      if (refused) throw new VendError('ERR_NARROWING_DENIED', refused)
+      presign = { request: request.presign, sign: presignUrl }
+    }
+    const answer = { now, minRemainingMs, upload, place, form, presign }
 
     const present = cache.get(key)
     if (present && present.result.expiration.getTime() - nowMs >= minRemainingMs) {

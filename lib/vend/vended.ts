@@ -1,4 +1,5 @@
 import type { AuditFields } from '../audit/audited.ts'
+import type { PresignedUrlBody } from './presign-url.ts'
 import type { AccessKeyBody, CredentialsBody, PostObjectBody, UploadPlace } from './responses.ts'
 
 /** Fields every answer reports to the audit wrapper. */
@@ -19,6 +20,7 @@ export type Vended = Answer &
     | { readonly kind: 'sts'; readonly body: CredentialsBody }
     | { readonly kind: 'oss-upload'; readonly body: CredentialsBody & UploadPlace }
     | { readonly kind: 'post-object'; readonly body: PostObjectBody }
+    | { readonly kind: 'presigned-url'; readonly body: PresignedUrlBody }
     | { readonly kind: 'access-key'; readonly body: AccessKeyBody }
   )
 

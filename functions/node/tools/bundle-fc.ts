@@ -7,6 +7,8 @@ export const REDIS_CHUNK = 'connect-redis.js'
 export const OPENAPI_CHUNK = 'openapi.js'
 /** The config file scanner that places a problem at its line and column: a config that loads never needs it. */
 export const CONFIG_SCAN_CHUNK = 'config-scan.js'
+/** The presigned-URL signer, loaded by the first vend that asks for a URL. */
+export const PRESIGN_CHUNK = 'presign-url.js'
 
 /**
  * Modules the app loads with `import()` and a cold instance rarely needs, each shipped as a file
@@ -18,6 +20,7 @@ const APART: readonly { readonly source: RegExp; readonly chunk: string }[] = [
   { source: /\/connect-redis\.ts$/, chunk: REDIS_CHUNK },
   { source: /\/generated\/openapi\.ts$/, chunk: OPENAPI_CHUNK },
   { source: /\/scan-json\.ts$/, chunk: CONFIG_SCAN_CHUNK },
+  { source: /\/presign-url\.ts$/, chunk: PRESIGN_CHUNK },
 ]
 
 const chunksApart: Plugin = {
@@ -113,6 +116,10 @@ export const bundleFcRedisWith = (options: BundleOptions = {}): Promise<FcBundle
 /** The config scanner, written next to the entry as `config-scan.js`. */
 export const bundleFcConfigScan = async (): Promise<string> =>
   (await bundle('../../../lib/config/scan-json.ts', {})).text
+
+/** The presigned-URL signer, written next to the entry as `presign-url.js`. */
+export const bundleFcPresign = async (): Promise<string> =>
+  (await bundle('../../../lib/vend/presign-url.ts', {})).text
 
 /** The OpenAPI document, written next to the entry as `openapi.js`. */
 export const bundleFcOpenapi = async (): Promise<string> =>

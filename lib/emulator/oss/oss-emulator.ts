@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { randomRequestId, type EmulatorDeps } from '../emulator-deps.ts'
 import type { World } from '../world.ts'
-import { authenticateOss } from './authenticate.ts'
+import { authenticateOss, isPresignParameter } from './authenticate.ts'
 import { corsPreflight, corsResponseHeaders } from './bucket-cors.ts'
 import { listObjects } from './list-objects.ts'
 import {
@@ -84,7 +84,7 @@ const dispatch = async (
       return (count('AbortMultipartUpload'), abortMultipart(request, bucket, key, caller))
     if (method === 'GET') return (count('ListParts'), listParts(request, bucket, key, caller))
   }
-  if ([...query.keys()].some((k) => !k.startsWith('response-')))
+  if ([...query.keys()].some((k) => !k.startsWith('response-') && !isPresignParameter(k)))
     throw new OssEmulatorError('NotImplemented', 'This object operation is not emulated.')
   if (method === 'PUT') return (count('PutObject'), putObject(request, bucket, key, caller, now))
   if (method === 'GET' || method === 'HEAD')
