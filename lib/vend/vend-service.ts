@@ -14,7 +14,6 @@ import { servesStale } from '../upstream/stale.ts'
 import { isAllowed } from './allowed.ts'
 import { vendCacheKey } from './cache-key.ts'
 import { createHubChain } from './hub-chain.ts'
-import { signPostObject } from './post-object.ts'
 import {
   credentialsBody,
   postObjectBody,
@@ -214,6 +213,7 @@ export const createVendService = (init: {
       const body = uploadBody(granted, refreshAfter, at.now, place)
       return { kind: 'oss-upload', body, cache, audit }
     }
+    const { signPostObject } = await import('./sign-post-object.ts')
     const form = await signPostObject({
       profile: upload,
       prefix: place.Prefix,

@@ -9,18 +9,42 @@ export const OPENAPI_CHUNK = 'openapi.js'
 export const CONFIG_SCAN_CHUNK = 'config-scan.js'
 /** The presigned-URL signer, loaded by the first vend that asks for a URL. */
 export const PRESIGN_CHUNK = 'presign-url.js'
+/** The PostObject form signer, loaded by the first vend that asks for a form. */
+export const POST_OBJECT_CHUNK = 'sign-post-object.js'
 
 /**
  * Modules the app loads with `import()` and a cold instance rarely needs, each shipped as a file
  * of its own next to the entry. Only modules that share no state with the entry may be apart (a
  * chunk bundles its own copy of whatever it imports): ioredis's connector, a document that is
- * plain data, and a pure function over a string.
+ * plain data, and pure functions (the config scanner, the URL and form signers), which throw
+ * nothing of their own. `module` is what the chunk is built from.
  */
-const APART: readonly { readonly source: RegExp; readonly chunk: string }[] = [
-  { source: /\/connect-redis\.ts$/, chunk: REDIS_CHUNK },
-  { source: /\/generated\/openapi\.ts$/, chunk: OPENAPI_CHUNK },
-  { source: /\/scan-json\.ts$/, chunk: CONFIG_SCAN_CHUNK },
-  { source: /\/presign-url\.ts$/, chunk: PRESIGN_CHUNK },
+const APART: readonly {
+  readonly source: RegExp
+  readonly chunk: string
+  readonly module: string
+}[] = [
+  { source: /\/connect-redis\.ts$/, chunk: REDIS_CHUNK, module: '../platform/connect-redis.ts' },
+  {
+    source: /\/generated\/openapi\.ts$/,
+    chunk: OPENAPI_CHUNK,
+    module: '../../../lib/generated/openapi.ts',
+  },
+  {
+    source: /\/scan-json\.ts$/,
+    chunk: CONFIG_SCAN_CHUNK,
+    module: '../../../lib/config/scan-json.ts',
+  },
+  {
+    source: /\/presign-url\.ts$/,
+    chunk: PRESIGN_CHUNK,
+    module: '../../../lib/vend/presign-url.ts',
+  },
+  {
+    source: /\/sign-post-object\.ts$/,
+    chunk: POST_OBJECT_CHUNK,
+    module: '../../../lib/vend/sign-post-object.ts',
+  },
 ]
 
 const chunksApart: Plugin = {
@@ -113,14 +137,11 @@ export const bundleFcRedis = async (options: { minify?: boolean } = {}): Promise
 export const bundleFcRedisWith = (options: BundleOptions = {}): Promise<FcBundle> =>
   bundle('../platform/connect-redis.ts', options)
 
-/** The config scanner, written next to the entry as `config-scan.js`. */
-export const bundleFcConfigScan = async (): Promise<string> =>
-  (await bundle('../../../lib/config/scan-json.ts', {})).text
-
-/** The presigned-URL signer, written next to the entry as `presign-url.js`. */
-export const bundleFcPresign = async (): Promise<string> =>
-  (await bundle('../../../lib/vend/presign-url.ts', {})).text
-
-/** The OpenAPI document, written next to the entry as `openapi.js`. */
-export const bundleFcOpenapi = async (): Promise<string> =>
-  (await bundle('../../../lib/generated/openapi.ts', {})).text
+/** Every chunk but Redis's (built above with its options), each to be written next to the entry. */
+export const bundleFcChunks = (): Promise<{ readonly chunk: string; readonly text: string }[]> =>
+  Promise.all(
+    APART.filter(({ chunk }) => chunk !== REDIS_CHUNK).map(async ({ chunk, module }) => ({
+      chunk,
+      text: (await bundle(module, {})).text,
+    })),
+  )

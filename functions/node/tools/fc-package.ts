@@ -3,14 +3,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   bundleFc,
-  bundleFcConfigScan,
-  bundleFcOpenapi,
-  bundleFcPresign,
+  bundleFcChunks,
   bundleFcRedis,
   bundleFcServer,
-  CONFIG_SCAN_CHUNK,
-  OPENAPI_CHUNK,
-  PRESIGN_CHUNK,
   REDIS_CHUNK,
 } from './bundle-fc.ts'
 
@@ -34,29 +29,23 @@ cd "$(dirname "$0")" && exec node ${FC_SERVER_FILE}
 
 /**
  * Writes the code package both FC shapes deploy into `dir`: `index.js` (the built-in runtime's
- * handler), `server.js` and `bootstrap` (the custom runtime), `openapi.js` (the OpenAPI document),
- * `config-scan.js` (placing config problems at their line and column), `presign-url.js` (the
- * presigned-URL signer),
- * `connect-redis.js` (ioredis, loaded
- * only with a redis section), a `package.json` marking it CommonJS, and `config/` copied from
+ * handler), `server.js` and `bootstrap` (the custom runtime), the files of what a cold instance
+ * rarely needs (bundle-fc.ts: the OpenAPI document, the config scanner, the URL and form signers,
+ * and `connect-redis.js`, ioredis, loaded only with a redis section), a `package.json` marking it CommonJS, and `config/` copied from
  * `infra/config/`. Returns the files written, relative to `dir`.
  */
 export const buildFcPackage = async (dir: string): Promise<string[]> => {
   await mkdir(dir, { recursive: true })
-  const [handler, server, redis, openapi, configScan, presign] = await Promise.all([
+  const [handler, server, redis, chunks] = await Promise.all([
     bundleFc(),
     bundleFcServer(),
     bundleFcRedis(),
-    bundleFcOpenapi(),
-    bundleFcConfigScan(),
-    bundleFcPresign(),
+    bundleFcChunks(),
   ])
   await writeFile(join(dir, FC_HANDLER_FILE), handler)
   await writeFile(join(dir, FC_SERVER_FILE), server)
   await writeFile(join(dir, REDIS_CHUNK), redis)
-  await writeFile(join(dir, OPENAPI_CHUNK), openapi)
-  await writeFile(join(dir, CONFIG_SCAN_CHUNK), configScan)
-  await writeFile(join(dir, PRESIGN_CHUNK), presign)
+  for (const { chunk, text } of chunks) await writeFile(join(dir, chunk), text)
   await writeFile(join(dir, FC_BOOTSTRAP_FILE), BOOTSTRAP)
   await chmod(join(dir, FC_BOOTSTRAP_FILE), 0o755)
   // The repository is ESM ("type": "module"); the package is CommonJS, as FC loads index.handler.
@@ -72,9 +61,7 @@ export const buildFcPackage = async (dir: string): Promise<string[]> => {
     FC_SERVER_FILE,
     FC_BOOTSTRAP_FILE,
     REDIS_CHUNK,
-    OPENAPI_CHUNK,
-    CONFIG_SCAN_CHUNK,
-    PRESIGN_CHUNK,
+    ...chunks.map(({ chunk }) => chunk),
     'package.json',
     'config/internal.json',
     'config/public.json',
