@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
+import { SVC_PROFILE } from '../helpers/served-vend-harness.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
@@ -57,12 +58,7 @@ beforeAll(async () => {
       kms: { endpoint: emulator.kmsEndpoint },
       profiles: {
         ...c.profiles,
-        svc: {
-          kind: 'sts',
-          allow: [{ apiKey: 'acme' }],
-          roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
-          durationSeconds: 3600,
-        },
+        svc: SVC_PROFILE,
         erp: { kind: 'access-key', allow: [{ apiKey: 'acme' }], secretName: 'erp-ram-ak' },
       },
     }),

@@ -10,10 +10,10 @@ import {
   childEnvShellLines,
   SHADOWING_VARIABLES,
 } from '../../functions/node/cli/child-env.ts'
-import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { killCliChildren, runCli } from '../helpers/cli.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
-import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+import { startServedVendHarness } from '../helpers/served-vend-harness.ts'
+import type { VendHarness } from '../helpers/vend-harness.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -78,7 +78,7 @@ const PLANTED = {
 }
 
 let h: VendHarness
-let server: { port: number; close: () => Promise<void> }
+let served: Awaited<ReturnType<typeof startServedVendHarness>>
 let url: string
 let home: string
 let work: string
@@ -113,22 +113,8 @@ const plantHome = (dir: string) => {
 const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home })
 
 beforeAll(async () => {
-  h = await startVendHarness({
-    config: (c) => ({
-      ...c,
-      profiles: {
-        ...c.profiles,
-        svc: {
-          kind: 'sts',
-          allow: [{ apiKey: 'acme' }],
-          roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
-          durationSeconds: 3600,
-        },
-      },
-    }),
-  })
-  server = await listenLoopback(h.app.fetch, 0)
-  url = `http://127.0.0.1:${server.port}`
+  served = await startServedVendHarness()
+  ;({ h, url } = served)
   work = mkdtempSync(join(tmpdir(), 'credvend-isolation-'))
   home = join(work, 'home')
   plantHome(home)
@@ -140,8 +126,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   killCliChildren()
-  await server.close()
-  await h.close()
+  await served.close()
   rmSync(work, { recursive: true, force: true })
 })
 

@@ -6,10 +6,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAgent } from '../../functions/node/cli/agent.ts'
 import { prepareCliUriProfiles } from '../../functions/node/cli/cli-uri-profiles.ts'
-import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
 import { fromCliProfile } from '../../lib/credentials/providers/cli-profile.ts'
 import type { ProfileDeps } from '../../lib/credentials/providers/profile-deps.ts'
-import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
+import { startServedVendHarness } from '../helpers/served-vend-harness.ts'
+import type { VendHarness } from '../helpers/vend-harness.ts'
 
 // The official package, called for real. Its CLI-profile provider has no CredentialsURI mode
 // (test/integration/official-chain-parity.test.ts), so it is given the profile's URI through its
@@ -27,30 +27,15 @@ const { default: Credential, Config } = require('@alicloud/credentials') as {
 }
 
 let h: VendHarness
-let server: { port: number; close: () => Promise<void> }
+let served: Awaited<ReturnType<typeof startServedVendHarness>>
 let url: string
 
 beforeAll(async () => {
-  h = await startVendHarness({
-    config: (c) => ({
-      ...c,
-      profiles: {
-        ...c.profiles,
-        svc: {
-          kind: 'sts',
-          allow: [{ apiKey: 'acme' }],
-          roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
-          durationSeconds: 3600,
-        },
-      },
-    }),
-  })
-  server = await listenLoopback(h.app.fetch, 0)
-  url = `http://127.0.0.1:${server.port}`
+  served = await startServedVendHarness()
+  ;({ h, url } = served)
 })
 afterAll(async () => {
-  await server?.close()
-  await h?.close()
+  await served?.close()
 })
 
 type Profile = Record<string, unknown> & { name: string }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAgent } from '../../functions/node/cli/agent.ts'
 import { listenLoopback } from '../../functions/node/cli/local/local-emulator.ts'
+import { SVC_PROFILE } from '../helpers/served-vend-harness.ts'
 import { startVendHarness, type VendHarness } from '../helpers/vend-harness.ts'
 
 // The official package, called for real: it reads ALIBABA_CLOUD_CREDENTIALS_URI with a bare GET.
@@ -38,12 +39,7 @@ beforeAll(async () => {
       kms: { endpoint: emulator.kmsEndpoint },
       profiles: {
         ...c.profiles,
-        svc: {
-          kind: 'sts',
-          allow: [{ apiKey: 'acme' }],
-          roleArn: 'acs:ram::1234567890123456:role/credvend-demo',
-          durationSeconds: 3600,
-        },
+        svc: SVC_PROFILE,
         'svc-short': {
           kind: 'sts',
           allow: [{ apiKey: 'acme' }],

@@ -1,18 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { loadConfig, parseConfig, type ParsedConfig } from '../../../../lib/config/load.ts'
 import type { Config } from '../../../../lib/config/schema.ts'
-import { isVendError } from '../../../../lib/errors.ts'
+import { ConfigError, formatProblem } from '../../../../lib/config/config-error.ts'
 import { placeholderResolver, readConfigText } from '../config-file.ts'
 import type { DoctorCheck } from './doctor-check.ts'
 
-/** The problems of a refused config, one per line, as the loader's message lists them. */
+/** The problems of a refused config, one line each, as `config check` prints them. */
 const problemsOf = (error: unknown): readonly string[] | undefined =>
-  isVendError(error) && error.code === 'ERR_CONFIG_INVALID'
-    ? error.message
-        .split('\n')
-        .slice(1)
-        .map((line) => line.trim())
-    : undefined
+  error instanceof ConfigError ? error.problems.map(formatProblem) : undefined
 
 /**
  * The config as `config check` loads it (placeholder secrets, so it runs where they are not), and
