@@ -8,11 +8,13 @@ import { createLimits } from './limits/limits.ts'
 import type { LogSink } from './log.ts'
 import type { CredvendMetrics } from './metrics/credvend-metrics.ts'
 import type { AlibabaIdentity } from './session/session-token.ts'
+import type { TrustRunResult } from './partners/trust-run.ts'
+import { createTrustWatch } from './partners/trust-watch.ts'
 import type { NonceClaims } from './session/nonce-window.ts'
 import type { SharedState } from './store/shared-state.ts'
 import type { StsClient } from './sts/client.ts'
 import type { StsGovernor } from './store/sts-governor.ts'
-import { createAccessKeyService, type Reported } from './vend/access-key-service.ts'
+import type { AccessKeyService, Reported } from './vend/access-key-service.ts'
 import { createSharedVends } from './vend/shared-vends.ts'
 import type { Vended } from './vend/vended.ts'
 import type { VendDeps } from './vend/vend-deps.ts'
@@ -72,6 +74,11 @@ export interface Credvend {
   limitSourceAddress(address: string | undefined): Promise<void>
   /** The exact origins a live `oss-upload` profile lists for CORS; none for any other name. */
   corsOrigins(profile: string): readonly string[]
+  /**
+   * One run of the partner trust watch when the config has `partnerTrust` and a run is due: what
+   * a runtime's timer or cron trigger calls. `undefined` when nothing ran.
+   */
+  checkPartnerTrust(input?: ProviderInput): Promise<readonly TrustRunResult[] | undefined>
   /** Whether this deployment serves /metrics, /openapi.json and readiness details. */
   readonly internal: boolean
   readonly metrics: { render(): string; error(code: string): void }
@@ -130,8 +137,10 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
 
   const limits = createLimits({ limits: config.limits, now: deps.now, shared, metrics })
   const { audited, outcomes } = createAudited({ log, metrics, elapsedMs, admit: limits.caller })
+  const trust = createTrustWatch({ sts, source, now: deps.now, randomId: deps.randomId, log })
   const vends = createVendService({
     deps,
+    admitProfile: trust.admit,
     sts,
     source,
     sharePending: parts.sharePending,
@@ -149,16 +158,29 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
         }
       : {}),
   })
-  const accessKeys = createAccessKeyService({
-    source,
-    now: deps.now,
-    random: deps.random,
-    sharePending: parts.sharePending,
-    circuit: {
-      failures: config.upstream.circuitFailures,
-      cooldownMs: config.upstream.circuitCooldownMs,
-    },
-  })
+  // Only a deployment with access-key profiles uses it: on Function Compute it is a file of its
+  // own, loaded by the first access-key request.
+  let accessKeys: AccessKeyService | undefined
+  let loadingKeys: Promise<AccessKeyService> | undefined
+  const keyService = () =>
+    (loadingKeys ??= import('./vend/access-key-service.ts').then(
+      ({ createAccessKeyService }) =>
+        (accessKeys = createAccessKeyService({
+          source,
+          now: deps.now,
+          random: deps.random,
+          sharePending: parts.sharePending,
+          circuit: {
+            failures: config.upstream.circuitFailures,
+            cooldownMs: config.upstream.circuitCooldownMs,
+          },
+        })),
+    ))
+  // Once loaded, a request goes straight to it: no extra await on the hit path.
+  const withKeys = <T>(use: (service: AccessKeyService) => Promise<T>): Promise<T> =>
+    accessKeys ? use(accessKeys) : keyService().then(use)
+  const keyStats = () =>
+    accessKeys?.stats() ?? { kmsCalls: 0, reportRefreshes: 0, circuit: 'closed' as const }
   metrics.watch({
     cacheEntries: () => vends.stats().cacheEntries,
     tokenCacheEntries: () => current.tokenCache.size,
@@ -166,8 +188,9 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
     stsClockOffsetSeconds: () => sts.clockOffsetMs() / 1000,
     governor: () => governor.stats(),
     lanes: () => governor.laneStats(),
-    kmsCalls: () => accessKeys.stats().kmsCalls,
-    kmsCircuitOpen: () => accessKeys.stats().circuit === 'open',
+    kmsCalls: () => keyStats().kmsCalls,
+    kmsCircuitOpen: () => keyStats().circuit === 'open',
+    partnerTrust: () => trust.verdicts(current.loaded),
     ...(shared ? { redis: shared.stats } : {}),
   })
 
@@ -194,7 +217,7 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
           kind: 'access-key',
         }
         return audited(subject, () =>
-          accessKeys.vend(servedKeys(), profile, caller, request, input),
+          withKeys((keys) => keys.vend(servedKeys(), profile, caller, request, input)),
         )
       }
       return audited({ requestId, callerId: caller.id, profile, generation }, () =>
@@ -211,7 +234,7 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
         event: 'report-invalid',
       }
       return audited(subject, () =>
-        accessKeys.report(servedKeys(), profile, caller, accessKeyId, input),
+        withKeys((keys) => keys.report(servedKeys(), profile, caller, accessKeyId, input)),
       )
     },
     async loginAlibaba(body, requestId, sourceAddress) {
@@ -230,6 +253,7 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
       }
     },
     limitSourceAddress: limits.address,
+    checkPartnerTrust: (input) => trust.runDue(current.loaded, input),
     corsOrigins(name) {
       const profile = current.loaded.profiles.get(name)?.profile
       return profile?.kind === 'oss-upload' && !profile.disabled ? profile.corsOrigins : []
@@ -263,7 +287,7 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
       log({ type: 'ops', event: 'api-key-revoked', keyId: id, purgedEntries: purged })
     },
     stats: () => {
-      const keys = accessKeys.stats()
+      const keys = keyStats()
       return {
         ...vends.stats(),
         governor: governor.stats(),

@@ -54,6 +54,7 @@ export type VendErrorCode =
   | 'ERR_KMS_BAD_RESPONSE'
   | 'ERR_KMS_SECRET_INVALID'
   | 'ERR_RATE_LIMITED'
+  | 'ERR_PARTNER_UNTRUSTED'
   | 'ERR_INTERNAL'
 
 /** Upstream facts safe to log: Alibaba's error code and request id, never its message. @public */

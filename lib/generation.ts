@@ -6,7 +6,7 @@ import { usedClaims } from './config/used-claims.ts'
 import { isVendedRole } from './config/vended-roles.ts'
 import { createKmsClient, type KmsClient } from './kms/client.ts'
 import type { CoreDeps } from './runtime/deps.ts'
-import { createAlibabaLogin, type AlibabaLogin } from './session/alibaba-login.ts'
+import type { AlibabaLogin } from './session/alibaba-login.ts'
 import type { NonceClaims } from './session/nonce-window.ts'
 import { alibabaCaller } from './session/session-token.ts'
 import { isAllowed } from './vend/allowed.ts'
@@ -61,28 +61,36 @@ export const buildGeneration = (
     digests: deps.digests,
   })
   const login = config.callers.alibaba
-  const loginAlibaba =
-    login?.enabled && loaded.sessionTokenKey
-      ? createAlibabaLogin({
-          stsEndpoint: config.sts.endpoint,
-          timeoutMs: config.sts.timeoutMs,
-          fetch: deps.fetch,
-          now: deps.now,
-          accounts: new Set(login.accounts),
-          windowSeconds: login.windowSeconds,
-          sessionMinutes: login.sessionMinutes,
-          sessionTokenKey: loaded.sessionTokenKey,
-          nonces: shared.nonces,
-          onStsCall: shared.onLoginStsCall,
-          gate: shared.gate,
-          // A session of a role credvend vends is its own narrowed output: it never logs in, or
-          // it would shed its session policy (role laundering).
-          allowed: (identity) =>
-            !isVendedRole(loaded.vendedRoles, identity) &&
-            [...loaded.profiles.values()].some(
-              (p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow),
-            ),
-        })
+  const sessionTokenKey = loaded.sessionTokenKey
+  // Off by default and rare when on: on Function Compute it is a file of its own, loaded by the
+  // first signed login.
+  const makeLogin = (settings: NonNullable<typeof login>, key: string) =>
+    import('./session/alibaba-login.ts').then(({ createAlibabaLogin }) =>
+      createAlibabaLogin({
+        stsEndpoint: config.sts.endpoint,
+        timeoutMs: config.sts.timeoutMs,
+        fetch: deps.fetch,
+        now: deps.now,
+        accounts: new Set(settings.accounts),
+        windowSeconds: settings.windowSeconds,
+        sessionMinutes: settings.sessionMinutes,
+        sessionTokenKey: key,
+        nonces: shared.nonces,
+        onStsCall: shared.onLoginStsCall,
+        gate: shared.gate,
+        // A session of a role credvend vends is its own narrowed output: it never logs in, or
+        // it would shed its session policy (role laundering).
+        allowed: (identity) =>
+          !isVendedRole(loaded.vendedRoles, identity) &&
+          [...loaded.profiles.values()].some(
+            (p) => !p.profile.disabled && isAllowed(alibabaCaller(identity), p.profile.allow),
+          ),
+      }),
+    )
+  let made: Promise<AlibabaLogin> | undefined
+  const loginAlibaba: AlibabaLogin | undefined =
+    login?.enabled && sessionTokenKey
+      ? async (body) => (await (made ??= makeLogin(login, sessionTokenKey)))(body)
       : undefined
   const kms = config.kms
     ? createKmsClient({ endpoint: config.kms.endpoint, timeoutMs: config.kms.timeoutMs }, deps)

@@ -4,8 +4,8 @@ import type { ProviderInput } from '../../lib/credentials/provider.ts'
 import { createNodeDeps, jsonLineLog } from '../node/platform/deps.ts'
 import { createHttpFetch } from '../node/platform/http-fetch.ts'
 
-/** @internal */
-export type FcApp = Assembly['app']
+/** An instance's credvend: the HTTP app, and the partner trust watch a timer trigger runs. @internal */
+export type FcApp = Pick<Assembly, 'app' | 'credvend'>
 
 /**
  * One app per FC instance, for both shapes (the built-in runtime's handler and the custom
@@ -28,7 +28,7 @@ const buildFcApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise
   // STS and KMS over node:http: with Node's global fetch, the first vend of every cold instance
   // would wait for undici's connection machinery and its WebAssembly parser (http-fetch.ts).
   const deps = createNodeDeps({ fetch: createHttpFetch() })
-  const { app } = await assemble(
+  const { app, credvend } = await assemble(
     {
       deps,
       log: jsonLineLog,
@@ -47,7 +47,7 @@ const buildFcApp = async (env: NodeJS.ProcessEnv, input: ProviderInput): Promise
     },
     text,
   )
-  return app
+  return { app, credvend }
 }
 
 /**

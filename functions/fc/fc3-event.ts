@@ -26,13 +26,15 @@ export interface Fc3HttpResponse {
 }
 
 /** The event arrives as a Buffer holding JSON (or, in tests and some runtimes, already parsed). */
-export const parseEvent = (event: unknown): Fc3HttpEvent => {
-  const value =
-    typeof event === 'string'
-      ? JSON.parse(event)
-      : event instanceof Uint8Array
-        ? JSON.parse(Buffer.from(event).toString('utf8'))
-        : event
+export const decodeEvent = (event: unknown): unknown =>
+  typeof event === 'string'
+    ? JSON.parse(event)
+    : event instanceof Uint8Array
+      ? JSON.parse(Buffer.from(event).toString('utf8'))
+      : event
+
+/** An HTTP-trigger event, or a TypeError for anything else. */
+export const parseEvent = (value: unknown): Fc3HttpEvent => {
   if (
     typeof value !== 'object' ||
     value === null ||
@@ -43,6 +45,19 @@ export const parseEvent = (event: unknown): Fc3HttpEvent => {
   }
   return value as Fc3HttpEvent
 }
+
+/**
+ * A timer trigger's event: `{"triggerTime", "triggerName", "payload"}`
+ * (https://www.alibabacloud.com/help/en/fc/formats-of-event-for-different-triggers).
+ */
+export const isTimerEvent = (
+  value: unknown,
+): value is { readonly triggerTime: string; readonly triggerName: string } =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { triggerTime?: unknown }).triggerTime === 'string' &&
+  typeof (value as { triggerName?: unknown }).triggerName === 'string' &&
+  !('rawPath' in value)
 
 /**
  * Event → Request. Header names arrive in any case (Headers folds them); multi-valued headers and

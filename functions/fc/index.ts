@@ -1,6 +1,14 @@
 import type { ProviderInput } from '../../lib/credentials/provider.ts'
 import { lazyFcApp, logLoadFailure, misconfiguredBody, type FcApp } from './fc-app.ts'
-import { eventToRequest, parseEvent, responseToResult, type Fc3HttpResponse } from './fc3-event.ts'
+import type { TrustRunResult } from '../../lib/partners/trust-run.ts'
+import {
+  decodeEvent,
+  eventToRequest,
+  isTimerEvent,
+  parseEvent,
+  responseToResult,
+  type Fc3HttpResponse,
+} from './fc3-event.ts'
 
 /**
  * FC's context, as far as credvend reads it
@@ -21,8 +29,20 @@ const app = lazyFcApp(process.env)
 const providerInput = (context: FcContext | undefined): ProviderInput =>
   context?.credentials ? { fcCredentials: { ...context.credentials, source: 'fc-context' } } : {}
 
-/** The FC 3.0 built-in runtime's handler: `index.handler` in s.yaml. */
-export const handler = async (event: unknown, context?: FcContext): Promise<Fc3HttpResponse> => {
+/** What a timer trigger's invocation returns: each partner's outcome, or nothing when not due. */
+export interface TrustTimerResult {
+  readonly partnerTrust: readonly TrustRunResult[] | 'not due'
+}
+
+/**
+ * The FC 3.0 built-in runtime's handler: `index.handler` in s.yaml. HTTP-trigger events are
+ * requests to the app; a timer trigger's event runs the partner trust watch within the invocation
+ * (an instance gets CPU only while it handles one).
+ */
+export const handler = async (
+  event: unknown,
+  context?: FcContext,
+): Promise<Fc3HttpResponse | TrustTimerResult> => {
   let instance: FcApp
   try {
     instance = await app.get(providerInput(context))
@@ -35,12 +55,18 @@ export const handler = async (event: unknown, context?: FcContext): Promise<Fc3H
       body: misconfiguredBody(context?.requestId ?? ''),
     }
   }
-  const parsed = parseEvent(event)
+  const value = decodeEvent(event)
+  if (isTimerEvent(value))
+    return {
+      partnerTrust:
+        (await instance.credvend.checkPartnerTrust(providerInput(context))) ?? 'not due',
+    }
+  const parsed = parseEvent(value)
   const sourceAddress = parsed.requestContext.http.sourceIp
   // FC's own id for the invocation, so audit lines match FC's logs.
   const platformRequestId = context?.requestId ?? parsed.requestContext.requestId
   return responseToResult(
-    await instance.fetch(eventToRequest(parsed), {
+    await instance.app.fetch(eventToRequest(parsed), {
       providerInput: providerInput(context),
       ...(sourceAddress ? { sourceAddress } : {}),
       ...(platformRequestId ? { platformRequestId } : {}),

@@ -14,7 +14,7 @@ export interface WorkerEnv {
   readonly [binding: string]: unknown
 }
 
-type App = Assembly['app']
+type App = Pick<Assembly, 'app' | 'credvend'>
 let built: { source: string; app: App } | undefined
 
 const strings = (env: WorkerEnv): Record<string, string> =>
@@ -38,7 +38,7 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
   }
   // Workers forbid awaiting a promise created by another request: no shared pending work. No
   // shared store either: ioredis needs TCP sockets, so a redis section is refused.
-  const { app } = await assemble(
+  const { app, credvend } = await assemble(
     {
       deps,
       log: (e) => console.log(JSON.stringify(e)),
@@ -48,8 +48,21 @@ const appFor = async (env: WorkerEnv): Promise<App> => {
     },
     env.CREDVEND_CONFIG_JSON,
   )
-  built = { source: env.CREDVEND_CONFIG_JSON, app }
-  return app
+  built = { source: env.CREDVEND_CONFIG_JSON, app: { app, credvend } }
+  return built.app
+}
+
+/** The one line an operator sees when the config does not load; never a secret's value. */
+const logLoadFailure = (error: unknown) => {
+  // The problems go to the operator's log (they name paths, never secret values); callers learn nothing.
+  const problems = (error as { problems?: unknown }).problems
+  console.log(
+    JSON.stringify({
+      type: 'config',
+      event: 'load-failed',
+      problems: Array.isArray(problems) ? problems : undefined,
+    }),
+  )
 }
 
 export default {
@@ -58,15 +71,7 @@ export default {
     try {
       app = await appFor(env)
     } catch (error) {
-      // The problems go to the operator's log (they name paths, never secret values); callers learn nothing.
-      const problems = (error as { problems?: unknown }).problems
-      console.log(
-        JSON.stringify({
-          type: 'config',
-          event: 'load-failed',
-          problems: Array.isArray(problems) ? problems : undefined,
-        }),
-      )
+      logLoadFailure(error)
       return Response.json(
         { Code: 'ERR_CONFIG_INVALID', Message: 'service misconfigured', RequestId: '' },
         { status: 500 },
@@ -74,6 +79,21 @@ export default {
     }
     // Cloudflare sets CF-Connecting-IP itself at its edge; a client cannot forge it on Workers.
     const sourceAddress = request.headers.get('cf-connecting-ip')
-    return app.fetch(request, sourceAddress ? { sourceAddress } : {})
+    return app.app.fetch(request, sourceAddress ? { sourceAddress } : {})
+  },
+
+  /**
+   * A cron trigger (`[triggers] crons` in infra/wrangler.toml) runs the partner trust watch in the
+   * isolate it lands on; the watch itself decides whether a run is due.
+   */
+  async scheduled(_controller: unknown, env: WorkerEnv): Promise<void> {
+    let app: App
+    try {
+      app = await appFor(env)
+    } catch (error) {
+      logLoadFailure(error)
+      return
+    }
+    await app.credvend.checkPartnerTrust()
   },
 }

@@ -462,6 +462,9 @@ const redis = z.strictObject({
   maxInstances: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 10),
 })
 
+/** What all `sts.lanes.priority` shares may add up to: the rest stays for every other lane. */
+const PRIORITY_SHARES = 0.8
+
 /**
  * The credvend configuration. Strict everywhere: an unknown key is a typo, and a
  * typo in a security configuration must stop the process rather than be ignored.
@@ -500,8 +503,21 @@ export const configSchema = z
         z.strictObject({
           maxShare: z._default(z.number().check(z.gt(0), z.maximum(1)), 0.5),
           loginShare: z._default(z.number().check(z.gt(0), z.maximum(1)), 0.1),
+          /**
+           * A minimum share of the rate for named profiles (internal services, say), so a burst
+           * elsewhere cannot delay them: profile name → share, e.g. `{ "svc": 0.3 }`. A listed
+           * profile's cache misses queue in a lane of their own, `profile:<name>`, whoever the
+           * caller, and while that lane has calls waiting it gets at least its share of the STS
+           * slots; while it is idle, every other lane gets the whole budget. Only role profiles
+           * (`sts`, `oss-upload`) can be listed, and the shares together may not exceed 0.8:
+           * the rest stays for every other lane, credvend's own calls included.
+           */
+          priority: z._default(
+            z.record(z.string(), z.number().check(z.gt(0), z.maximum(PRIORITY_SHARES))),
+            {},
+          ),
         }),
-        { maxShare: 0.5, loginShare: 0.1 },
+        { maxShare: 0.5, loginShare: 0.1, priority: {} },
       ),
     }),
     callers: z.strictObject({
@@ -590,6 +606,18 @@ export const configSchema = z
      */
     exposeInternalRoutes: z._default(z.boolean(), false),
     redis: z.optional(redis),
+    /**
+     * Watches every profile with an `externalId` (a partner's role) for trust drift: the
+     * `partner check` probes, run at most once per `intervalSeconds` when the runtime's timer or
+     * cron trigger asks. `refuseWhenLoose` stops vending a profile whose role accepted an
+     * AssumeRole without the ExternalId or with a wrong one, until a check finds it safe again.
+     */
+    partnerTrust: z.optional(
+      z.strictObject({
+        intervalSeconds: z._default(z.int().check(z.minimum(60), z.maximum(86_400)), 300),
+        refuseWhenLoose: z._default(z.boolean(), false),
+      }),
+    ),
   })
   .check(
     z.superRefine(
@@ -646,6 +674,38 @@ export const configSchema = z
               path: ['profiles', name, 'sessionName'],
               message: 'pseudonymous session names need sessionNameKey',
             })
+        }
+        if (present('sts', 'lanes', 'priority')) {
+          let total = 0
+          for (const [name, share] of Object.entries(config.sts.lanes.priority)) {
+            if (!intact('sts', 'lanes', 'priority', name)) continue
+            const path = ['sts', 'lanes', 'priority', name]
+            if (!Object.hasOwn(config.profiles, name))
+              ctx.addIssue({
+                code: 'custom',
+                path,
+                message: 'names a profile that is not configured',
+              })
+            else if (
+              present('profiles', name, 'kind') &&
+              config.profiles[name]!.kind === 'access-key'
+            )
+              ctx.addIssue({
+                code: 'custom',
+                path,
+                message: 'an access-key profile makes no STS calls: it needs no share',
+              })
+            // A share out of range has its own problem; the sum is said once, at the share that
+            // takes it over (a float's last bit aside).
+            if (!(share > 0 && share <= PRIORITY_SHARES)) continue
+            total += share
+            if (total > PRIORITY_SHARES + 1e-9 && total - share <= PRIORITY_SHARES + 1e-9)
+              ctx.addIssue({
+                code: 'custom',
+                path,
+                message: `the shares add up to more than ${PRIORITY_SHARES}: the rest of the rate must stay for every other lane, credvend's own calls included`,
+              })
+          }
         }
       },
       { when: (payload) => typeof payload.value === 'object' && payload.value !== null },

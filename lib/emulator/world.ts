@@ -121,6 +121,19 @@ export const createWorld = (deps: EmulatorDeps) => {
       return role
     },
 
+    /**
+     * RAM's UpdateRole with a new trust policy: sessions already issued stay valid; the next
+     * AssumeRole is judged by the new policy.
+     */
+    updateRoleTrust(accountId: string, roleName: string, trustPolicy: unknown): RoleRecord {
+      const key = roleKey(accountId, roleName)
+      const role = roles.get(key)
+      if (!role) throw new Error(`no role ${roleName} in ${accountId}`)
+      const updated = { ...role, trustPolicy: mustParse(trustPolicy, 'trust') }
+      roles.set(key, updated)
+      return updated
+    },
+
     createOidcProvider(accountId: string, name: string, options: Omit<OidcProviderRecord, 'arn'>) {
       const provider = { ...options, arn: `acs:ram::${accountId}:oidc-provider/${name}` }
       providers.set(provider.arn, provider)

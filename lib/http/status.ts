@@ -58,5 +58,8 @@ export const HTTP_STATUS: Readonly<Record<VendErrorCode, HttpErrorStatus>> = {
   ERR_KMS_BAD_RESPONSE: 502,
   ERR_KMS_SECRET_INVALID: 502,
   ERR_RATE_LIMITED: 429,
+  // The partner's role no longer requires the ExternalId (partnerTrust.refuseWhenLoose): a retry
+  // cannot help until the partner restores the condition.
+  ERR_PARTNER_UNTRUSTED: 403,
   ERR_INTERNAL: 500,
 }

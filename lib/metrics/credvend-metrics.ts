@@ -12,11 +12,21 @@ export interface GaugeSources {
     readonly admitted: number
     readonly refused: number
     readonly queued: number
+    /** Seconds the lane's calls waited for their turn, summed. */
+    readonly waitSeconds: number
+    /** The configured minimum share of a priority lane (`profile:<name>`). */
+    readonly minShare: number | undefined
   }>
   readonly kmsCalls: () => number
   readonly kmsCircuitOpen: () => boolean
   /** The shared store, when one is configured. */
   readonly redis?: () => { up: boolean; outages: number; tampered: number; unknownKey: number }
+  /** The partner trust watch's current verdicts (none until a run concluded). */
+  readonly partnerTrust: () => ReadonlyArray<{
+    readonly partner: string
+    readonly ok: boolean
+    readonly checkedAtMs: number
+  }>
 }
 
 /**
@@ -101,7 +111,7 @@ export const createCredvendMetrics = () => {
     )
     registry.sampled(
       'credvend_sts_lane_calls_total',
-      'STS calls by fair-queueing lane (jwt:<issuer>, key:<id>, alibaba:<account>, login, system): admitted to STS or refused for the budget.',
+      'STS calls by fair-queueing lane (jwt:<issuer>, key:<id>, alibaba:<account>, profile:<name> for a profile with a minimum share, login, system): admitted to STS or refused for the budget.',
       'counter',
       () =>
         gauges
@@ -116,6 +126,40 @@ export const createCredvendMetrics = () => {
       'STS calls waiting for their turn, by lane.',
       'gauge',
       () => gauges.lanes().map(({ lane, queued }) => [{ lane }, queued] as const),
+    )
+    registry.sampled(
+      'credvend_sts_lane_wait_seconds_total',
+      'Seconds STS calls waited for their turn (from entering the lane to going out), summed by lane.',
+      'counter',
+      () => gauges.lanes().map(({ lane, waitSeconds }) => [{ lane }, waitSeconds] as const),
+    )
+    registry.sampled(
+      'credvend_sts_lane_min_share',
+      'The configured minimum share of the STS rate (sts.lanes.priority), by profile:<name> lane.',
+      'gauge',
+      () =>
+        gauges
+          .lanes()
+          .flatMap(({ lane, minShare }) =>
+            minShare === undefined ? [] : [[{ lane }, minShare] as const],
+          ),
+    )
+    registry.sampled(
+      'credvend_partner_trust_ok',
+      "1 while the partner role's last check passed (refused without or with a wrong ExternalId, assumed with its own).",
+      'gauge',
+      () => gauges.partnerTrust().map(({ partner, ok }) => [{ partner }, ok ? 1 : 0] as const),
+    )
+    registry.sampled(
+      'credvend_partner_trust_checked_timestamp_seconds',
+      "Unix time of the partner role's last conclusive check.",
+      'gauge',
+      () =>
+        gauges
+          .partnerTrust()
+          .map(
+            ({ partner, checkedAtMs }) => [{ partner }, Math.floor(checkedAtMs / 1000)] as const,
+          ),
     )
     const redis = gauges.redis
     if (redis) {

@@ -1,14 +1,20 @@
 import { createSharedGovernor } from './shared-governor.ts'
 import type { SharedState } from './shared-state.ts'
 import { createRateLimiter } from '../limits/rate-limiter.ts'
-import { createFairLanes, LOGIN_LANE, SYSTEM_LANE } from '../upstream/fair-lanes.ts'
+import { createFairLanes, LOGIN_LANE, profileLane, SYSTEM_LANE } from '../upstream/fair-lanes.ts'
 import { createGovernor } from '../upstream/governor.ts'
 
 /** How a reload may change the budget's split. @internal */
 export interface LaneShares {
   readonly maxShare: number
   readonly loginShare: number
+  /** Minimum shares of the rate by profile name (`sts.lanes.priority`). */
+  readonly priority?: Readonly<Record<string, number>>
 }
+
+/** The priority lanes of `shares`, by lane name. */
+const priorityLanes = (shares: LaneShares): ReadonlyMap<string, number> =>
+  new Map(Object.entries(shares.priority ?? {}).map(([name, share]) => [profileLane(name), share]))
 
 /**
  * The one STS budget of an instance. It starts local, so the calls made while the configuration
@@ -30,6 +36,7 @@ export const createStsGovernor = (init: {
   const { now, sleep } = init
   let { deadlineMs } = init
   let shares: LaneShares = init.lanes ?? { maxShare: 0.5, loginShare: 0.1 }
+  let priority = priorityLanes(shares)
   let governor: Pick<ReturnType<typeof createGovernor>, 'run' | 'stats'> = createGovernor({
     ratePerSecond: init.ratePerSecond,
     now,
@@ -50,8 +57,16 @@ export const createStsGovernor = (init: {
     run: (deadline, send) => governor.run(deadline, send),
     now,
     sleep,
-    maxQueued: () =>
-      Math.max(1, Math.ceil((init.ratePerSecond * deadlineMs * shares.maxShare) / 1000)),
+    // A priority lane may hold its own share's worth when that is more.
+    maxQueued: (lane) =>
+      Math.max(
+        1,
+        Math.ceil(
+          (init.ratePerSecond * deadlineMs * Math.max(shares.maxShare, priority.get(lane) ?? 0)) /
+            1000,
+        ),
+      ),
+    priority: () => priority,
     overRate: (lane) => (lane === LOGIN_LANE ? loginOverRate() : undefined),
   })
   return {
@@ -61,7 +76,10 @@ export const createStsGovernor = (init: {
     /** A reload's new deadline and shares apply from the next call on. */
     setDeadline(ms: number, laneShares?: LaneShares) {
       deadlineMs = ms
-      if (laneShares) shares = laneShares
+      if (laneShares) {
+        shares = laneShares
+        priority = priorityLanes(laneShares)
+      }
     },
     share(shared: SharedState, maxInstances: number) {
       const localRate = Math.max(1, Math.floor(init.ratePerSecond / maxInstances))

@@ -4,8 +4,13 @@ import { budgetExhausted } from './governor.ts'
 export const LOGIN_LANE = 'login'
 /** credvend's own calls: its source identity, hub sessions, configuration secrets. @internal */
 export const SYSTEM_LANE = 'system'
+/** The lane of a profile given a minimum share (`sts.lanes.priority`), whoever its caller. @internal */
+export const profileLane = (profile: string): string => `profile:${profile}`
 
 interface Waiting {
+  readonly lane: Lane
+  /** When it was submitted (epoch ms): its wait for its turn is counted from here. */
+  readonly submittedMs: number
   readonly deadlineMs: number
   readonly send: () => Promise<unknown>
   readonly resolve: (value: unknown) => void
@@ -17,8 +22,22 @@ interface Lane {
   readonly queue: Waiting[]
   admitted: number
   refused: number
+  /** Calls handed to STS, and the milliseconds they waited between submit and going out. */
+  started: number
+  waitedMs: number
+  /**
+   * A priority lane's credit, in governor slots: it grows by the lane's share after every slot
+   * handed on (to at most 1 while the lane is idle) and pays 1 for each slot the lane takes ahead
+   * of its turn. Starts at 1, so an idle lane's first call goes next.
+   */
+  credit: number
   /** Whether the lane is in `turns` (at most once, however often it emptied and refilled). */
   inTurns: boolean
+}
+
+interface PriorityLane {
+  readonly lane: Lane
+  readonly share: number
 }
 
 /**
@@ -29,6 +48,9 @@ interface Lane {
  * waiting calls (its bounded share of what the deadline lets the budget serve); beyond that, and
  * past a call's deadline, the call is refused with ERR_STS_THROTTLED. A lane may have its own
  * rate besides (`overRate`): the login lane's keeps unauthenticated callers to a small share.
+ * A priority lane (a profile given a minimum share) also takes a slot ahead of the round-robin
+ * whenever its credit has earned one, so a burst elsewhere cannot hold it below its share; while
+ * it is idle, everyone else gets every slot.
  * @internal
  */
 export const createFairLanes = (init: {
@@ -36,7 +58,13 @@ export const createFairLanes = (init: {
   readonly run: <T>(deadlineMs: number, send: () => Promise<T>) => Promise<T>
   readonly now: () => Date
   readonly sleep: (ms: number) => Promise<void>
-  readonly maxQueued: () => number
+  /** How many calls a lane may hold waiting. */
+  readonly maxQueued: (lane: string) => number
+  /**
+   * Lanes with a minimum share of the slots (0 < share, all together below 1), read at every
+   * decision so a reload applies from the next one. Return the same map until it changes.
+   */
+  readonly priority?: () => ReadonlyMap<string, number>
   /**
    * A lane's own rate limit, asked before it queues: seconds to wait when the lane is over it
    * (the login lane's small share), undefined to go on.
@@ -50,8 +78,33 @@ export const createFairLanes = (init: {
 
   const laneOf = (name: string): Lane => {
     let lane = lanes.get(name)
-    if (!lane) lanes.set(name, (lane = { queue: [], admitted: 0, refused: 0, inTurns: false }))
+    if (!lane)
+      lanes.set(
+        name,
+        (lane = {
+          queue: [],
+          admitted: 0,
+          refused: 0,
+          started: 0,
+          waitedMs: 0,
+          credit: 1,
+          inTurns: false,
+        }),
+      )
     return lane
+  }
+
+  /** The configured priority lanes, rebuilt only when the configured map changes. */
+  const noPriority: ReadonlyMap<string, number> = new Map()
+  let priorityMap = noPriority
+  let priorityLanes: PriorityLane[] = []
+  const priorities = () => {
+    const map = init.priority?.() ?? noPriority
+    if (map !== priorityMap) {
+      priorityMap = map
+      priorityLanes = [...map].map(([name, share]) => ({ lane: laneOf(name), share }))
+    }
+    return priorityLanes
   }
 
   const expire = (lane: Lane, waiting: Waiting) => {
@@ -71,8 +124,36 @@ export const createFairLanes = (init: {
     turns.push(name)
   }
 
-  /** The next lane's oldest call; calls past their deadline are refused on the way. */
-  const next = (): Waiting | undefined => {
+  /**
+   * The priority lane owed this slot: of those with calls waiting and a whole slot of credit, the
+   * one with the most.
+   */
+  const owed = (configured: readonly PriorityLane[]): Lane | undefined => {
+    let best: Lane | undefined
+    for (let i = 0; i < configured.length; i++) {
+      const { lane } = configured[i]!
+      if (lane.queue.length > 0 && lane.credit >= 1 && (!best || lane.credit > best.credit))
+        best = lane
+    }
+    return best
+  }
+
+  /** Takes `lane`'s oldest live call ahead of its turn; calls past their deadline are refused. */
+  const ahead = (lane: Lane): Waiting | undefined => {
+    for (let waiting = lane.queue.shift(); waiting; waiting = lane.queue.shift()) {
+      if (waiting.settled) continue
+      if (init.now().getTime() > waiting.deadlineMs) {
+        expire(lane, waiting)
+        continue
+      }
+      lane.credit -= 1
+      return waiting
+    }
+    return undefined
+  }
+
+  /** The next lane's oldest call, round-robin; calls past their deadline are refused on the way. */
+  const roundRobin = (): Waiting | undefined => {
     while (turns.length > 0) {
       const name = turns.shift()!
       const lane = laneOf(name)
@@ -89,6 +170,26 @@ export const createFairLanes = (init: {
     return undefined
   }
 
+  /**
+   * The next call: the slot a priority lane's credit has earned, else the round-robin's (priority
+   * lanes take their turns too, free of credit). After each slot handed on, every priority lane's
+   * credit grows by its share. A lane with calls waiting keeps what it earns beyond a slot, so
+   * over N decisions it gets at least floor(N × share) slots; an idle one banks at most one, which
+   * sends its next lone call at once.
+   */
+  const next = (): Waiting | undefined => {
+    if (turns.length === 0) return undefined
+    const configured = priorities()
+    const priority = owed(configured)
+    const waiting = (priority && ahead(priority)) || roundRobin()
+    if (!waiting) return undefined
+    for (let i = 0; i < configured.length; i++) {
+      const { lane, share } = configured[i]!
+      lane.credit = lane.queue.length > 0 ? lane.credit + share : Math.min(1, lane.credit + share)
+    }
+    return waiting
+  }
+
   /** Hands calls to the governor one at a time: the next lane's call waits for the last to start. */
   const pump = async () => {
     if (pumping) return
@@ -100,6 +201,8 @@ export const createFairLanes = (init: {
           init
             .run(call.deadlineMs, () => {
               started()
+              call.lane.started++
+              call.lane.waitedMs += Math.max(0, init.now().getTime() - call.submittedMs)
               return call.send()
             })
             .then(call.resolve, call.reject)
@@ -121,10 +224,12 @@ export const createFairLanes = (init: {
       const nowMs = init.now().getTime()
       const waitSeconds = init.overRate?.(laneName)
       if (waitSeconds !== undefined) return Promise.reject(refuse(lane, waitSeconds * 1000))
-      if (lane.queue.length >= init.maxQueued())
+      if (lane.queue.length >= init.maxQueued(laneName))
         return Promise.reject(refuse(lane, deadlineMs - nowMs))
       return new Promise<T>((resolve, reject) => {
         const waiting: Waiting = {
+          lane,
+          submittedMs: nowMs,
           deadlineMs,
           send,
           resolve: (value) => {
@@ -153,14 +258,24 @@ export const createFairLanes = (init: {
         })
       })
     },
-    /** Per lane: calls admitted to STS, calls refused, calls waiting now. */
-    stats: () =>
-      [...lanes].map(([lane, l]) => ({
+    /**
+     * Per lane: calls admitted to STS, calls refused, calls waiting now, calls started and the
+     * seconds they waited for their turn in all, and a priority lane's minimum share. Every
+     * configured priority lane is listed, with or without calls.
+     */
+    stats: () => {
+      priorities()
+      const configured = priorityMap
+      return [...lanes].map(([lane, l]) => ({
         lane,
         admitted: l.admitted,
         refused: l.refused,
         queued: l.queue.length,
-      })),
+        started: l.started,
+        waitSeconds: l.waitedMs / 1000,
+        minShare: configured.get(lane),
+      }))
+    },
   }
 }
 

@@ -21,7 +21,7 @@ import {
   uploadPlace,
   type UploadPlace,
 } from './responses.ts'
-import { callerLane } from './caller-lane.ts'
+import { vendLane } from './caller-lane.ts'
 import { sessionNameFor, sourceIdentityFor } from './session-name.ts'
 import type { SharedVends } from './shared-vends.ts'
 import { checkDeclared } from './check-declared.ts'
@@ -88,6 +88,11 @@ export const createVendService = (init: {
   readonly admitMiss?: (callerId: string) => Promise<void>
   /** Credentials shared with other instances (Redis); absent, each instance keeps its own. */
   readonly shared?: SharedVends
+  /**
+   * Throws to refuse an authorized caller the profile for now (a partner role found loose);
+   * asked after authorization, so a caller the profile does not allow learns nothing of it.
+   */
+  readonly admitProfile?: (loaded: LoadedConfig, profileName: string) => void
 }) => {
   const { deps, upstream } = init
   const cache = createLru<string, VendEntry>(init.maxEntries)
@@ -119,6 +124,8 @@ export const createVendService = (init: {
       readonly policy: string | undefined
       readonly policySha256: string | undefined
       readonly input: ProviderInput | undefined
+      /** The STS lane the call queues in. */
+      readonly lane: string
     },
   ): Promise<VendEntry> =>
     // The circuit sees every attempt, so one request's retries can open it; an open circuit is
@@ -142,7 +149,7 @@ export const createVendService = (init: {
                 ? { sourceIdentity: await sourceIdentityFor(caller.id) }
                 : {}),
             },
-            callerLane(caller),
+            args.lane,
           )
           const granted = reply.credentials.expiration
           // A chained session is served only while every link before it is still valid.
@@ -243,6 +250,7 @@ export const createVendService = (init: {
     ) {
       throw new VendError('ERR_NOT_FOUND', 'not found')
     }
+    init.admitProfile?.(loaded, profileName)
     const { profile } = compiled
     const upload = profile.kind === 'oss-upload' ? profile : undefined
     if (request.presign && (!upload || request.form)) {
@@ -318,6 +326,7 @@ export const createVendService = (init: {
             policy: rendered?.text,
             policySha256: rendered?.sha256,
             input,
+            lane: vendLane(caller, profileName, loaded.config.sts.lanes.priority),
           })
         }
         return init.shared

@@ -83,6 +83,15 @@ describe('s.yaml against FC 3.0', () => {
     expect(internal.vpcConfig).toMatchObject({ vSwitchIds: [expect.any(String)] })
   })
 
+  it('gives both functions the partner trust watch its timer trigger', () => {
+    for (const name of ['credvend-public', 'credvend-internal'])
+      expect(resources[name]!.props.triggers).toContainEqual({
+        triggerName: 'partner-trust',
+        triggerType: 'timer',
+        triggerConfig: { cronExpression: '@every 5m', enable: true, payload: 'partner-trust' },
+      })
+  })
+
   it('takes field names from a non-empty model (a renamed export would pass everything)', () => {
     expect(Object.keys(CreateFunctionInput.names())).toEqual(
       expect.arrayContaining([
@@ -241,6 +250,14 @@ describe('each rule fails on a bad variant', () => {
       'credvend-internal: triggers[].name is not a CreateTriggerInput field',
       'credvend-internal: triggerConfig.disableUrlInternet is not an HTTPTriggerConfig field',
     ])
+    // The timer trigger's config is checked against the API's own model too.
+    expect(
+      problemsOf(
+        variant('credvend-public', (p) => {
+          p.triggers[1].triggerConfig.cron = p.triggers[1].triggerConfig.cronExpression
+        }),
+      ),
+    ).toEqual(['credvend-public: triggerConfig.cron is not a TimerTriggerConfig field'])
     // A component-only prop from fc3's schema is not an API field, and not a problem.
     expect(
       problemsOf(variant('credvend-internal', (p) => (p.vpcBinding = { vpcIds: ['vpc-1'] }))),

@@ -49,15 +49,14 @@ const SHIPPING_LIB_ROOT_FILES: readonly string[] = [
 
 /**
  * Never in a deployed bundle, even where a folder above would admit them: the emulator and its
- * demo world, the agent, infra rendering, the partner-role checker and the login client (both
- * CLI-side), and everything in the Node CLI and build tools.
+ * demo world, the agent, infra rendering, the login client (CLI-side), and everything in the Node
+ * CLI and build tools. (The partner-role checker ships: the partner trust watch runs it.)
  */
 const NEVER_SHIPS: readonly string[] = [
   'lib/emulator/',
   'lib/agent/',
   'lib/infra/',
   'lib/browser/',
-  'lib/partners/partner-check.ts',
   'lib/session/login-client.ts',
   'functions/node/cli/',
   'functions/node/tools/',

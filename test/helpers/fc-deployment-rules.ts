@@ -9,6 +9,7 @@ import {
   CustomRuntimeConfig,
   HTTPTriggerConfig,
   LogConfig,
+  TimerTriggerConfig,
   VPCConfig,
 } from '@alicloud/fc20230330'
 
@@ -163,6 +164,9 @@ const propNameRule = (name: string, props: Record<string, unknown>): string[] =>
     if (isRecord(trigger) && trigger.triggerType === 'http')
       for (const key of unknownKeys(trigger.triggerConfig, HTTPTriggerConfig))
         problems.push(`${name}: triggerConfig.${key} is not an HTTPTriggerConfig field`)
+    if (isRecord(trigger) && trigger.triggerType === 'timer')
+      for (const key of unknownKeys(trigger.triggerConfig, TimerTriggerConfig))
+        problems.push(`${name}: triggerConfig.${key} is not a TimerTriggerConfig field`)
   }
   return problems
 }

@@ -26,8 +26,19 @@ export const startFcWorld = async () => {
         },
       ],
     },
+    // AssumeRole for its profiles; GetSecretValue for access-key profiles (the internal function).
     policies: [
-      { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+      {
+        Version: '1',
+        Statement: [
+          { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: 'kms:GetSecretValue',
+            Resource: `acs:kms:*:${account}:secret/*`,
+          },
+        ],
+      },
     ],
   })
   const target = emulator.world.createRole(account, 'fc-target', {
@@ -79,5 +90,5 @@ export const startFcWorld = async () => {
     // Nothing else in the chain may answer: only what FC hands over can make a vend work.
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
   }
-  return { emulator, functionKeys, env, targetArn: target.arn }
+  return { emulator, functionKeys, env, config, targetArn: target.arn, fnRoleArn: fnRole.arn }
 }

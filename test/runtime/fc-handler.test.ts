@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { handler, resetForTests } from '../../functions/fc/index.ts'
+import { resetForTests } from '../../functions/fc/index.ts'
+import { httpHandler } from '../helpers/fc-http-handler.ts'
+import { enterFcProcessEnv } from '../helpers/fc-process-env.ts'
 import type { TestEmulator } from '../helpers/emulator.ts'
 import { FC_TEST_KEY as KEY, startFcWorld } from '../helpers/fc-world.ts'
 
@@ -18,7 +18,7 @@ let context: {
   requestId: string
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken: string }
 }
-const saved = { ...process.env }
+let restoreEnv: (() => void) | undefined
 
 const event = (change: (e: any) => void): Buffer => {
   const e = JSON.parse(VERBATIM)
@@ -31,24 +31,19 @@ beforeAll(async () => {
   emulator = world.emulator
   functionKeys = world.functionKeys
   context = { requestId: 'req-1', credentials: await world.functionKeys() }
-  Object.assign(process.env, world.env)
-  // Nothing else in the chain may answer: only context.credentials can make these vends work.
-  for (const name of Object.keys(process.env))
-    if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
-  process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
-  process.env.HOME = mkdtempSync(join(tmpdir(), 'credvend-fc-home-'))
+  // Nothing else in the chain may answer: only what FC hands over can make these vends work.
+  restoreEnv = enterFcProcessEnv(world.env)
   resetForTests()
 })
 afterAll(async () => {
-  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
-  Object.assign(process.env, saved)
+  restoreEnv?.()
   resetForTests()
   await emulator?.close()
 })
 
 describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
   it('the verbatim event (GET /example with query) reaches the app and gets its JSON 404', async () => {
-    const result = await handler(Buffer.from(VERBATIM), context)
+    const result = await httpHandler(Buffer.from(VERBATIM), context)
     expect(result.statusCode).toBe(404)
     expect(result.isBase64Encoded).toBe(false)
     expect(JSON.parse(result.body).Code).toBe('ERR_NOT_FOUND')
@@ -57,7 +52,7 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
   })
 
   it('GET with query parameters on /readyz: ready, with context.credentials named as the source', async () => {
-    const result = await handler(
+    const result = await httpHandler(
       event((e) => {
         e.rawPath = '/readyz'
         e.requestContext.http.path = '/readyz'
@@ -71,7 +66,7 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
   })
 
   it('GET vend with mixed-case and multi-value headers vends through the emulator using context.credentials', async () => {
-    const result = await handler(
+    const result = await httpHandler(
       event((e) => {
         e.rawPath = '/v1/credentials/plain'
         e.queryParameters = {}
@@ -97,7 +92,7 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
       [json, false],
       [Buffer.from(json).toString('base64'), true],
     ] as const) {
-      const result = await handler(
+      const result = await httpHandler(
         event((e) => {
           e.rawPath = '/v1/credentials/plain'
           e.queryParameters = {}
@@ -114,7 +109,7 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
   })
 
   it('without context.credentials and with nothing else configured, a cache miss fails closed with 503', async () => {
-    const result = await handler(
+    const result = await httpHandler(
       event((e) => {
         e.rawPath = '/v1/credentials/plain'
         e.queryParameters = {}
@@ -132,7 +127,7 @@ describe("FC 3.0 handler (event fixtures from FC's HTTP-trigger doc)", () => {
 
   /** A vend that misses the cache: every duration is a key of its own. */
   const vendFor = (durationSeconds: number, ctx: typeof context) =>
-    handler(
+    httpHandler(
       event((e) => {
         e.rawPath = '/v1/credentials/plain'
         e.queryParameters = {}

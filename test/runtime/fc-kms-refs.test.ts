@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { handler, resetForTests } from '../../functions/fc/index.ts'
+import { resetForTests } from '../../functions/fc/index.ts'
+import { httpHandler } from '../helpers/fc-http-handler.ts'
 import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
@@ -89,11 +90,11 @@ afterAll(async () => {
 describe('FC: { kmsSecret } references', () => {
   it("are read at the first invocation with the function's context.credentials", async () => {
     resetForTests()
-    const denied = await handler(readyz(), await contextFor('fc-no-kms', false))
+    const denied = await httpHandler(readyz(), await contextFor('fc-no-kms', false))
     expect([denied.statusCode, JSON.parse(denied.body).Code]).toEqual([500, 'ERR_CONFIG_INVALID'])
     resetForTests()
     const before = emu.kms.calls.getSecretValue
-    const ok = await handler(readyz(), await contextFor('fc-with-kms', true))
+    const ok = await httpHandler(readyz(), await contextFor('fc-with-kms', true))
     expect(ok.statusCode).toBe(200)
     expect(emu.kms.calls.getSecretValue - before).toBe(1)
   })

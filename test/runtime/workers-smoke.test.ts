@@ -37,7 +37,16 @@ beforeAll(async () => {
         roleArn: emulator.demo.appRole.arn,
         durationSeconds: 900,
       },
+      partner: {
+        kind: 'sts',
+        allow: [{ apiKey: 'acme' }],
+        roleArn: emulator.demo.partnerRole.arn,
+        externalId: { env: 'PARTNER_EXTERNAL_ID' },
+        durationSeconds: 900,
+      },
     },
+    partnerTrust: { intervalSeconds: 300 },
+    exposeInternalRoutes: true,
   }
   mf = new Miniflare({
     modules: true,
@@ -46,6 +55,7 @@ beforeAll(async () => {
     bindings: {
       CREDVEND_CONFIG_JSON: JSON.stringify(config),
       ACME_SHA256: createHash('sha256').update(KEY).digest('hex'),
+      PARTNER_EXTERNAL_ID: emulator.demo.externalId,
       ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.demo.vendor.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.demo.vendor.accessKeySecret,
     },
@@ -127,6 +137,21 @@ describe('Workers smoke (workerd via miniflare)', () => {
       notJson: '415 ERR_UNSUPPORTED_MEDIA_TYPE',
     })
     expect(outbound.length).toBe(before)
+  })
+
+  it("a cron trigger runs the partner trust watch in workerd; /metrics shows the partner's verdict", async () => {
+    const before = outbound.length
+    const cron = await mf.dispatchFetch(
+      'http://credvend.test/cdn-cgi/mf/scheduled?cron=*/5+*+*+*+*',
+    )
+    expect([cron.status, await cron.text()]).toEqual([200, 'ok'])
+    // Three probes of the partner role: without an ExternalId, with a wrong one, with its own.
+    expect(outbound.length - before).toBe(3)
+    const metrics = await (await mf.dispatchFetch('http://credvend.test/metrics')).text()
+    expect(metrics).toContain('credvend_partner_trust_ok{partner="partner"} 1')
+    expect(metrics).toMatch(
+      /credvend_partner_trust_checked_timestamp_seconds\{partner="partner"\} \d{10}/,
+    )
   })
 
   it('the bundle carries no emulator, no demo page and no demo keys', () => {

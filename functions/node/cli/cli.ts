@@ -3,7 +3,7 @@ import { isVendError, type VendError } from '../../../lib/errors.ts'
 import { helpText, runCommand } from './command.ts'
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts'
 import { COMMANDS } from './command-table.ts'
-import { isUnreachable } from './unreachable.ts'
+import { isUnreachable } from '../../../lib/upstream/is-unreachable.ts'
 import { UsageError } from './usage-error.ts'
 
 const USAGE = `usage: credvend <command> [flags]   (credvend <command> --help for its flags)

@@ -3,6 +3,7 @@ import { envSecretResolver, loadConfig, parseConfig } from '../../../lib/config/
 import { fromStatic } from '../../../lib/credentials/provider.ts'
 import { serverLineLog } from '../platform/stdout-log.ts'
 import { nodeRuntime } from '../platform/node-runtime.ts'
+import { startTrustTimer } from '../platform/trust-timer.ts'
 import { createDemoConfig } from './local/demo-config.ts'
 import { listenLoopback, listenOn, startLocalEmulator } from './local/local-emulator.ts'
 import { localBanner, localConfigBanner } from './banner.ts'
@@ -135,6 +136,7 @@ const serveLocalDemo = async (allowOrigins: readonly string[], env: NodeJS.Proce
     nodeRuntime({ env: demo.env, source: () => source }),
     JSON.stringify(demo.config),
   )
+  const stopTrustTimer = startTrustTimer(credvend, serverLineLog)
   const demoPage = demoRoutes(demo.signToken)
   handler = (req, env) =>
     /^\/demo(\/|$)/.test(new URL(req.url).pathname)
@@ -148,6 +150,7 @@ const serveLocalDemo = async (allowOrigins: readonly string[], env: NodeJS.Proce
     demo,
     credvend,
     close: async () => {
+      stopTrustTimer()
       await listener.close()
       await emulator.close()
     },
@@ -185,6 +188,7 @@ const serveLocalConfig = async (
       listenLoopback((req, env) => app.fetch(req, peer(env)), appPort),
       appPort,
     )
+    const stopTrustTimer = startTrustTimer(credvend, serverLineLog)
     const appUrl = `http://127.0.0.1:${listener.port}`
     const served = loaded.config.exposeInternalRoutes
     const profiles = [
@@ -210,6 +214,7 @@ const serveLocalConfig = async (
       emulator,
       credvend,
       close: async () => {
+        stopTrustTimer()
         await listener.close()
         await emulator.close()
       },
@@ -241,6 +246,7 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
         serverLineLog({ type: 'config', event: 'reload-refused', problems: error.message }),
       )
   process.on('SIGHUP', reload)
+  const stopTrustTimer = startTrustTimer(credvend, serverLineLog)
   const appUrl = `http://${host}:${listener.port}`
   serverLineLog({
     type: 'server',
@@ -251,6 +257,7 @@ const serveConfigured = async (path: string, env: NodeJS.ProcessEnv) => {
   return {
     appUrl,
     close: async () => {
+      stopTrustTimer()
       await listener.close()
       assembly.close()
     },

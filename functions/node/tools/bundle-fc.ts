@@ -11,13 +11,23 @@ export const CONFIG_SCAN_CHUNK = 'config-scan.js'
 export const PRESIGN_CHUNK = 'presign-url.js'
 /** The PostObject form signer, loaded by the first vend that asks for a form. */
 export const POST_OBJECT_CHUNK = 'sign-post-object.js'
+/** The partner trust watch's run and its role probes, loaded by the first run (a timer's event). */
+export const TRUST_RUN_CHUNK = 'trust-run.js'
+/** The signed Alibaba login (off by default), loaded by the first `POST /v1/session/alibaba`. */
+export const ALIBABA_LOGIN_CHUNK = 'alibaba-login.js'
+/** KMS-rotated AccessKeys, loaded by the first request for an access-key profile. */
+export const ACCESS_KEYS_CHUNK = 'access-key-service.js'
 
 /**
  * Modules the app loads with `import()` and a cold instance rarely needs, each shipped as a file
- * of its own next to the entry. Only modules that share no state with the entry may be apart (a
- * chunk bundles its own copy of whatever it imports): ioredis's connector, a document that is
- * plain data, and pure functions (the config scanner, the URL and form signers), which throw
- * nothing of their own. `module` is what the chunk is built from.
+ * of its own next to the entry. A chunk bundles its own copy of whatever it imports, so only
+ * modules that share no module-level state with the entry may be apart: ioredis's connector, a
+ * document that is plain data, pure functions (the config scanner, the URL and form signers), and
+ * services whose state lives in the object the entry creates and keeps (the partner trust watch's
+ * run, the signed Alibaba login, the access-key service), reaching the network, clock and log only
+ * through what they are handed. Their errors are their own copy of VendError, which the entry
+ * recognises by name and code (`isVendError`), never by class. `module` is what the chunk is built
+ * from.
  */
 const APART: readonly {
   readonly source: RegExp
@@ -44,6 +54,21 @@ const APART: readonly {
     source: /\/sign-post-object\.ts$/,
     chunk: POST_OBJECT_CHUNK,
     module: '../../../lib/vend/sign-post-object.ts',
+  },
+  {
+    source: /\/access-key-service\.ts$/,
+    chunk: ACCESS_KEYS_CHUNK,
+    module: '../../../lib/vend/access-key-service.ts',
+  },
+  {
+    source: /\/alibaba-login\.ts$/,
+    chunk: ALIBABA_LOGIN_CHUNK,
+    module: '../../../lib/session/alibaba-login.ts',
+  },
+  {
+    source: /\/trust-run\.ts$/,
+    chunk: TRUST_RUN_CHUNK,
+    module: '../../../lib/partners/trust-run.ts',
   },
 ]
 

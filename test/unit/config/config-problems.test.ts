@@ -275,4 +275,61 @@ describe('config problems', () => {
     const problem: ConfigProblem = { path: 'a.b[0]', line: 2, column: 7, message: 'x' }
     expect(formatProblem(problem)).toBe('a.b[0] (line 2, column 7): x')
   })
+
+  it('refuses priority shares for a profile that is missing or makes no STS call, and shares adding up past 0.8', async () => {
+    const text = `{
+  "region": "cn-hangzhou",
+  "sts": {
+    "endpoint": "https://sts.cn-hangzhou.aliyuncs.com",
+    "lanes": { "priority": { "svc": 0.5, "nosuch": 0.1, "keys": 0.1, "batch": 0.2 } }
+  },
+  "callers": { "apiKeys": [ { "id": "acme", "sha256": [ { "env": "K" } ] } ] },
+  "kms": { "endpoint": "https://kms.cn-hangzhou.aliyuncs.com" },
+  "profiles": {
+    "svc": { "kind": "sts", "allow": [ { "apiKey": "acme" } ], "roleArn": "acs:ram::2222222222222222:role/svc" },
+    "batch": { "kind": "sts", "allow": [ { "apiKey": "acme" } ], "roleArn": "acs:ram::2222222222222222:role/batch" },
+    "keys": { "kind": "access-key", "allow": [ { "apiKey": "acme" } ], "secretName": "acme-ak" }
+  }
+}
+`
+    const { problems } = await refused(text)
+    const at = (token: string) => seen(text, '"priority"', token)
+    expect(problems).toEqual([
+      {
+        path: 'sts.lanes.priority.nosuch',
+        ...at('0.1'),
+        message: 'names a profile that is not configured',
+      },
+      {
+        path: 'sts.lanes.priority.keys',
+        ...seen(text, '"priority"', '0.1, "batch"'),
+        message: 'an access-key profile makes no STS calls: it needs no share',
+      },
+      {
+        path: 'sts.lanes.priority.batch',
+        ...at('0.2'),
+        message:
+          "the shares add up to more than 0.8: the rest of the rate must stay for every other lane, credvend's own calls included",
+      },
+    ])
+    // One share above 0.8 is refused by itself; shares adding up to exactly 0.8 load.
+    const alone = await refused(
+      text.replace('"svc": 0.5, "nosuch": 0.1, "keys": 0.1, "batch": 0.2', '"svc": 0.9'),
+    )
+    expect(alone.problems.map((p) => [p.path, p.message])).toEqual([
+      ['sts.lanes.priority.svc', 'Too big: expected number to be <=0.8'],
+    ])
+    const loaded = await loadConfig(
+      text.replace(
+        '"svc": 0.5, "nosuch": 0.1, "keys": 0.1, "batch": 0.2',
+        '"svc": 0.6, "batch": 0.2',
+      ),
+      envSecretResolver({ K: 'a'.repeat(64) }),
+    )
+    expect(loaded.config.sts.lanes).toEqual({
+      maxShare: 0.5,
+      loginShare: 0.1,
+      priority: { svc: 0.6, batch: 0.2 },
+    })
+  })
 })

@@ -12,7 +12,7 @@ import { createNodeDeps } from '../../platform/deps.ts'
 import { nodeSourceChain } from '../../platform/source-chain.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
-import { isUnreachable } from '../unreachable.ts'
+import { isUnreachable } from '../../../../lib/upstream/is-unreachable.ts'
 import { UsageError } from '../usage-error.ts'
 import { configProblemsAsJson, placeholderResolver, readConfigFile } from '../config-file.ts'
 

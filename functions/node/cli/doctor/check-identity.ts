@@ -2,7 +2,7 @@ import type { ChainExplanation } from '../../../../lib/credentials/explain-chain
 import type { CredentialProvider } from '../../../../lib/credentials/provider.ts'
 import { isVendError, type VendError } from '../../../../lib/errors.ts'
 import type { StsClient } from '../../../../lib/sts/client.ts'
-import { isUnreachable } from '../unreachable.ts'
+import { isUnreachable } from '../../../../lib/upstream/is-unreachable.ts'
 import type { DoctorCheck } from './doctor-check.ts'
 
 const causeOf = (error: VendError) => (isVendError(error.cause) ? error.cause : undefined)

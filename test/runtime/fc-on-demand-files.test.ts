@@ -3,7 +3,16 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { POST_OBJECT_CHUNK, PRESIGN_CHUNK } from '../../functions/node/tools/bundle-fc.ts'
+import { DEMO_RAM_SECRET } from '../../functions/node/cli/local/local-emulator.ts'
+import {
+  ACCESS_KEYS_CHUNK,
+  ALIBABA_LOGIN_CHUNK,
+  POST_OBJECT_CHUNK,
+  PRESIGN_CHUNK,
+  TRUST_RUN_CHUNK,
+} from '../../functions/node/tools/bundle-fc.ts'
+import { alibabaLoginBody } from '../../lib/session/login-body.ts'
+import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { buildFcPackage, FC_HANDLER_FILE } from '../../functions/node/tools/fc-package.ts'
 import type { TestEmulator } from '../helpers/emulator.ts'
 import { FC_TEST_KEY, startFcWorld } from '../helpers/fc-world.ts'
@@ -13,7 +22,7 @@ type Keys = { accessKeyId: string; accessKeySecret: string; securityToken: strin
 type Handler = (
   event: Buffer,
   context: { requestId: string; credentials: Keys },
-) => Promise<{ statusCode: number; body: string }>
+) => Promise<{ statusCode: number; body: string } & { partnerTrust?: unknown }>
 
 /** An HTTP-trigger event as FC's built-in runtime hands it to index.handler. */
 const vendEvent = (body: unknown, profile = 'uploads') =>
@@ -44,7 +53,15 @@ beforeAll(async () => {
   keys = await world.functionKeys()
   dir = mkdtempSync(join(tmpdir(), 'credvend-fc-presign-'))
   await buildFcPackage(dir)
-  const config = JSON.parse(world.env.CREDVEND_CONFIG_JSON) as { profiles: object }
+  const config = JSON.parse(world.env.CREDVEND_CONFIG_JSON) as {
+    profiles: object
+    callers: object
+    partnerTrust?: object
+    kms?: object
+  }
+  const partnerRole = emulator.world.createRole(emulator.demo.partnerAccountId, 'fc-partner', {
+    trustPolicy: renderTrustPolicy({ trusted: world.fnRoleArn, externalId: 'x'.repeat(32) }),
+  })
   const upload = {
     kind: 'oss-upload',
     allow: [{ apiKey: 'acme' }],
@@ -62,12 +79,46 @@ beforeAll(async () => {
       actions: ['put'],
       form: { maxSizeBytes: 1024, contentTypes: ['text/plain'] },
     },
+    partner: {
+      kind: 'sts',
+      allow: [{ apiKey: 'acme' }],
+      roleArn: partnerRole.arn,
+      externalId: { env: 'PARTNER_EXTERNAL_ID' },
+      durationSeconds: 900,
+    },
+  }
+  config.partnerTrust = { intervalSeconds: 300 }
+  config.kms = { endpoint: emulator.kmsEndpoint }
+  // Signed logins: a session of the function's own role may log in and use `logged-in`.
+  config.callers = {
+    ...config.callers,
+    alibaba: {
+      enabled: true,
+      accounts: [emulator.demo.accountId],
+      sessionTokenKey: { env: 'SESSION_TOKEN_KEY' },
+    },
+  }
+  config.profiles = {
+    ...config.profiles,
+    'logged-in': {
+      kind: 'sts',
+      allow: [{ alibaba: { account: emulator.demo.accountId, role: 'fc-credvend' } }],
+      roleArn: world.targetArn,
+      durationSeconds: 900,
+    },
+    'erp-keys': {
+      kind: 'access-key',
+      allow: [{ apiKey: 'acme' }],
+      secretName: DEMO_RAM_SECRET,
+    },
   }
   for (const name of Object.keys(process.env))
     if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
   Object.assign(process.env, world.env, {
     HOME: dir,
     CREDVEND_CONFIG_JSON: JSON.stringify(config),
+    PARTNER_EXTERNAL_ID: 'x'.repeat(32),
+    SESSION_TOKEN_KEY: 's'.repeat(40),
   })
   handler = createRequire(join(dir, 'package.json'))(join(dir, FC_HANDLER_FILE)).handler as Handler
 }, CHILD_PROCESS_TIMEOUT_MS)
@@ -129,5 +180,75 @@ describe('FC code package: presigned URLs', () => {
     const text = await res.text()
     expect([res.status, /<Code>([^<]*)</.exec(text)?.[1]], text).toEqual([403, 'AccessDenied'])
     expect(text).toContain('RAM policy')
+  })
+})
+
+describe('FC code package: the partner trust watch', () => {
+  it(`runs a timer's checks from ${TRUST_RUN_CHUNK}, loaded next to index.js`, async () => {
+    expect(existsSync(join(dir, TRUST_RUN_CHUNK))).toBe(true)
+    const timer = { triggerTime: '2026-12-03T05:49:00Z', triggerName: 'partner-trust' }
+    const answer = await handler(Buffer.from(JSON.stringify(timer)), {
+      requestId: 'req-timer',
+      credentials: keys,
+    })
+    expect(answer).toEqual({
+      partnerTrust: [{ partner: 'partner', outcome: 'ok', loose: false }],
+    })
+  })
+})
+
+/** An HTTP-trigger event of any route, as FC's built-in runtime hands it over. */
+const httpEvent = (method: string, path: string, headers: object, body?: unknown) =>
+  Buffer.from(
+    JSON.stringify({
+      version: 'v1',
+      rawPath: path,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      isBase64Encoded: false,
+      headers: {
+        ...headers,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      queryParameters: {},
+      requestContext: { http: { method, path, sourceIp: '11.11.11.11' }, requestId: '1-event' },
+    }),
+  )
+
+describe('FC code package: access keys and signed logins', () => {
+  it(`serves a KMS-rotated AccessKey from ${ACCESS_KEYS_CHUNK}`, async () => {
+    expect(existsSync(join(dir, ACCESS_KEYS_CHUNK))).toBe(true)
+    const answer = await handler(
+      httpEvent('GET', '/v1/credentials/erp-keys', { Authorization: `Bearer ${FC_TEST_KEY}` }),
+      { requestId: '1-keys', credentials: keys },
+    )
+    expect(answer.statusCode, answer.body).toBe(200)
+    expect(JSON.parse(answer.body).AccessKeyId).toBe(emulator.erpSecret.current.accessKeyId)
+  })
+
+  it(`logs a role session in from ${ALIBABA_LOGIN_CHUNK}, and refuses a bad signature with its own error`, async () => {
+    expect(existsSync(join(dir, ALIBABA_LOGIN_CHUNK))).toBe(true)
+    const login = async (secret: string, nonce: string) =>
+      handler(
+        httpEvent(
+          'POST',
+          '/v1/session/alibaba',
+          {},
+          await alibabaLoginBody(
+            { ...keys, accessKeySecret: secret, source: 'test' },
+            { now: new Date(), nonce },
+          ),
+        ),
+        { requestId: '1-login', credentials: keys },
+      )
+    const refused = await login('not-the-secret', 'fc-login-1')
+    expect([refused.statusCode, JSON.parse(refused.body).Code]).toEqual([401, 'ERR_AUTH_ALIBABA'])
+    const ok = await login(keys.accessKeySecret, 'fc-login-2')
+    expect(ok.statusCode, ok.body).toBe(200)
+    const token = JSON.parse(ok.body).SessionToken as string
+    const vend = await handler(
+      httpEvent('GET', '/v1/credentials/logged-in', { Authorization: `Bearer ${token}` }),
+      { requestId: '1-keys-2', credentials: keys },
+    )
+    expect(vend.statusCode, vend.body).toBe(200)
   })
 })

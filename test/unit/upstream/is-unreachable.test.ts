@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { VendError } from '../../../lib/errors.ts'
 import { misconfigured, noAnswer } from '../../../lib/credentials/provider-error.ts'
-import { isUnreachable } from '../../../functions/node/cli/unreachable.ts'
+import { isUnreachable } from '../../../lib/upstream/is-unreachable.ts'
 
 const sts = (code: 'ERR_STS_UNAVAILABLE' | 'ERR_STS_TIMEOUT' | 'ERR_STS_DENIED') =>
   new VendError(code, 'STS AssumeRole failed', { retryable: code !== 'ERR_STS_DENIED' })

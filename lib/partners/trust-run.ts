@@ -1,0 +1,105 @@
+import type { CompiledProfile, LoadedConfig } from '../config/load.ts'
+import type { CredentialProvider, ProviderInput } from '../credentials/provider.ts'
+import { utf8 } from '../crypto/encoding.ts'
+import { isVendError } from '../errors.ts'
+import type { LogSink } from '../log.ts'
+import type { StsClient } from '../sts/client.ts'
+import { isUnreachable } from '../upstream/is-unreachable.ts'
+import { checkPartnerRole, type CheckStep } from './partner-check.ts'
+
+/** The probes that must be refused: one accepted means anyone naming the role reaches it. */
+const LOOSE_STEPS: ReadonlySet<CheckStep['name']> = new Set([
+  'without ExternalId',
+  'with a wrong ExternalId',
+])
+
+/** What the last conclusive check of one partner role found. @public */
+export interface TrustVerdict {
+  readonly partner: string
+  readonly roleArn: string
+  /** Every probe answered as it must. */
+  readonly ok: boolean
+  /** The role accepted an AssumeRole without the ExternalId or with a wrong one. */
+  readonly loose: boolean
+  readonly checkedAtMs: number
+}
+
+/** What one run of the watch did, per partner: its verdict, or why there is none this time. @public */
+export type TrustRunResult =
+  | { readonly partner: string; readonly outcome: 'ok' | 'failed'; readonly loose: boolean }
+  | { readonly partner: string; readonly outcome: 'unreachable' }
+
+/** What a run reads and where it leaves its verdicts. @internal */
+export interface TrustRunDeps {
+  readonly sts: StsClient
+  readonly source: CredentialProvider
+  readonly now: () => Date
+  readonly randomId: () => string
+  readonly log: LogSink
+}
+
+/**
+ * One run of the partner trust watch: probes each partner role as `credvend partner check` does,
+ * records the verdict and logs a change of verdict (a warning when a role stopped passing). A
+ * call STS did not answer leaves the last verdict in place. On Function Compute this is a file of
+ * its own, loaded by the first run.
+ * @internal
+ */
+export const runTrustChecks = async (
+  deps: TrustRunDeps,
+  partners: readonly CompiledProfile[],
+  loaded: LoadedConfig,
+  input: ProviderInput | undefined,
+  verdicts: Map<string, TrustVerdict>,
+): Promise<TrustRunResult[]> => {
+  const refusing = loaded.config.partnerTrust?.refuseWhenLoose === true
+  let source
+  try {
+    source = await deps.source(input)
+  } catch (error) {
+    deps.log({
+      type: 'partner-trust',
+      event: 'no-source',
+      level: 'warn',
+      reason: isVendError(error) ? error.code : 'ERR_INTERNAL',
+    })
+    return partners.map((p) => ({ partner: p.name, outcome: 'unreachable' }))
+  }
+  const results: TrustRunResult[] = []
+  for (const partner of partners) {
+    const { steps, unreachable } = await checkPartnerRole({
+      sts: deps.sts,
+      source,
+      hops: partner.hops,
+      roleArn: partner.profile.roleArn,
+      externalId: partner.externalId!,
+      randomBytes: (n) => utf8(deps.randomId() + deps.randomId()).subarray(0, n),
+      isUnreachable,
+    })
+    if (unreachable) {
+      deps.log({ type: 'partner-trust', event: 'unreachable', partner: partner.name })
+      results.push({ partner: partner.name, outcome: 'unreachable' })
+      continue
+    }
+    const ok = steps.every((s) => s.ok)
+    const loose = steps.some((s) => !s.ok && LOOSE_STEPS.has(s.name))
+    const before = verdicts.get(partner.name)
+    const roleArn = partner.profile.roleArn
+    const checkedAtMs = deps.now().getTime()
+    verdicts.set(partner.name, { partner: partner.name, roleArn, ok, loose, checkedAtMs })
+    if (before ? before.roleArn !== roleArn || before.ok !== ok : !ok)
+      deps.log({
+        type: 'partner-trust',
+        event: 'changed',
+        level: ok ? 'info' : 'warn',
+        partner: partner.name,
+        roleArn,
+        ok,
+        loose,
+        failed: steps.filter((s) => !s.ok).map((s) => s.name),
+        refusing: refusing && loose,
+      })
+    results.push({ partner: partner.name, outcome: ok ? 'ok' : 'failed', loose })
+  }
+  return results
+}
