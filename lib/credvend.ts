@@ -175,6 +175,11 @@ export const createCredvend = (parts: CredvendParts): Credvend => {
             cooldownMs: config.upstream.circuitCooldownMs,
           },
         })),
+      (error: unknown) => {
+        // A file that failed to load (a full disk, a deploy in progress) is tried again next time.
+        loadingKeys = undefined
+        throw error
+      },
     ))
   // Once loaded, a request goes straight to it: no extra await on the hit path.
   const withKeys = <T>(use: (service: AccessKeyService) => Promise<T>): Promise<T> =>

@@ -90,7 +90,14 @@ export const buildGeneration = (
   let made: Promise<AlibabaLogin> | undefined
   const loginAlibaba: AlibabaLogin | undefined =
     login?.enabled && sessionTokenKey
-      ? async (body) => (await (made ??= makeLogin(login, sessionTokenKey)))(body)
+      ? async (body) =>
+          (
+            await (made ??= makeLogin(login, sessionTokenKey).catch((error: unknown) => {
+              // A file that failed to load is tried again by the next login.
+              made = undefined
+              throw error
+            }))
+          )(body)
       : undefined
   const kms = config.kms
     ? createKmsClient({ endpoint: config.kms.endpoint, timeoutMs: config.kms.timeoutMs }, deps)

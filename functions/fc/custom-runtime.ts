@@ -2,6 +2,7 @@ import type { ProviderInput } from '../../lib/credentials/provider.ts'
 import { logLoadFailure, misconfiguredBody, type lazyFcApp } from './fc-app.ts'
 import { FC_HEADERS, headerCredentials } from './fc-headers.ts'
 import { isTimerEvent } from './fc3-event.ts'
+import { trustTimerResult } from './trust-timer-result.ts'
 
 /**
  * How FC tells a custom runtime's server what a request is: `/invoke` for an event invocation (a
@@ -49,7 +50,7 @@ export const customRuntimeHandler =
       }
       if (!isTimerEvent(event))
         return json({ Code: 'ERR_BAD_REQUEST', Message: 'not a timer trigger event' }, 400)
-      return json({ partnerTrust: (await instance.credvend.checkPartnerTrust(input)) ?? 'not due' })
+      return json(trustTimerResult(await instance.credvend.checkPartnerTrust(input)))
     }
     // No source address: behind FC's front end the socket peer is FC, not the client, and which
     // header carries the client's address is not documented; the per-address limit stays off here.

@@ -1,6 +1,5 @@
 import type { ProviderInput } from '../../lib/credentials/provider.ts'
 import { lazyFcApp, logLoadFailure, misconfiguredBody, type FcApp } from './fc-app.ts'
-import type { TrustRunResult } from '../../lib/partners/trust-run.ts'
 import {
   decodeEvent,
   eventToRequest,
@@ -9,6 +8,7 @@ import {
   responseToResult,
   type Fc3HttpResponse,
 } from './fc3-event.ts'
+import { trustTimerResult, type TrustTimerResult } from './trust-timer-result.ts'
 
 /**
  * FC's context, as far as credvend reads it
@@ -28,11 +28,6 @@ const app = lazyFcApp(process.env)
 /** Read per invocation, never cached across invocations: FC supplies them afresh each time. */
 const providerInput = (context: FcContext | undefined): ProviderInput =>
   context?.credentials ? { fcCredentials: { ...context.credentials, source: 'fc-context' } } : {}
-
-/** What a timer trigger's invocation returns: each partner's outcome, or nothing when not due. */
-export interface TrustTimerResult {
-  readonly partnerTrust: readonly TrustRunResult[] | 'not due'
-}
 
 /**
  * The FC 3.0 built-in runtime's handler: `index.handler` in s.yaml. HTTP-trigger events are
@@ -57,10 +52,7 @@ export const handler = async (
   }
   const value = decodeEvent(event)
   if (isTimerEvent(value))
-    return {
-      partnerTrust:
-        (await instance.credvend.checkPartnerTrust(providerInput(context))) ?? 'not due',
-    }
+    return trustTimerResult(await instance.credvend.checkPartnerTrust(providerInput(context)))
   const parsed = parseEvent(value)
   const sourceAddress = parsed.requestContext.http.sourceIp
   // FC's own id for the invocation, so audit lines match FC's logs.

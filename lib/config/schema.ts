@@ -508,9 +508,11 @@ export const configSchema = z
            * elsewhere cannot delay them: profile name → share, e.g. `{ "svc": 0.3 }`. A listed
            * profile's cache misses queue in a lane of their own, `profile:<name>`, whoever the
            * caller, and while that lane has calls waiting it gets at least its share of the STS
-           * slots; while it is idle, every other lane gets the whole budget. Only role profiles
-           * (`sts`, `oss-upload`) can be listed, and the shares together may not exceed 0.8:
-           * the rest stays for every other lane, credvend's own calls included.
+           * slots (more only on its round-robin turns); while it is idle, every other lane gets
+           * the whole budget. Only role profiles (`sts`, `oss-upload`) can be listed, and the
+           * shares together may not exceed 0.8: the rest stays for the other lanes, credvend's
+           * own calls included. The lane is one queue for every caller the profile allows: list
+           * profiles of internal callers, not one open to a whole issuer of browser users.
            */
           priority: z._default(
             z.record(z.string(), z.number().check(z.gt(0), z.maximum(PRIORITY_SHARES))),

@@ -19,6 +19,14 @@ export interface PartnerCheck {
    * call, and the fix is the network path, not the policy.
    */
   readonly unreachable: boolean
+  /**
+   * STS answered a probe with something other than a permission refusal (throttling, a clock or
+   * source-credential problem, a malformed answer): the step failed, but the trust policy is not
+   * known to be wrong.
+   */
+  readonly inconclusive: boolean
+  /** A probe that must be refused (no ExternalId, a wrong one) was accepted: anyone naming the role reaches it. */
+  readonly loose: boolean
   readonly steps: readonly CheckStep[]
 }
 
@@ -68,6 +76,8 @@ export const checkPartnerRole = async (init: {
       })
   }
   const steps: CheckStep[] = []
+  let inconclusive = false
+  let loose = false
   try {
     let from = init.source
     for (const hop of init.hops) {
@@ -83,6 +93,8 @@ export const checkPartnerRole = async (init: {
         return {
           ok: false,
           unreachable: false,
+          inconclusive: !refusedByTrust(error),
+          loose: false,
           steps: [
             {
               name: 'with the configured ExternalId',
@@ -114,13 +126,18 @@ export const checkPartnerRole = async (init: {
       danger: string,
     ): Promise<CheckStep> => {
       const error = await attempt(name, externalId)
-      if (error === undefined) return { name, ok: false, detail: danger }
-      if (!refusedByTrust(error))
+      if (error === undefined) {
+        loose = true
+        return { name, ok: false, detail: danger }
+      }
+      if (!refusedByTrust(error)) {
+        inconclusive = true
         return {
           name,
           ok: false,
           detail: `inconclusive: ${reason(error)} is not a permission refusal`,
         }
+      }
       return { name, ok: true, detail: `refused: ${reason(error)}` }
     }
     let wrong = `cv-${toBase64Url(init.randomBytes(24))}`
@@ -140,6 +157,7 @@ export const checkPartnerRole = async (init: {
       ),
     )
     const right = await attempt('with the configured ExternalId', init.externalId)
+    if (right !== undefined && !refusedByTrust(right)) inconclusive = true
     steps.push(
       right === undefined
         ? { name: 'with the configured ExternalId', ok: true, detail: 'assumed' }
@@ -151,7 +169,7 @@ export const checkPartnerRole = async (init: {
     )
   } catch (error) {
     if (!(error instanceof NotReached)) throw error
-    return { ok: false, unreachable: true, steps: [...steps, error.step] }
+    return { ok: false, unreachable: true, inconclusive, loose, steps: [...steps, error.step] }
   }
-  return { ok: steps.every((s) => s.ok), unreachable: false, steps }
+  return { ok: steps.every((s) => s.ok), unreachable: false, inconclusive, loose, steps }
 }

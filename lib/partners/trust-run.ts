@@ -5,13 +5,7 @@ import { isVendError } from '../errors.ts'
 import type { LogSink } from '../log.ts'
 import type { StsClient } from '../sts/client.ts'
 import { isUnreachable } from '../upstream/is-unreachable.ts'
-import { checkPartnerRole, type CheckStep } from './partner-check.ts'
-
-/** The probes that must be refused: one accepted means anyone naming the role reaches it. */
-const LOOSE_STEPS: ReadonlySet<CheckStep['name']> = new Set([
-  'without ExternalId',
-  'with a wrong ExternalId',
-])
+import { checkPartnerRole } from './partner-check.ts'
 
 /** What the last conclusive check of one partner role found. @public */
 export interface TrustVerdict {
@@ -27,7 +21,7 @@ export interface TrustVerdict {
 /** What one run of the watch did, per partner: its verdict, or why there is none this time. @public */
 export type TrustRunResult =
   | { readonly partner: string; readonly outcome: 'ok' | 'failed'; readonly loose: boolean }
-  | { readonly partner: string; readonly outcome: 'unreachable' }
+  | { readonly partner: string; readonly outcome: 'unreachable' | 'inconclusive' }
 
 /** What a run reads and where it leaves its verdicts. @internal */
 export interface TrustRunDeps {
@@ -41,8 +35,11 @@ export interface TrustRunDeps {
 /**
  * One run of the partner trust watch: probes each partner role as `credvend partner check` does,
  * records the verdict and logs a change of verdict (a warning when a role stopped passing). A
- * call STS did not answer leaves the last verdict in place. On Function Compute this is a file of
- * its own, loaded by the first run.
+ * probe that was accepted where it must be refused is proof the role is loose, whatever else
+ * happened; otherwise a call STS did not answer, or an answer that proves nothing about the trust
+ * policy (throttling, a clock or source-credential problem), leaves the last verdict in place: a
+ * burst on credvend's side must not read as a partner's mistake. On Function Compute this is a
+ * file of its own, loaded by the first run.
  * @internal
  */
 export const runTrustChecks = async (
@@ -67,7 +64,7 @@ export const runTrustChecks = async (
   }
   const results: TrustRunResult[] = []
   for (const partner of partners) {
-    const { steps, unreachable } = await checkPartnerRole({
+    const { steps, unreachable, inconclusive, loose } = await checkPartnerRole({
       sts: deps.sts,
       source,
       hops: partner.hops,
@@ -76,18 +73,26 @@ export const runTrustChecks = async (
       randomBytes: (n) => utf8(deps.randomId() + deps.randomId()).subarray(0, n),
       isUnreachable,
     })
-    if (unreachable) {
-      deps.log({ type: 'partner-trust', event: 'unreachable', partner: partner.name })
-      results.push({ partner: partner.name, outcome: 'unreachable' })
+    if (!loose && (unreachable || inconclusive)) {
+      const outcome = unreachable ? 'unreachable' : 'inconclusive'
+      deps.log({
+        type: 'partner-trust',
+        event: outcome,
+        partner: partner.name,
+        failed: steps.filter((s) => !s.ok).map((s) => s.name),
+      })
+      results.push({ partner: partner.name, outcome })
       continue
     }
-    const ok = steps.every((s) => s.ok)
-    const loose = steps.some((s) => !s.ok && LOOSE_STEPS.has(s.name))
+    const ok = !loose && steps.every((s) => s.ok)
     const before = verdicts.get(partner.name)
     const roleArn = partner.profile.roleArn
     const checkedAtMs = deps.now().getTime()
     verdicts.set(partner.name, { partner: partner.name, roleArn, ok, loose, checkedAtMs })
-    if (before ? before.roleArn !== roleArn || before.ok !== ok : !ok)
+    const changed = before
+      ? before.roleArn !== roleArn || before.ok !== ok || before.loose !== loose
+      : !ok
+    if (changed)
       deps.log({
         type: 'partner-trust',
         event: 'changed',

@@ -27,8 +27,8 @@ interface Lane {
   waitedMs: number
   /**
    * A priority lane's credit, in governor slots: it grows by the lane's share after every slot
-   * handed on (to at most 1 while the lane is idle) and pays 1 for each slot the lane takes ahead
-   * of its turn. Starts at 1, so an idle lane's first call goes next.
+   * handed on (to at most 1 while the lane is idle, never below -1) and pays 1 for each slot the
+   * lane takes. Starts at 1, so an idle lane's first call goes next.
    */
   credit: number
   /** Whether the lane is in `turns` (at most once, however often it emptied and refilled). */
@@ -146,7 +146,6 @@ export const createFairLanes = (init: {
         expire(lane, waiting)
         continue
       }
-      lane.credit -= 1
       return waiting
     }
     return undefined
@@ -171,11 +170,15 @@ export const createFairLanes = (init: {
   }
 
   /**
-   * The next call: the slot a priority lane's credit has earned, else the round-robin's (priority
-   * lanes take their turns too, free of credit). After each slot handed on, every priority lane's
-   * credit grows by its share. A lane with calls waiting keeps what it earns beyond a slot, so
-   * over N decisions it gets at least floor(N × share) slots; an idle one banks at most one, which
-   * sends its next lone call at once.
+   * The next call: the slot a priority lane's credit has earned, else the round-robin's. After
+   * each slot handed on, every priority lane's credit grows by its share, and the lane that took
+   * the slot pays one, however it got it (ahead, or on its round-robin turn). A lane with calls
+   * waiting keeps what it earns beyond a slot, so over N decisions it gets at least
+   * floor(N × share) slots; and because every slot it takes is paid for, it gets more only on its
+   * round-robin turns, never by going ahead, so the shares it does not take stay for everyone
+   * else. Credit never falls below -1 (a lane whose turns already give it more than its share
+   * does not build a debt), and an idle lane banks at most one slot, which sends its next lone
+   * call at once.
    */
   const next = (): Waiting | undefined => {
     if (turns.length === 0) return undefined
@@ -185,7 +188,8 @@ export const createFairLanes = (init: {
     if (!waiting) return undefined
     for (let i = 0; i < configured.length; i++) {
       const { lane, share } = configured[i]!
-      lane.credit = lane.queue.length > 0 ? lane.credit + share : Math.min(1, lane.credit + share)
+      const earned = lane.credit + share - (lane === waiting.lane ? 1 : 0)
+      lane.credit = lane.queue.length > 0 ? Math.max(-1, earned) : Math.min(1, earned)
     }
     return waiting
   }

@@ -21,7 +21,7 @@ import {
   uploadPlace,
   type UploadPlace,
 } from './responses.ts'
-import { vendLane } from './caller-lane.ts'
+import { vendLane } from './vend-lane.ts'
 import { sessionNameFor, sourceIdentityFor } from './session-name.ts'
 import type { SharedVends } from './shared-vends.ts'
 import { checkDeclared } from './check-declared.ts'

@@ -115,6 +115,29 @@ describe('partner trust drift, watched', () => {
     expect((await vendPartner(h)).status).toBe(200)
   })
 
+  it('reads throttling as no news: a safe role stays safe and its callers keep vending', async () => {
+    h = await watched({ intervalSeconds: INTERVAL_SECONDS, refuseWhenLoose: true })
+    await h.credvend.checkPartnerTrust()
+    // STS throttles every probe (credvend's own burst, or the account's quota): nothing about the
+    // partner's trust policy is learned, so nothing changes and no warning is written.
+    h.emulator.injectFaults('throttle', 100)
+    h.emulator.clock.shift(INTERVAL_SECONDS * 1000)
+    expect(await h.credvend.checkPartnerTrust()).toEqual([
+      { partner: 'partner', outcome: 'inconclusive' },
+    ])
+    h.emulator.clearFaults()
+    expect(await metricLine(h, 'credvend_partner_trust_ok')).toMatch(/ 1$/)
+    expect(trustLines(h)).toEqual([
+      {
+        type: 'partner-trust',
+        event: 'inconclusive',
+        partner: 'partner',
+        failed: ['without ExternalId', 'with a wrong ExternalId', 'with the configured ExternalId'],
+      },
+    ])
+    expect((await vendPartner(h)).status).toBe(200)
+  })
+
   it('keeps the last verdict while STS does not answer, and has no watch without the section', async () => {
     h = await watched({ intervalSeconds: INTERVAL_SECONDS, refuseWhenLoose: true })
     setTrust(h, false)
@@ -129,6 +152,7 @@ describe('partner trust drift, watched', () => {
       type: 'partner-trust',
       event: 'unreachable',
       partner: 'partner',
+      failed: ['without ExternalId'],
     })
     h.emulator.clearFaults()
     // A reload that points the profile at another role forgets the old role's verdict.

@@ -15,6 +15,7 @@ import { alibabaLoginBody } from '../../lib/session/login-body.ts'
 import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { buildFcPackage, FC_HANDLER_FILE } from '../../functions/node/tools/fc-package.ts'
 import type { TestEmulator } from '../helpers/emulator.ts'
+import { fcHttpEvent, fcTimerEvent } from '../helpers/fc-events.ts'
 import { FC_TEST_KEY, startFcWorld } from '../helpers/fc-world.ts'
 import { CHILD_PROCESS_TIMEOUT_MS } from '../helpers/timeouts.ts'
 
@@ -24,21 +25,13 @@ type Handler = (
   context: { requestId: string; credentials: Keys },
 ) => Promise<{ statusCode: number; body: string } & { partnerTrust?: unknown }>
 
-/** An HTTP-trigger event as FC's built-in runtime hands it to index.handler. */
+/** A vend of `profile` with the partner's key. */
 const vendEvent = (body: unknown, profile = 'uploads') =>
-  Buffer.from(
-    JSON.stringify({
-      version: 'v1',
-      rawPath: `/v1/credentials/${profile}`,
-      body: JSON.stringify(body),
-      isBase64Encoded: false,
-      headers: { Authorization: `Bearer ${FC_TEST_KEY}`, 'Content-Type': 'application/json' },
-      queryParameters: {},
-      requestContext: {
-        http: { method: 'POST', path: `/v1/credentials/${profile}`, sourceIp: '11.11.11.11' },
-        requestId: '1-event-id',
-      },
-    }),
+  fcHttpEvent(
+    'POST',
+    `/v1/credentials/${profile}`,
+    { Authorization: `Bearer ${FC_TEST_KEY}` },
+    body,
   )
 
 let emulator: TestEmulator
@@ -186,39 +179,21 @@ describe('FC code package: presigned URLs', () => {
 describe('FC code package: the partner trust watch', () => {
   it(`runs a timer's checks from ${TRUST_RUN_CHUNK}, loaded next to index.js`, async () => {
     expect(existsSync(join(dir, TRUST_RUN_CHUNK))).toBe(true)
-    const timer = { triggerTime: '2026-12-03T05:49:00Z', triggerName: 'partner-trust' }
-    const answer = await handler(Buffer.from(JSON.stringify(timer)), {
+    const answer = await handler(fcTimerEvent(), {
       requestId: 'req-timer',
       credentials: keys,
     })
     expect(answer).toEqual({
-      partnerTrust: [{ partner: 'partner', outcome: 'ok', loose: false }],
+      partnerTrust: { checked: 1, ok: 1, failed: 0, unreachable: 0, inconclusive: 0 },
     })
   })
 })
-
-/** An HTTP-trigger event of any route, as FC's built-in runtime hands it over. */
-const httpEvent = (method: string, path: string, headers: object, body?: unknown) =>
-  Buffer.from(
-    JSON.stringify({
-      version: 'v1',
-      rawPath: path,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      isBase64Encoded: false,
-      headers: {
-        ...headers,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      queryParameters: {},
-      requestContext: { http: { method, path, sourceIp: '11.11.11.11' }, requestId: '1-event' },
-    }),
-  )
 
 describe('FC code package: access keys and signed logins', () => {
   it(`serves a KMS-rotated AccessKey from ${ACCESS_KEYS_CHUNK}`, async () => {
     expect(existsSync(join(dir, ACCESS_KEYS_CHUNK))).toBe(true)
     const answer = await handler(
-      httpEvent('GET', '/v1/credentials/erp-keys', { Authorization: `Bearer ${FC_TEST_KEY}` }),
+      fcHttpEvent('GET', '/v1/credentials/erp-keys', { Authorization: `Bearer ${FC_TEST_KEY}` }),
       { requestId: '1-keys', credentials: keys },
     )
     expect(answer.statusCode, answer.body).toBe(200)
@@ -229,7 +204,7 @@ describe('FC code package: access keys and signed logins', () => {
     expect(existsSync(join(dir, ALIBABA_LOGIN_CHUNK))).toBe(true)
     const login = async (secret: string, nonce: string) =>
       handler(
-        httpEvent(
+        fcHttpEvent(
           'POST',
           '/v1/session/alibaba',
           {},
@@ -246,7 +221,7 @@ describe('FC code package: access keys and signed logins', () => {
     expect(ok.statusCode, ok.body).toBe(200)
     const token = JSON.parse(ok.body).SessionToken as string
     const vend = await handler(
-      httpEvent('GET', '/v1/credentials/logged-in', { Authorization: `Bearer ${token}` }),
+      fcHttpEvent('GET', '/v1/credentials/logged-in', { Authorization: `Bearer ${token}` }),
       { requestId: '1-keys-2', credentials: keys },
     )
     expect(vend.statusCode, vend.body).toBe(200)

@@ -4,16 +4,11 @@ import { lazyFcApp } from '../../functions/fc/fc-app.ts'
 import { handler, resetForTests } from '../../functions/fc/index.ts'
 import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import type { TestEmulator } from '../helpers/emulator.ts'
+import { FC_TIMER_EVENT, fcHttpEvent, fcTimerEvent } from '../helpers/fc-events.ts'
 import { httpHandler } from '../helpers/fc-http-handler.ts'
 import { enterFcProcessEnv } from '../helpers/fc-process-env.ts'
 import { FC_TEST_KEY as KEY, startFcWorld } from '../helpers/fc-world.ts'
 
-/** A timer trigger's event, as FC's event-format page shows it, handed over as a Buffer. */
-const TIMER_EVENT = {
-  triggerTime: '2026-12-03T05:49:00Z',
-  triggerName: 'partner-trust',
-  payload: 'partner-trust',
-}
 const EXTERNAL_ID = 'fc-partner-external-id-0123456789'
 const PARTNER_ROLE = 'fc-partner'
 
@@ -30,18 +25,10 @@ const trust = (requireExternalId: boolean) =>
     ...(requireExternalId ? { externalId: EXTERNAL_ID } : {}),
   })
 
-/** An HTTP-trigger event of the built-in runtime: a GET with the partner's key. */
-const httpEvent = (rawPath: string) =>
-  Buffer.from(
-    JSON.stringify({
-      version: 'v1',
-      rawPath,
-      headers: { authorization: `Bearer ${KEY}` },
-      requestContext: { requestId: 'http-1', http: { method: 'GET', path: rawPath } },
-    }),
-  )
+/** A GET of the built-in runtime with the partner's key. */
+const httpGet = (path: string) => fcHttpEvent('GET', path, { authorization: `Bearer ${KEY}` })
 
-const metrics = async () => (await httpHandler(httpEvent('/metrics'), context())).body
+const metrics = async () => (await httpHandler(httpGet('/metrics'), context())).body
 
 const context = () => ({ requestId: 'req-timer', credentials: keys })
 
@@ -92,21 +79,21 @@ afterAll(async () => {
 
 describe('FC 3.0: the partner trust watch runs on a timer trigger', () => {
   it("built-in runtime: the timer's event runs the checks with context.credentials; drift flips the metric and stops vending", async () => {
-    expect(await handler(Buffer.from(JSON.stringify(TIMER_EVENT)), context())).toEqual({
-      partnerTrust: [{ partner: 'acme-partner', outcome: 'ok', loose: false }],
+    expect(await handler(fcTimerEvent(), context())).toEqual({
+      partnerTrust: { checked: 1, ok: 1, failed: 0, unreachable: 0, inconclusive: 0 },
     })
     expect(await metrics()).toContain('credvend_partner_trust_ok{partner="acme-partner"} 1')
-    const vend = () => httpHandler(httpEvent('/v1/credentials/acme-partner'), context())
+    const vend = () => httpHandler(httpGet('/v1/credentials/acme-partner'), context())
     expect((await vend()).statusCode).toBe(200)
 
     emulator.world.updateRoleTrust(emulator.demo.partnerAccountId, PARTNER_ROLE, trust(false))
     // FC may fire early or twice: a second event within the interval runs nothing.
-    expect(await handler(Buffer.from(JSON.stringify(TIMER_EVENT)), context())).toEqual({
+    expect(await handler(fcTimerEvent(), context())).toEqual({
       partnerTrust: 'not due',
     })
     advance(300)
-    expect(await handler(Buffer.from(JSON.stringify(TIMER_EVENT)), context())).toEqual({
-      partnerTrust: [{ partner: 'acme-partner', outcome: 'failed', loose: true }],
+    expect(await handler(fcTimerEvent(), context())).toEqual({
+      partnerTrust: { checked: 1, ok: 0, failed: 1, unreachable: 0, inconclusive: 0 },
     })
     expect(await metrics()).toContain('credvend_partner_trust_ok{partner="acme-partner"} 0')
     const refused = await vend()
@@ -134,10 +121,10 @@ describe('FC 3.0: the partner trust watch runs on a timer trigger', () => {
           body: JSON.stringify(body),
         }),
       )
-    const answer = await invoke('/invoke', TIMER_EVENT)
+    const answer = await invoke('/invoke', FC_TIMER_EVENT)
     expect([answer.status, await answer.json()]).toEqual([
       200,
-      { partnerTrust: [{ partner: 'acme-partner', outcome: 'ok', loose: false }] },
+      { partnerTrust: { checked: 1, ok: 1, failed: 0, unreachable: 0, inconclusive: 0 } },
     ])
     const notTimer = await invoke('/invoke', { hello: 'world' })
     expect([notTimer.status, ((await notTimer.json()) as { Code: string }).Code]).toEqual([
@@ -146,7 +133,7 @@ describe('FC 3.0: the partner trust watch runs on a timer trigger', () => {
     ])
     // An HTTP-trigger request to the same path is the app's, which has no such route.
     advance(300)
-    const viaHttp = await invoke('/http-invoke', TIMER_EVENT)
+    const viaHttp = await invoke('/http-invoke', FC_TIMER_EVENT)
     expect(viaHttp.status).toBe(404)
     // Off FC no x-fc-* header is believed: the path is just the app's.
     const offFc = await customRuntimeHandler(
@@ -156,14 +143,14 @@ describe('FC 3.0: the partner trust watch runs on a timer trigger', () => {
       new Request('http://127.0.0.1:9000/invoke', {
         method: 'POST',
         headers: { 'x-fc-control-path': '/invoke', 'content-type': 'application/json' },
-        body: JSON.stringify(TIMER_EVENT),
+        body: JSON.stringify(FC_TIMER_EVENT),
       }),
     )
     expect(offFc.status).toBe(404)
     // Neither of those ran a check: the interval is up, so FC's next event does.
-    const due = await invoke('/invoke', TIMER_EVENT)
+    const due = await invoke('/invoke', FC_TIMER_EVENT)
     expect(await due.json()).toEqual({
-      partnerTrust: [{ partner: 'acme-partner', outcome: 'ok', loose: false }],
+      partnerTrust: { checked: 1, ok: 1, failed: 0, unreachable: 0, inconclusive: 0 },
     })
   })
 })

@@ -8,6 +8,11 @@ const PARTNER = 'acs:ram::2222222222222222:role/partner'
 const HUB = 'acs:ram::1234567890123456:role/hub'
 const unavailable = () =>
   new VendError('ERR_STS_UNAVAILABLE', 'STS AssumeRole failed: network error', { retryable: true })
+const throttled = () =>
+  new VendError('ERR_STS_THROTTLED', 'the STS call budget is exhausted for now', {
+    retryAfterSeconds: 1,
+  })
+const accepted = () => undefined
 const denied = () =>
   new VendError('ERR_STS_DENIED', 'STS denied the role to credvend', {
     upstream: { service: 'sts', code: 'NoPermission' },
@@ -52,6 +57,8 @@ describe('checkPartnerRole when STS does not answer', () => {
     expect(result).toEqual({
       ok: false,
       unreachable: true,
+      inconclusive: false,
+      loose: false,
       steps: [
         {
           name: 'without ExternalId',
@@ -89,5 +96,46 @@ describe('checkPartnerRole when STS does not answer', () => {
     expect(result).toMatchObject({ ok: true, unreachable: false })
     expect(result.steps.every((s) => s.ok)).toBe(true)
     expect(asked.map((a) => a.externalId)).toEqual([undefined, expect.any(String), 'cv-configured'])
+  })
+})
+
+describe('checkPartnerRole: loose, refused, or proving nothing', () => {
+  it('is loose only when a probe that must be refused was accepted, whatever comes after', async () => {
+    expect(await check(scriptedSts(accepted, denied, accepted).sts)).toMatchObject({
+      ok: false,
+      loose: true,
+      inconclusive: false,
+    })
+    expect(await check(scriptedSts(denied, accepted, accepted).sts)).toMatchObject({ loose: true })
+    // Proven loose before STS stopped answering: the proof stands.
+    expect(await check(scriptedSts(accepted, unavailable).sts)).toMatchObject({
+      unreachable: true,
+      loose: true,
+    })
+  })
+
+  it('reads throttling (or any answer but a permission refusal) as proving nothing', async () => {
+    expect(await check(scriptedSts(throttled, throttled, throttled).sts)).toMatchObject({
+      ok: false,
+      loose: false,
+      inconclusive: true,
+    })
+    expect(await check(scriptedSts(denied, denied, throttled).sts)).toMatchObject({
+      ok: false,
+      loose: false,
+      inconclusive: true,
+    })
+    expect(await check(scriptedSts(throttled).sts, [{ roleArn: HUB }])).toMatchObject({
+      ok: false,
+      inconclusive: true,
+    })
+  })
+
+  it('a role that refuses the configured ExternalId fails conclusively, without being loose', async () => {
+    expect(await check(scriptedSts(denied, denied, denied).sts)).toMatchObject({
+      ok: false,
+      loose: false,
+      inconclusive: false,
+    })
   })
 })

@@ -137,8 +137,8 @@ describe('fair lanes with a priority lane', () => {
     await Promise.all(prioritised.calls)
     // Credit starts at 1: svc takes the slot after x and pays it; growing by 0.25 after each
     // decision, it is whole again every fourth (s2, s3). Its round-robin turn, after the 8 lanes
-    // queued before it, brings s4 free of credit, and the credit that has grown meanwhile s5.
-    expect(prioritised.sent.slice(0, 14)).toEqual([
+    // queued before it, brings s4 and is paid for too, so s5 waits for a whole slot again.
+    expect(prioritised.sent.slice(0, 18)).toEqual([
       'x',
       's1',
       'l0c1',
@@ -152,9 +152,13 @@ describe('fair lanes with a priority lane', () => {
       'l6c1',
       'l7c1',
       's4',
+      'l0c2',
+      'l1c2',
+      'l2c2',
+      'l3c2',
       's5',
     ])
-    expect(svcSlots(prioritised.sent)).toEqual([2, 6, 10, 13, 14])
+    expect(svcSlots(prioritised.sent)).toEqual([2, 6, 10, 13, 18])
     expect(Math.max(...svcSlots(prioritised.sent))).toBeLessThanOrEqual(Math.ceil(5 / 0.25) + 1)
     // The 40 others then go round-robin as before: every call was sent once.
     expect(prioritised.sent).toHaveLength(46)
@@ -165,6 +169,33 @@ describe('fair lanes with a priority lane', () => {
     await Promise.all(plain.calls)
     expect(svcSlots(plain.sent)).toEqual([10, 19, 28, 37, 46])
   })
+
+  it.each([
+    ['one lane at the largest share', { 'profile:svc': 0.8 }],
+    ['two lanes whose shares add up to it', { 'profile:svc': 0.4, 'profile:ops': 0.4 }],
+  ])(
+    'leaves what the shares do not claim to the other lanes, however busy: %s',
+    async (_name, shares) => {
+      const SLOTS = 1_000
+      const { governor, sent, submit } = setup({
+        maxQueued: SLOTS,
+        priority: () => new Map(Object.entries(shares)),
+      })
+      const lanes = [...Object.keys(shares), 'jwt:a', 'system']
+      const calls = lanes.flatMap((lane) =>
+        Array.from({ length: SLOTS }, (_, i) => submit(lane, `${lane}#${i}`)),
+      )
+      await governor.grant(SLOTS)
+      const taken = (lane: string) => sent.filter((n) => n.startsWith(`${lane}#`)).length / SLOTS
+      // Each priority lane gets its share, not more: its round-robin turns are paid for too.
+      for (const [lane, share] of Object.entries(shares)) expect(taken(lane)).toBeCloseTo(share, 1)
+      // The 0.2 the shares leave is split by the round-robin between the two other lanes.
+      expect(taken('jwt:a')).toBeGreaterThanOrEqual(0.09)
+      expect(taken('system')).toBeGreaterThanOrEqual(0.09)
+      await governor.grant(lanes.length * SLOTS - SLOTS)
+      await Promise.all(calls)
+    },
+  )
 
   it('sends a lone call of an idle priority lane next', async () => {
     const { governor, sent, submit } = setup({ priority: () => new Map([[SVC, 0.25]]) })
