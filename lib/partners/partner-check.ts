@@ -3,6 +3,7 @@ import type { Credentials } from '../credentials/types.ts'
 import { toBase64Url } from '../crypto/encoding.ts'
 import { isVendError } from '../errors.ts'
 import type { StsClient } from '../sts/client.ts'
+import { isUnreachable } from '../upstream/is-unreachable.ts'
 
 /** One probe of a partner role and what came of it. @public */
 export interface CheckStep {
@@ -53,8 +54,8 @@ class NotReached {
  * Proves a partner role is safe before it goes live (the confused-deputy gate): AssumeRole from
  * the last link of the chain must be refused without an ExternalId and with a wrong one, and must
  * succeed with the configured one. Anything else fails with its reason. The hubs before it are
- * assumed with their own configured ExternalIds. A call STS does not answer (the caller's
- * `isUnreachable`) ends the check as `unreachable`.
+ * assumed with their own configured ExternalIds. A call STS does not answer (`isUnreachable`,
+ * the rule the CLI's exit codes follow too) ends the check as `unreachable`.
  * @public
  */
 export const checkPartnerRole = async (init: {
@@ -64,11 +65,9 @@ export const checkPartnerRole = async (init: {
   readonly roleArn: string
   readonly externalId: string
   readonly randomBytes: (n: number) => Uint8Array
-  /** Whether an error means STS was not reached: the caller's one rule, as for its exit codes. */
-  readonly isUnreachable: (error: unknown) => boolean
 }): Promise<PartnerCheck> => {
   const unanswered = (name: CheckStep['name'], roleArn: string, error: unknown) => {
-    if (init.isUnreachable(error))
+    if (isUnreachable(error))
       throw new NotReached({
         name,
         ok: false,

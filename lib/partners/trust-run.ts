@@ -4,7 +4,6 @@ import { utf8 } from '../crypto/encoding.ts'
 import { isVendError } from '../errors.ts'
 import type { LogSink } from '../log.ts'
 import type { StsClient } from '../sts/client.ts'
-import { isUnreachable } from '../upstream/is-unreachable.ts'
 import { checkPartnerRole } from './partner-check.ts'
 
 /** What the last conclusive check of one partner role found. @public */
@@ -71,7 +70,6 @@ export const runTrustChecks = async (
       roleArn: partner.profile.roleArn,
       externalId: partner.externalId!,
       randomBytes: (n) => utf8(deps.randomId() + deps.randomId()).subarray(0, n),
-      isUnreachable,
     })
     if (!loose && (unreachable || inconclusive)) {
       const outcome = unreachable ? 'unreachable' : 'inconclusive'

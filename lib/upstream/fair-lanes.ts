@@ -138,16 +138,21 @@ export const createFairLanes = (init: {
     return best
   }
 
-  /** Takes `lane`'s oldest live call ahead of its turn; calls past their deadline are refused. */
+  /**
+   * Whether a call just taken from its lane may still go: one already settled is dropped, one
+   * past its deadline is refused here.
+   */
+  const stillDue = (lane: Lane, waiting: Waiting): boolean => {
+    if (waiting.settled) return false
+    if (init.now().getTime() <= waiting.deadlineMs) return true
+    expire(lane, waiting)
+    return false
+  }
+
+  /** Takes `lane`'s oldest live call ahead of its turn. */
   const ahead = (lane: Lane): Waiting | undefined => {
-    for (let waiting = lane.queue.shift(); waiting; waiting = lane.queue.shift()) {
-      if (waiting.settled) continue
-      if (init.now().getTime() > waiting.deadlineMs) {
-        expire(lane, waiting)
-        continue
-      }
-      return waiting
-    }
+    for (let waiting = lane.queue.shift(); waiting; waiting = lane.queue.shift())
+      if (stillDue(lane, waiting)) return waiting
     return undefined
   }
 
@@ -159,12 +164,7 @@ export const createFairLanes = (init: {
       lane.inTurns = false
       const waiting = lane.queue.shift()
       if (lane.queue.length > 0) takeTurn(name, lane)
-      if (!waiting || waiting.settled) continue
-      if (init.now().getTime() > waiting.deadlineMs) {
-        expire(lane, waiting)
-        continue
-      }
-      return waiting
+      if (waiting && stillDue(lane, waiting)) return waiting
     }
     return undefined
   }

@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resetForTests } from '../../functions/fc/index.ts'
 import { httpHandler } from '../helpers/fc-http-handler.ts'
+import { enterFcProcessEnv } from '../helpers/fc-process-env.ts'
 import { renderTrustPolicy } from '../../lib/partners/trust-policy.ts'
 import { randomHexId } from '../../lib/runtime/deps.ts'
 import { createStsClient } from '../../lib/sts/client.ts'
@@ -16,7 +15,7 @@ const readyz = () => {
   e.queryParameters = {}
   return Buffer.from(JSON.stringify(e))
 }
-const saved = { ...process.env }
+let restoreEnv: (() => void) | undefined
 let emu: TestEmulator
 
 /** The function's own role, as FC hands it over in context.credentials; `kms` grants GetSecretValue. */
@@ -64,7 +63,7 @@ const contextFor = async (name: string, kms: boolean) => {
 beforeAll(async () => {
   emu = await startTestEmulator()
   emu.kms.secrets.createGenericSecret(emu.demo.accountId, 'session-name-key', 'n'.repeat(40))
-  process.env.CREDVEND_CONFIG_JSON = JSON.stringify({
+  const config = JSON.stringify({
     region: 'cn-hangzhou',
     sts: { endpoint: emu.stsEndpoint },
     kms: { endpoint: emu.kmsEndpoint },
@@ -75,14 +74,10 @@ beforeAll(async () => {
     },
     exposeInternalRoutes: true,
   })
-  for (const name of Object.keys(process.env))
-    if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name]
-  process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
-  process.env.HOME = mkdtempSync(join(tmpdir(), 'credvend-fc-kms-'))
+  restoreEnv = enterFcProcessEnv({ CREDVEND_CONFIG_JSON: config })
 })
 afterAll(async () => {
-  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
-  Object.assign(process.env, saved)
+  restoreEnv?.()
   resetForTests()
   await emu.close()
 })

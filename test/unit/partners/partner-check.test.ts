@@ -47,7 +47,6 @@ const check = (sts: StsClient, hops: Array<{ roleArn: string }> = []) =>
     roleArn: PARTNER,
     externalId: 'cv-configured',
     randomBytes: (n) => new Uint8Array(n),
-    isUnreachable: (error) => error instanceof VendError && error.code === 'ERR_STS_UNAVAILABLE',
   })
 
 describe('checkPartnerRole when STS does not answer', () => {

@@ -12,7 +12,6 @@ import { createNodeDeps } from '../../platform/deps.ts'
 import { nodeSourceChain } from '../../platform/source-chain.ts'
 import { defineCommand } from '../command.ts'
 import { EXIT } from '../exit-codes.ts'
-import { isUnreachable } from '../../../../lib/upstream/is-unreachable.ts'
 import { UsageError } from '../usage-error.ts'
 import { configProblemsAsJson, placeholderResolver, readConfigFile } from '../config-file.ts'
 
@@ -178,7 +177,6 @@ options:
       roleArn: compiled.profile.roleArn,
       externalId: compiled.externalId,
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
-      isUnreachable,
     })
     return report(
       result.ok,
